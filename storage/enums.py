@@ -1,0 +1,79 @@
+"""The domain's closed vocabularies, stored as plain strings."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    TRAINEE = "trainee"
+    MENTOR = "mentor"
+    LEAD_MENTOR = "lead_mentor"
+    ITT_LEAD = "itt_lead"
+    ADMIN = "admin"
+
+
+class Platform(StrEnum):
+    SLACK = "slack"
+    TEAMS = "teams"
+    CONSOLE = "console"
+
+
+class CalendarKind(StrEnum):
+    TERM = "term"
+    HOLIDAY = "holiday"
+    INSET = "inset"
+    REVIEW_POINT = "review_point"
+
+
+class Rag(StrEnum):
+    RED = "red"
+    AMBER = "amber"
+    GREEN = "green"
+
+
+class Scale(StrEnum):
+    """Which catalogue a RAG rating is against."""
+
+    TEACHERS_STANDARDS = "teachers_standards"
+    MENTOR_STANDARDS = "mentor_standards"
+    WELLBEING = "wellbeing"
+
+
+class MeetingStatus(StrEnum):
+    PENDING = "pending"
+    HELD = "held"
+    RESCHEDULED = "rescheduled"
+    NOT_HELD = "not_held"
+
+
+class TraineeResponse(StrEnum):
+    CONFIRMED = "confirmed"
+    DISPUTED = "disputed"
+
+
+class ConcernCategory(StrEnum):
+    PROGRESS = "progress"
+    WELLBEING = "wellbeing"
+    CONDUCT = "conduct"
+    ATTENDANCE = "attendance"
+    OTHER = "other"
+
+
+class EscalationStatus(StrEnum):
+    OPEN = "open"
+    ACKNOWLEDGED = "acknowledged"
+    RESOLVED = "resolved"
+
+
+class RecoveryPlanStatus(StrEnum):
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+class OutboxStatus(StrEnum):
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    DEAD = "dead"
+    CANCELLED = "cancelled"

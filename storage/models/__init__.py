@@ -1,0 +1,38 @@
+"""Every table, importable from one place (Alembic and the app both need the full set)."""
+
+from storage.models.catalogue import Standard
+from storage.models.concerns import Concern, Escalation, EscalationTarget, RecoveryPlan
+from storage.models.evidence import (
+    FormDraft,
+    MentorSelfEvaluation,
+    Observation,
+    RagRating,
+    WeeklyMeeting,
+)
+from storage.models.messaging import AuditEntry, OutboxMessage, ProcessedEvent
+from storage.models.people import Person, PersonRole, PlatformIdentity, School
+from storage.models.programme import CalendarEntry, Placement, Programme, ReviewPoint
+
+__all__ = [
+    "AuditEntry",
+    "CalendarEntry",
+    "Concern",
+    "Escalation",
+    "EscalationTarget",
+    "FormDraft",
+    "MentorSelfEvaluation",
+    "Observation",
+    "OutboxMessage",
+    "Person",
+    "PersonRole",
+    "Placement",
+    "PlatformIdentity",
+    "ProcessedEvent",
+    "Programme",
+    "RagRating",
+    "RecoveryPlan",
+    "ReviewPoint",
+    "School",
+    "Standard",
+    "WeeklyMeeting",
+]
