@@ -1,0 +1,1 @@
+"""The edges (Slack, Teams, console), the aiohttp application, the CLI and the composition root."""

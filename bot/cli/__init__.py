@@ -1,0 +1,52 @@
+"""`mentorbot`: the command line. Each group lives in its own module."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+
+import typer
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
+
+from bot.cli import config_cmd, db_cmd, import_cmd
+from bot.cli.common import CliError, err_console
+from storage.db import DatabaseUrlError
+from storage.migrate import DatabaseBehindError
+
+app = typer.Typer(
+    name="mentorbot",
+    help="ITT mentoring in Slack and Microsoft Teams: prompts, ratings, evidence, escalations.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+app.add_typer(db_cmd.app, name="db")
+app.add_typer(config_cmd.app, name="config")
+app.add_typer(import_cmd.app, name="import")
+
+
+def main() -> None:
+    """Console entry point: every failure is one line on stderr and a non-zero exit."""
+    logging.basicConfig(level=os.environ.get("MENTORBOT_LOG_LEVEL", "WARNING"))
+    try:
+        app()
+    except CliError as exc:
+        _die(str(exc))
+    except (DatabaseBehindError, DatabaseUrlError) as exc:
+        _die(str(exc))
+    except OperationalError as exc:
+        _die(f"cannot use the database: {exc.orig or exc}".splitlines()[0])
+    except SQLAlchemyError as exc:
+        _die(f"database error: {type(exc).__name__}")
+    except OSError as exc:
+        _die(f"{exc.strerror or exc}: {exc.filename or ''}".rstrip(": "))
+    except KeyboardInterrupt:
+        _die("interrupted", code=130)
+
+
+def _die(message: str, code: int = 1) -> None:
+    err_console.print(f"[bold red]error:[/] {message}", soft_wrap=True)
+    if os.environ.get("MENTORBOT_DEBUG"):
+        raise
+    sys.exit(code)

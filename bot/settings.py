@@ -1,0 +1,88 @@
+"""Configuration from the environment (and an optional .env), in each ecosystem's own names."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_SLACK_API_URL = "https://slack.com/api/"
+DEFAULT_DATABASE_URL = "sqlite:///mentorbot.db"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", populate_by_name=True
+    )
+
+    slack_bot_token: SecretStr | None = Field(default=None, alias="SLACK_BOT_TOKEN")
+    slack_signing_secret: SecretStr | None = Field(default=None, alias="SLACK_SIGNING_SECRET")
+    slack_app_token: SecretStr | None = Field(default=None, alias="SLACK_APP_TOKEN")
+    slack_api_url: str = Field(default=DEFAULT_SLACK_API_URL, alias="SLACK_API_URL")
+
+    microsoft_app_id: str | None = Field(
+        default=None, validation_alias=AliasChoices("MicrosoftAppId", "MICROSOFT_APP_ID")
+    )
+    microsoft_app_password: SecretStr | None = Field(
+        default=None,
+        validation_alias=AliasChoices("MicrosoftAppPassword", "MICROSOFT_APP_PASSWORD"),
+    )
+    microsoft_app_type: str = Field(
+        default="MultiTenant",
+        validation_alias=AliasChoices("MicrosoftAppType", "MICROSOFT_APP_TYPE"),
+    )
+    microsoft_app_tenant_id: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("MicrosoftAppTenantId", "MICROSOFT_APP_TENANT_ID"),
+    )
+    # Accept unauthenticated Bot Framework requests (Emulator); only honoured with no app id.
+    teams_allow_anonymous: bool = Field(default=False, alias="MENTORBOT_TEAMS_ALLOW_ANONYMOUS")
+
+    database_url: str = Field(default=DEFAULT_DATABASE_URL, alias="DATABASE_URL")
+    timezone: str = Field(default="Europe/London", alias="MENTORBOT_TIMEZONE")
+    host: str = Field(default="0.0.0.0", alias="MENTORBOT_HOST")
+    port: int = Field(default=3978, alias="PORT")
+
+    @field_validator("slack_api_url")
+    @classmethod
+    def _trailing_slash(cls, value: str) -> str:
+        # slack_sdk joins method names onto base_url without adding a slash.
+        return value if value.endswith("/") else value + "/"
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}") from exc
+        return value
+
+    @property
+    def slack_configured(self) -> bool:
+        return self.slack_bot_token is not None and (
+            self.slack_signing_secret is not None or self.slack_app_token is not None
+        )
+
+    @property
+    def teams_configured(self) -> bool:
+        return bool(self.microsoft_app_id and self.microsoft_app_password)
+
+
+@dataclass(frozen=True, slots=True)
+class ConfigLine:
+    name: str
+    value: str  # already masked when secret
+    note: str = ""
+
+
+def mask(secret: SecretStr | str | None) -> str:
+    """Show that a secret is set, and its last four characters, never the rest."""
+    if secret is None:
+        return "(not set)"
+    raw = secret.get_secret_value() if isinstance(secret, SecretStr) else secret
+    if len(raw) <= 8:
+        return "****"
+    return "****" + raw[-4:]

@@ -1,0 +1,1 @@
+"""Handlers: the conversations, over neutral types. Imports storage only."""

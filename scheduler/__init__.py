@@ -1,0 +1,1 @@
+"""Scheduler: jobs, policy, calendar and the outbox dispatcher. Imports handlers and storage."""

@@ -1,0 +1,108 @@
+"""Shared fixtures: a freshly migrated database per test, on SQLite and PostgreSQL.
+
+Each test gets its own database copied from a template migrated once per run, so no test
+sees another's data and the order tests run in never matters.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from storage.db import make_engine, session_factory
+from storage.migrate import upgrade
+
+PG_ENV = "MENTORBOT_TEST_DATABASE_URL"
+BACKENDS = ["sqlite", "postgres"]
+
+
+def _pg_admin_url() -> str | None:
+    return os.environ.get(PG_ENV)
+
+
+async def _migrate(url: str) -> None:
+    engine = make_engine(url)
+    try:
+        await upgrade(engine)
+    finally:
+        await engine.dispose()
+
+
+async def _pg_admin(statement: str) -> None:
+    admin = make_engine(_pg_admin_url() or "", isolation_level="AUTOCOMMIT")
+    try:
+        async with admin.connect() as conn:
+            await conn.execute(text(statement))
+    finally:
+        await admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    asyncio.run(_migrate(f"sqlite:///{path}"))
+    return path
+
+
+@pytest.fixture(scope="session")
+def pg_template() -> Iterator[str | None]:
+    admin = _pg_admin_url()
+    if not admin:
+        yield None
+        return
+    name = f"mb_tpl_{uuid.uuid4().hex[:10]}"
+    asyncio.run(_pg_admin(f'CREATE DATABASE "{name}"'))
+    asyncio.run(_migrate(make_url(admin).set(database=name).render_as_string(False)))
+    yield name
+    asyncio.run(_pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture(params=BACKENDS)
+def db_url(
+    request: pytest.FixtureRequest,
+    tmp_path: Path,
+    sqlite_template: Path,
+    pg_template: str | None,
+) -> Iterator[str]:
+    """A migrated, empty database URL (plain, as a user would write it)."""
+    if request.param == "sqlite":
+        path = tmp_path / "mentorbot.db"
+        shutil.copy(sqlite_template, path)
+        yield f"sqlite:///{path}"
+        return
+    admin = _pg_admin_url()
+    if not admin or pg_template is None:
+        pytest.skip(f"{PG_ENV} is not set")
+    name = f"mb_{uuid.uuid4().hex[:12]}"
+    asyncio.run(_pg_admin(f'CREATE DATABASE "{name}" TEMPLATE "{pg_template}"'))
+    yield make_url(admin).set(database=name).render_as_string(False)
+    asyncio.run(_pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path, sqlite_template: Path) -> str:
+    """A migrated SQLite database only, for tests that are not about the backend."""
+    path = tmp_path / "mentorbot.db"
+    shutil.copy(sqlite_template, path)
+    return f"sqlite:///{path}"
+
+
+@pytest.fixture
+async def engine(db_url: str) -> AsyncIterator[AsyncEngine]:
+    eng = make_engine(db_url)
+    yield eng
+    await eng.dispose()
+
+
+@pytest.fixture
+def sessions(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    return session_factory(engine)
