@@ -1,0 +1,287 @@
+"""Conversation 1: signing off the Weekly Development Meeting, and the trainee's confirmation."""
+
+from __future__ import annotations
+
+import logging
+from datetime import date
+from typing import Any
+
+from handlers import notify
+from handlers.access import parse_id, placement_for
+from handlers.context import BadRequest, Ctx
+from handlers.forms import check
+from handlers.text import rag_label, t
+from handlers.ui import (
+    Actions,
+    Button,
+    Choice,
+    FieldKind,
+    Form,
+    FormField,
+    Message,
+    Reply,
+    Section,
+    Style,
+    date_text,
+)
+from storage.catalogue import RAG_KEYS
+from storage.enums import MeetingStatus, Rag, Scale, TraineeResponse
+from storage.models import WeeklyMeeting
+from storage.repo import evidence, messaging, people
+from storage.repo.placements import PlacementView
+
+log = logging.getLogger(__name__)
+
+OUTCOMES = {
+    "weekly.held": MeetingStatus.HELD,
+    "weekly.rescheduled": MeetingStatus.RESCHEDULED,
+    "weekly.not_held": MeetingStatus.NOT_HELD,
+}
+
+
+def rag_choices(scale: Scale) -> tuple[Choice, ...]:
+    return tuple(Choice(r.value, rag_label(r), RAG_KEYS[scale][r]) for r in Rag)
+
+
+def prompt(view: PlacementView, week_start: date) -> Message:
+    """The Monday DM to a mentor, one per trainee and teaching week."""
+    value = f"{view.id}:{week_start.isoformat()}"
+    text = t("weekly_prompt", trainee=view.trainee_name, week=date_text(week_start))
+    buttons = (
+        Button(t("weekly_yes"), "weekly.held", value, Style.PRIMARY),
+        Button(t("weekly_rescheduled"), "weekly.rescheduled", value),
+        Button(t("weekly_not_held"), "weekly.not_held", value),
+    )
+    return Message(text, (Section(text), Actions(buttons)))
+
+
+def _parse_value(value: str) -> tuple[int, date]:
+    try:
+        raw_pid, raw_week = value.split(":", 1)
+        week = date.fromisoformat(raw_week)
+    except ValueError as exc:
+        raise BadRequest("bad weekly value") from exc
+    if week.weekday() != 0:
+        raise BadRequest("week must start on a Monday")
+    return parse_id(raw_pid), week
+
+
+def _form(outcome: str, view: PlacementView, week: date) -> Form:
+    state = {"placement_id": view.id, "week": week.isoformat()}
+    intro = t("weekly_form_intro", trainee=view.trainee_name, week=date_text(week))
+    fields: tuple[FormField, ...]
+    if outcome == "weekly.held":
+        fields = (
+            FormField("held_on", t("field_held_on"), FieldKind.DATE, date_rule="past"),
+            FormField(
+                "duration",
+                t("field_duration"),
+                FieldKind.NUMBER,
+                min_value=5,
+                max_value=480,
+                initial="60",
+            ),
+            FormField("progress", t("field_progress"), FieldKind.LONG_TEXT),
+            FormField("targets", t("field_targets"), FieldKind.LONG_TEXT),
+            FormField(
+                "wellbeing",
+                t("field_wellbeing"),
+                FieldKind.CHOICE,
+                choices=rag_choices(Scale.WELLBEING),
+            ),
+            FormField("notes", t("field_notes"), FieldKind.LONG_TEXT, required=False),
+        )
+    elif outcome == "weekly.rescheduled":
+        fields = (FormField("new_date", t("field_new_date"), FieldKind.DATE, date_rule="future"),)
+    else:
+        fields = (FormField("reason", t("field_reason"), FieldKind.LONG_TEXT, max_length=1000),)
+    return Form(outcome, t("weekly_form_title"), fields, intro=intro, state=state)
+
+
+async def on_press(ctx: Ctx, action: str, value: str) -> Reply:
+    placement_id, week = _parse_value(value)
+    view = await placement_for(ctx, placement_id)
+    existing = await evidence.meeting(ctx.session, placement_id=view.id, week_start=week)
+    if existing is not None and existing.signed_off_at is not None:
+        return Reply(replace_original=await signed_message(ctx, view, existing))
+    return Reply(open_form=_form(action, view, week))
+
+
+def form_for(action: str) -> bool:
+    return action in OUTCOMES
+
+
+async def on_submit(ctx: Ctx, form_id: str, raw: dict[str, Any], state: dict[str, Any]) -> Reply:
+    placement_id, week = _parse_value(f"{state.get('placement_id')}:{state.get('week')}")
+    view = await placement_for(ctx, placement_id)
+    checked = check(_form(form_id, view, week), raw, today=ctx.today)
+    if not checked.ok:
+        return Reply(form_errors=checked.errors)
+    meeting = await evidence.ensure_meeting(ctx.session, placement_id=view.id, week_start=week)
+    if meeting.signed_off_at is not None:
+        who = await people.by_id(ctx.session, person_id=meeting.signed_off_by_id or 0)
+        when = date_text(meeting.signed_off_at.date())
+        return Reply(
+            close_form=True,
+            message=Message(t("weekly_already", who=who.full_name if who else "?", when=when)),
+            replace_original=await signed_message(ctx, view, meeting),
+        )
+    _record(meeting, OUTCOMES[form_id], checked.values, ctx)
+    await messaging.audit(
+        ctx.session,
+        actor_id=ctx.actor.person_id,
+        action="weekly_sign_off",
+        entity="weekly_meeting",
+        entity_id=meeting.id,
+        detail={"placement_id": view.id, "week": week.isoformat(), "status": meeting.status},
+    )
+    if meeting.status == MeetingStatus.HELD:
+        await _ask_trainee_to_confirm(ctx, view, meeting)
+    log.info("weekly meeting %s signed off by person_id=%s", meeting.id, ctx.actor.person_id)
+    return Reply(close_form=True, replace_original=await signed_message(ctx, view, meeting))
+
+
+def _record(meeting: WeeklyMeeting, status: MeetingStatus, v: dict[str, Any], ctx: Ctx) -> None:
+    meeting.status = status.value
+    if status is MeetingStatus.HELD:
+        meeting.held_on = v["held_on"]
+        meeting.duration_minutes = v["duration"]
+        meeting.progress_discussed = v["progress"]
+        meeting.targets = v["targets"]
+        meeting.wellbeing = v["wellbeing"]
+        meeting.notes = v.get("notes")
+    elif status is MeetingStatus.RESCHEDULED:
+        meeting.rescheduled_to = v["new_date"]
+    else:
+        meeting.reason_not_held = v["reason"]
+    meeting.signed_off_by_id = ctx.actor.person_id
+    meeting.signed_off_at = ctx.now
+
+
+async def signed_message(ctx: Ctx, view: PlacementView, meeting: WeeklyMeeting) -> Message:
+    """The prompt as it reads once answered: who signed it off and when, no buttons."""
+    who = await people.by_id(ctx.session, person_id=meeting.signed_off_by_id or 0)
+    if meeting.status == MeetingStatus.HELD and meeting.held_on:
+        outcome = t("outcome_held", date=date_text(meeting.held_on))
+    elif meeting.status == MeetingStatus.RESCHEDULED and meeting.rescheduled_to:
+        outcome = t("outcome_rescheduled", date=date_text(meeting.rescheduled_to))
+    else:
+        outcome = t("outcome_not_held", reason=shorten(meeting.reason_not_held or "", 200))
+    signed_at = meeting.signed_off_at or ctx.now
+    text = t(
+        "weekly_signed",
+        week=date_text(meeting.week_start),
+        trainee=view.trainee_name,
+        outcome=outcome,
+        who=who.full_name if who else "?",
+        when=signed_at.astimezone(ctx.timezone).strftime("%-d %b %Y %H:%M"),
+    )
+    return Message(text, (Section(text),))
+
+
+def shorten(text: str, limit: int) -> str:
+    """Long stored text, cut with an ellipsis where it is displayed (never where stored)."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+async def _ask_trainee_to_confirm(ctx: Ctx, view: PlacementView, meeting: WeeklyMeeting) -> None:
+    week = date_text(meeting.week_start)
+    text = t("trainee_confirm", mentor=ctx.actor.name, week=week)
+    facts = [
+        (t("field_held_on"), date_text(meeting.held_on) if meeting.held_on else ""),
+        (t("field_duration"), str(meeting.duration_minutes or "")),
+        (t("field_progress"), shorten(meeting.progress_discussed or "", 500)),
+        (t("field_targets"), shorten(meeting.targets or "", 500)),
+        (t("field_wellbeing"), rag_label(meeting.wellbeing or "green")),
+    ]
+    from handlers.ui import Facts
+
+    buttons = (
+        Button(t("confirm"), "weekly.confirm", str(meeting.id), Style.PRIMARY),
+        Button(t("disagree"), "weekly.disagree", str(meeting.id)),
+    )
+    message = Message(text, (Section(text), Facts(tuple(facts)), Actions(buttons)))
+    await notify.to_person(
+        ctx.session,
+        key=f"weekly-confirm:{meeting.id}",
+        kind="weekly_confirm",
+        recipient_id=view.trainee_id,
+        message=message,
+    )
+
+
+async def _trainee_meeting(ctx: Ctx, raw_id: object) -> tuple[WeeklyMeeting, PlacementView]:
+    from handlers.context import Forbidden
+    from storage.repo import placements
+
+    meeting_id = parse_id(raw_id)
+    found = await ctx.session.get(WeeklyMeeting, meeting_id)
+    if found is None:
+        raise BadRequest("no such meeting")
+    view = await placements.view(ctx.session, placement_id=found.placement_id)
+    if view is None or view.trainee_id != ctx.actor.person_id:
+        log.warning("refused: person_id=%s confirming meeting %s", ctx.actor.person_id, meeting_id)
+        raise Forbidden("not the trainee", person_id=ctx.actor.person_id, meeting_id=meeting_id)
+    return found, view
+
+
+async def on_trainee_press(ctx: Ctx, action: str, value: str) -> Reply:
+    meeting, _view = await _trainee_meeting(ctx, value)
+    if meeting.trainee_response is not None:
+        return Reply(replace_original=_trainee_answered(meeting))
+    if action == "weekly.disagree":
+        field = FormField("comment", t("field_comment"), FieldKind.LONG_TEXT, max_length=1000)
+        return Reply(
+            open_form=Form(
+                "weekly.disagree", t("disagree_title"), (field,), state={"meeting_id": meeting.id}
+            )
+        )
+    return await _trainee_respond(ctx, meeting, TraineeResponse.CONFIRMED, None)
+
+
+async def on_trainee_submit(
+    ctx: Ctx, form_id: str, raw: dict[str, Any], state: dict[str, Any]
+) -> Reply:
+    meeting, view = await _trainee_meeting(ctx, state.get("meeting_id"))
+    field = FormField("comment", t("field_comment"), FieldKind.LONG_TEXT, max_length=1000)
+    checked = check(Form(form_id, "", (field,)), raw, today=ctx.today)
+    if not checked.ok:
+        return Reply(form_errors=checked.errors)
+    if meeting.trainee_response is not None:
+        return Reply(close_form=True, replace_original=_trainee_answered(meeting))
+    reply = await _trainee_respond(
+        ctx, meeting, TraineeResponse.DISPUTED, checked.values["comment"]
+    )
+    text = t(
+        "trainee_disputed_mentor", trainee=view.trainee_name, week=date_text(meeting.week_start)
+    )
+    await notify.to_person(
+        ctx.session,
+        key=f"weekly-disputed:{meeting.id}",
+        kind="weekly_disputed",
+        recipient_id=meeting.signed_off_by_id or view.mentor_id,
+        message=Message(text, (Section(text), Section(shorten(checked.values["comment"], 1000)))),
+    )
+    return Reply(close_form=True, replace_original=reply.replace_original)
+
+
+async def _trainee_respond(
+    ctx: Ctx, meeting: WeeklyMeeting, response: TraineeResponse, comment: str | None
+) -> Reply:
+    meeting.trainee_response = response.value
+    meeting.trainee_comment = comment
+    meeting.trainee_responded_at = ctx.now
+    await messaging.audit(
+        ctx.session,
+        actor_id=ctx.actor.person_id,
+        action=f"weekly_{response.value}",
+        entity="weekly_meeting",
+        entity_id=meeting.id,
+    )
+    return Reply(replace_original=_trainee_answered(meeting))
+
+
+def _trainee_answered(meeting: WeeklyMeeting) -> Message:
+    key = "trainee_confirmed" if meeting.trainee_response == "confirmed" else "trainee_disputed"
+    text = t(key, week=date_text(meeting.week_start))
+    return Message(text, (Section(text),))

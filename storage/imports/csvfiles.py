@@ -1,0 +1,584 @@
+"""Read and check the roster and calendar CSV files. No database here: plain data in and out.
+
+Every problem in a file is collected (not just the first), each tied to the line it is on
+as a spreadsheet user sees it (the header is line 1). A file with any problem is rejected
+whole by the caller; see docs/csv-formats.md.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Generic, TypeVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from storage.enums import CalendarKind, Platform, Role
+
+DEFAULT_TIMEZONE = "Europe/London"
+
+PLACEMENT_COLUMNS: tuple[str, ...] = (
+    "trainee_name",
+    "trainee_email",
+    "mentor_name",
+    "mentor_email",
+    "lead_mentor_name",
+    "lead_mentor_email",
+    "school",
+    "school_platform",
+    "programme",
+    "start_date",
+    "end_date",
+)
+PLACEMENT_OPTIONAL_COLUMNS: tuple[str, ...] = ("school_timezone",)
+PEOPLE_COLUMNS: tuple[str, ...] = ("name", "email", "roles")
+CALENDAR_COLUMNS: tuple[str, ...] = ("programme", "kind", "name", "start_date", "end_date")
+
+# The widths of the columns the values end up in (see storage/models).
+MAX_NAME = 200
+MAX_EMAIL = 254
+MAX_TIMEZONE = 64
+
+# Platforms a school can be on (the console is for development only).
+SCHOOL_PLATFORMS: tuple[str, ...] = (Platform.SLACK.value, Platform.TEAMS.value)
+
+_EMAIL = re.compile(r"^[^@\s,;<>\"']+@[^@\s,;<>\"']+\.[^@\s,;<>\"'.][^@\s,;<>\"']*$")
+_ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+_UK_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
+_SPACES = re.compile(r"\s+")
+
+# (phase, done, total): how far reading or writing has got, for a progress bar.
+Progress = Callable[[str, int, int], None]
+
+
+class CsvFileError(Exception):
+    """The file as a whole cannot be used (missing, unreadable, not UTF-8, empty)."""
+
+
+@dataclass(frozen=True, slots=True)
+class RowError:
+    file: str
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"line {self.line}: {self.message}"
+
+
+class ImportRejected(Exception):
+    """One or more bad rows: the import is refused and nothing is written."""
+
+    def __init__(self, errors: Sequence[RowError]) -> None:
+        self.errors = sorted(errors, key=lambda e: (e.file, e.line))
+        super().__init__(f"{len(self.errors)} problems")
+
+    @property
+    def files(self) -> list[str]:
+        return list(dict.fromkeys(e.file for e in self.errors))
+
+    @property
+    def bad_rows(self) -> int:
+        return len({(e.file, e.line) for e in self.errors})
+
+
+@dataclass(frozen=True, slots=True)
+class PlacementRow:
+    line: int
+    trainee_name: str
+    trainee_email: str
+    mentor_name: str
+    mentor_email: str
+    lead_mentor_name: str
+    lead_mentor_email: str
+    school: str
+    school_platform: str
+    school_timezone: str | None  # None: not given (new schools get DEFAULT_TIMEZONE)
+    programme: str
+    start_date: date
+    end_date: date
+
+
+@dataclass(frozen=True, slots=True)
+class PersonRow:
+    line: int
+    name: str
+    email: str
+    roles: frozenset[str]
+
+
+@dataclass(frozen=True, slots=True)
+class CalendarRow:
+    line: int
+    programme: str
+    kind: str
+    name: str
+    start_date: date
+    end_date: date
+
+
+R = TypeVar("R")
+
+
+@dataclass
+class Parsed(Generic[R]):
+    """The good rows of one file and the problems found in the others."""
+
+    file: str
+    rows: list[R] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+
+
+# ---------------------------------------------------------------------------------------
+# Reading the file
+
+
+def _read_text(path: Path) -> str:
+    name = path.name
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError as exc:
+        raise CsvFileError(f"{path}: no such file") from exc
+    except IsADirectoryError as exc:
+        raise CsvFileError(f"{path}: is a directory, not a CSV file") from exc
+    except PermissionError as exc:
+        raise CsvFileError(f"{path}: permission denied") from exc
+    except OSError as exc:
+        raise CsvFileError(f"{path}: cannot read ({exc.strerror or exc})") from exc
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise CsvFileError(
+            f"{name} is not UTF-8 text (first bad byte on line {line}); "
+            "save it as 'CSV UTF-8' and try again"
+        ) from exc
+    if not text.strip():
+        raise CsvFileError(f"{name} is empty")
+    return text
+
+
+def _records(text: str, name: str) -> Iterator[tuple[int, list[str]]]:
+    """(line the record starts on, cells) for each non-blank record, header first."""
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    previous_end = 0
+    try:
+        for cells in reader:
+            start = previous_end + 1
+            previous_end = reader.line_num
+            if not any(cell.strip() for cell in cells):
+                continue
+            yield start, cells
+    except csv.Error as exc:
+        raise CsvFileError(
+            f"{name} is not a readable CSV file (line {previous_end + 1}: {exc})"
+        ) from exc
+
+
+def _clean(value: str) -> str:
+    """Trim and collapse runs of white space: 'Jane  Smith ' is 'Jane Smith'."""
+    return _SPACES.sub(" ", value).strip()
+
+
+class _Row:
+    """One record's cells by column name, collecting what is wrong with them."""
+
+    def __init__(self, file: str, line: int, values: dict[str, str]) -> None:
+        self.file = file
+        self.line = line
+        self.values = values
+        self.errors: list[RowError] = []
+
+    def error(self, message: str) -> None:
+        self.errors.append(RowError(self.file, self.line, message))
+
+    def text(self, column: str, max_len: int = MAX_NAME) -> str:
+        value = _clean(self.values.get(column, ""))
+        if not value:
+            self.error(f"empty {column}")
+        elif len(value) > max_len:
+            self.error(f"{column} is longer than {max_len} characters")
+        return value
+
+    def email(self, column: str) -> str:
+        value = self.values.get(column, "").strip().lower()
+        if not value:
+            self.error(f"empty {column}")
+        elif len(value) > MAX_EMAIL or not _EMAIL.match(value):
+            self.error(f"bad email in {column}: {value!r}")
+        return value
+
+    def date(self, column: str) -> date | None:
+        raw = self.values.get(column, "").strip()
+        if not raw:
+            self.error(f"empty {column}")
+            return None
+        parsed = parse_date(raw)
+        if parsed is None:
+            self.error(f"bad date in {column}: {raw!r} (use YYYY-MM-DD or DD/MM/YYYY)")
+        return parsed
+
+    def dates(self) -> tuple[date, date] | None:
+        start, end = self.date("start_date"), self.date("end_date")
+        if start is None or end is None:
+            return None
+        if end < start:
+            self.error(f"end_date {end.isoformat()} is before start_date {start.isoformat()}")
+            return None
+        return start, end
+
+
+def parse_date(raw: str) -> date | None:
+    """ISO 2025-09-01, or 01/09/2025 as written in England (day first); nothing else."""
+    iso = _ISO_DATE.match(raw)
+    uk = _UK_DATE.match(raw)
+    try:
+        if iso:
+            return date(int(iso[1]), int(iso[2]), int(iso[3]))
+        if uk:
+            return date(int(uk[3]), int(uk[2]), int(uk[1]))
+    except ValueError:
+        return None
+    return None
+
+
+def _role(raw: str) -> str | None:
+    key = _SPACES.sub("_", raw.strip().lower().replace("-", " "))
+    return key if key in {r.value for r in Role} else None
+
+
+def _read(
+    path: Path,
+    required: Sequence[str],
+    optional: Sequence[str],
+    progress: Progress | None,
+) -> tuple[str, list[str], list[_Row], list[RowError]]:
+    """The file's header and its records as `_Row`s, or the header's problems."""
+    name = path.name
+    text = _read_text(path)
+    records = _records(text, name)
+    first = next(records, None)
+    if first is None:
+        raise CsvFileError(f"{name} is empty")
+    header_line, header = first
+    columns = [c.strip() for c in header]
+    problems: list[RowError] = []
+    allowed = set(required) | set(optional)
+    for column in required:
+        if column not in columns:
+            problems.append(RowError(name, header_line, f"missing column {column!r}"))
+    seen: set[str] = set()
+    for column in columns:
+        if column in seen:
+            problems.append(RowError(name, header_line, f"column {column!r} appears twice"))
+        elif column not in allowed:
+            hint = " (column names are lower-case)" if column.lower() in allowed else ""
+            shown = column or "(blank)"
+            problems.append(RowError(name, header_line, f"unknown column {shown!r}{hint}"))
+        seen.add(column)
+    if problems:
+        return name, columns, [], problems
+    total = max(text.count("\n") - header_line, 1)
+    rows: list[_Row] = []
+    for line, cells in records:
+        row = _Row(name, line, dict(zip(columns, cells, strict=False)))
+        if len(cells) != len(columns):
+            row.error(f"expected {len(columns)} fields, found {len(cells)}")
+        rows.append(row)
+        if progress is not None and len(rows) % 1000 == 0:
+            progress(f"reading {name}", len(rows), total)
+    if not rows:
+        raise CsvFileError(f"{name} has a header but no rows")
+    if progress is not None:
+        progress(f"reading {name}", len(rows), len(rows))
+    return name, columns, rows, []
+
+
+# ---------------------------------------------------------------------------------------
+# The three files, row by row
+
+
+def read_placements(path: Path, progress: Progress | None = None) -> Parsed[PlacementRow]:
+    name, _columns, rows, header_errors = _read(
+        path, PLACEMENT_COLUMNS, PLACEMENT_OPTIONAL_COLUMNS, progress
+    )
+    parsed: Parsed[PlacementRow] = Parsed(name, errors=header_errors)
+    for row in rows:
+        if row.errors:  # a record of the wrong width: its cells cannot be trusted
+            parsed.errors.extend(row.errors)
+            continue
+        trainee_name = row.text("trainee_name")
+        trainee_email = row.email("trainee_email")
+        mentor_name = row.text("mentor_name")
+        mentor_email = row.email("mentor_email")
+        lead_name = row.text("lead_mentor_name")
+        lead_email = row.email("lead_mentor_email")
+        school = row.text("school")
+        platform = row.values.get("school_platform", "").strip().lower()
+        if not platform:
+            row.error("empty school_platform")
+        elif platform not in SCHOOL_PLATFORMS:
+            row.error(
+                f"unknown platform {row.values['school_platform'].strip()!r} "
+                f"(expected {' or '.join(SCHOOL_PLATFORMS)})"
+            )
+        timezone = row.values.get("school_timezone", "").strip() or None
+        if timezone is not None and not valid_timezone(timezone):
+            row.error(f"unknown time zone {timezone!r} in school_timezone (e.g. Europe/London)")
+        programme = row.text("programme")
+        dates = row.dates()
+        if trainee_email and trainee_email == mentor_email:
+            row.error(f"trainee {trainee_email} is their own mentor")
+        if trainee_email and trainee_email == lead_email:
+            row.error(f"trainee {trainee_email} is their own lead mentor")
+        if row.errors or dates is None:
+            parsed.errors.extend(row.errors)
+            continue
+        parsed.rows.append(
+            PlacementRow(
+                line=row.line,
+                trainee_name=trainee_name,
+                trainee_email=trainee_email,
+                mentor_name=mentor_name,
+                mentor_email=mentor_email,
+                lead_mentor_name=lead_name,
+                lead_mentor_email=lead_email,
+                school=school,
+                school_platform=platform,
+                school_timezone=timezone,
+                programme=programme,
+                start_date=dates[0],
+                end_date=dates[1],
+            )
+        )
+    return parsed
+
+
+def read_people(path: Path, progress: Progress | None = None) -> Parsed[PersonRow]:
+    name, _columns, rows, header_errors = _read(path, PEOPLE_COLUMNS, (), progress)
+    parsed: Parsed[PersonRow] = Parsed(name, errors=header_errors)
+    for row in rows:
+        if row.errors:
+            parsed.errors.extend(row.errors)
+            continue
+        person_name = row.text("name")
+        email = row.email("email")
+        roles: set[str] = set()
+        raw_roles = [r for r in row.values.get("roles", "").split(";") if r.strip()]
+        if not raw_roles:
+            row.error("empty roles")
+        for raw in raw_roles:
+            role = _role(raw)
+            if role is None:
+                row.error(
+                    f"unknown role {raw.strip()!r} "
+                    f"(expected {', '.join(r.value for r in Role)}, separated by ';')"
+                )
+            else:
+                roles.add(role)
+        if row.errors:
+            parsed.errors.extend(row.errors)
+            continue
+        parsed.rows.append(PersonRow(row.line, person_name, email, frozenset(roles)))
+    return parsed
+
+
+def read_calendar(path: Path, progress: Progress | None = None) -> Parsed[CalendarRow]:
+    name, _columns, rows, header_errors = _read(path, CALENDAR_COLUMNS, (), progress)
+    parsed: Parsed[CalendarRow] = Parsed(name, errors=header_errors)
+    kinds = [k.value for k in CalendarKind]
+    seen: dict[tuple[str, str, str], int] = {}
+    for row in rows:
+        if row.errors:
+            parsed.errors.extend(row.errors)
+            continue
+        programme = row.text("programme")
+        raw_kind = row.values.get("kind", "").strip()
+        kind = _SPACES.sub("_", raw_kind.lower().replace("-", " "))
+        if not raw_kind:
+            row.error("empty kind")
+        elif kind not in kinds:
+            row.error(f"unknown kind {raw_kind!r} (expected {', '.join(kinds)})")
+        entry_name = row.text("name")
+        dates = row.dates()
+        if row.errors or dates is None:
+            parsed.errors.extend(row.errors)
+            continue
+        key = (programme, kind, entry_name)
+        if key in seen:
+            parsed.errors.append(
+                RowError(
+                    name,
+                    row.line,
+                    f"duplicate {kind} {entry_name!r} for programme {programme!r} "
+                    f"(already on line {seen[key]})",
+                )
+            )
+            continue
+        seen[key] = row.line
+        parsed.rows.append(CalendarRow(row.line, programme, kind, entry_name, *dates))
+    return parsed
+
+
+def valid_timezone(name: str) -> bool:
+    if len(name) > MAX_TIMEZONE:
+        return False
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
+
+
+# ---------------------------------------------------------------------------------------
+# The roster as a whole: what the files say, checked across rows and files
+
+
+@dataclass
+class PersonSpec:
+    email: str
+    name: str
+    roles: set[str]
+    file: str
+    line: int
+
+
+@dataclass
+class SchoolSpec:
+    name: str
+    platform: str
+    timezone: str | None
+    line: int
+    timezone_line: int
+
+
+@dataclass(frozen=True, slots=True)
+class PlacementSpec:
+    trainee_email: str
+    mentor_email: str
+    lead_mentor_email: str
+    school: str
+    programme: str
+    start_date: date
+    end_date: date
+
+
+@dataclass
+class Roster:
+    """Everything a valid set of roster files says, keyed by each thing's natural key."""
+
+    files: list[str]
+    rows: int
+    people: dict[str, PersonSpec]
+    schools: dict[str, SchoolSpec]
+    programmes: list[str]
+    placements: list[PlacementSpec]
+
+
+def build_roster(
+    placements: Parsed[PlacementRow], people: Parsed[PersonRow] | None = None
+) -> Roster:
+    """Check the files against each other; raise ImportRejected listing every problem."""
+    errors = list(placements.errors)
+    if people is not None:
+        errors.extend(people.errors)
+    found: dict[str, PersonSpec] = {}
+    schools: dict[str, SchoolSpec] = {}
+    programmes: dict[str, None] = {}
+    keys: dict[tuple[str, str, date], int] = {}
+    specs: list[PlacementSpec] = []
+
+    def person(file: str, line: int, email: str, name: str, roles: set[str]) -> str | None:
+        known = found.get(email)
+        if known is None:
+            found[email] = PersonSpec(email, name, set(roles), file, line)
+            return None
+        if known.name != name:
+            where = f"line {known.line}" if known.file == file else f"{known.file} line {known.line}"
+            return f"{email} is named {name!r} here but {known.name!r} on {where}"
+        known.roles |= roles
+        return None
+
+    pfile = placements.file
+    for row in placements.rows:
+        problems = [
+            person(pfile, row.line, row.trainee_email, row.trainee_name, {Role.TRAINEE.value}),
+            person(pfile, row.line, row.mentor_email, row.mentor_name, {Role.MENTOR.value}),
+            person(
+                pfile,
+                row.line,
+                row.lead_mentor_email,
+                row.lead_mentor_name,
+                {Role.LEAD_MENTOR.value},
+            ),
+        ]
+        school = schools.get(row.school)
+        if school is None:
+            schools[row.school] = SchoolSpec(
+                row.school, row.school_platform, row.school_timezone, row.line, row.line
+            )
+        else:
+            if school.platform != row.school_platform:
+                problems.append(
+                    f"school {row.school!r} is on {row.school_platform} here but on "
+                    f"{school.platform} on line {school.line}"
+                )
+            if row.school_timezone is not None:
+                if school.timezone is None:
+                    school.timezone, school.timezone_line = row.school_timezone, row.line
+                elif school.timezone != row.school_timezone:
+                    problems.append(
+                        f"school {row.school!r} has time zone {row.school_timezone} here "
+                        f"but {school.timezone} on line {school.timezone_line}"
+                    )
+        key = (row.trainee_email, row.programme, row.start_date)
+        if key in keys:
+            problems.append(
+                f"duplicate placement: same trainee, programme and start_date as line {keys[key]}"
+            )
+        else:
+            keys[key] = row.line
+        programmes[row.programme] = None
+        specs.append(
+            PlacementSpec(
+                row.trainee_email,
+                row.mentor_email,
+                row.lead_mentor_email,
+                row.school,
+                row.programme,
+                row.start_date,
+                row.end_date,
+            )
+        )
+        errors.extend(RowError(pfile, row.line, p) for p in dict.fromkeys(problems) if p)
+
+    rows = len(placements.rows)
+    files = [pfile]
+    if people is not None:
+        files.append(people.file)
+        rows += len(people.rows)
+        for prow in people.rows:
+            problem = person(people.file, prow.line, prow.email, prow.name, set(prow.roles))
+            if problem:
+                errors.append(RowError(people.file, prow.line, problem))
+
+    if errors:
+        raise ImportRejected(errors)
+    return Roster(files, rows, found, schools, list(programmes), specs)
+
+
+@dataclass
+class Calendar:
+    file: str
+    programmes: list[str]
+    rows: list[CalendarRow]
+
+
+def build_calendar(parsed: Parsed[CalendarRow]) -> Calendar:
+    if parsed.errors:
+        raise ImportRejected(parsed.errors)
+    programmes = list(dict.fromkeys(r.programme for r in parsed.rows))
+    return Calendar(parsed.file, programmes, parsed.rows)

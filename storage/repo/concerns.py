@@ -1,0 +1,101 @@
+"""Concerns, escalations and recovery plans."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import select
+
+from storage.models import Concern, Escalation, EscalationTarget, RecoveryPlan
+from storage.repo.upsert import insert_ignore
+
+
+async def add_concern(session: AsyncSession, *, concern: Concern) -> Concern:
+    session.add(concern)
+    await session.flush()
+    return concern
+
+
+async def open_escalation(
+    session: AsyncSession,
+    *,
+    placement_id: int,
+    rule: str,
+    cause_key: str,
+    evidence: dict[str, Any],
+) -> Escalation | None:
+    """Record a new escalation; None if this cause was already escalated."""
+    inserted = await insert_ignore(
+        session,
+        Escalation,
+        [
+            {
+                "placement_id": placement_id,
+                "rule": rule,
+                "cause_key": cause_key,
+                "evidence": evidence,
+                "status": "open",
+                "level": 1,
+            }
+        ],
+        conflict=["placement_id", "rule", "cause_key"],
+    )
+    if not inserted:
+        return None
+    stmt = select(Escalation).where(
+        Escalation.placement_id == placement_id,
+        Escalation.rule == rule,
+        Escalation.cause_key == cause_key,
+    )
+    return (await session.execute(stmt)).scalar_one()
+
+
+async def escalation(session: AsyncSession, *, escalation_id: int) -> Escalation | None:
+    return await session.get(Escalation, escalation_id, with_for_update=True)
+
+
+async def open_escalations(session: AsyncSession) -> list[Escalation]:
+    stmt = (
+        select(Escalation)
+        .where(Escalation.status != "resolved")
+        .order_by(Escalation.created_at, Escalation.id)
+    )
+    return list((await session.execute(stmt)).scalars().all())
+
+
+async def add_recovery_plan(session: AsyncSession, *, plan: RecoveryPlan) -> RecoveryPlan:
+    session.add(plan)
+    await session.flush()
+    return plan
+
+
+async def escalation_target(session: AsyncSession, *, level: int) -> EscalationTarget | None:
+    stmt = (
+        select(EscalationTarget)
+        .where(EscalationTarget.level <= level)
+        .order_by(EscalationTarget.level.desc())  # type: ignore[attr-defined]
+        .limit(1)
+    )
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def set_escalation_target(
+    session: AsyncSession,
+    *,
+    level: int,
+    platform: str,
+    workspace_id: str,
+    channel_id: str,
+    conversation_reference: dict[str, Any] | None,
+    set_by_id: int | None,
+) -> EscalationTarget:
+    stmt = select(EscalationTarget).where(EscalationTarget.level == level)
+    target = (await session.execute(stmt)).scalar_one_or_none()
+    if target is None:
+        target = EscalationTarget(level=level, platform=platform, channel_id=channel_id)
+        session.add(target)
+    target.platform, target.workspace_id, target.channel_id = platform, workspace_id, channel_id
+    target.conversation_reference, target.set_by_id = conversation_reference, set_by_id
+    await session.flush()
+    return target

@@ -1,0 +1,126 @@
+"""Weekly meetings, ratings, observations, self-evaluations and drafts."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import delete, func
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import select
+
+from storage.models import FormDraft, MentorSelfEvaluation, Observation, RagRating, WeeklyMeeting
+from storage.repo.upsert import insert_ignore
+from storage.types import utcnow
+
+
+async def meeting(
+    session: AsyncSession, *, placement_id: int, week_start: date, lock: bool = False
+) -> WeeklyMeeting | None:
+    stmt = select(WeeklyMeeting).where(
+        WeeklyMeeting.placement_id == placement_id, WeeklyMeeting.week_start == week_start
+    )
+    if lock:
+        stmt = stmt.with_for_update()
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def ensure_meeting(
+    session: AsyncSession, *, placement_id: int, week_start: date
+) -> WeeklyMeeting:
+    """The week's meeting row, created pending if new; locked for this transaction."""
+    await insert_ignore(
+        session,
+        WeeklyMeeting,
+        [{"placement_id": placement_id, "week_start": week_start, "status": "pending"}],
+        conflict=["placement_id", "week_start"],
+    )
+    found = await meeting(session, placement_id=placement_id, week_start=week_start, lock=True)
+    assert found is not None
+    return found
+
+
+async def latest_signed_off_week(session: AsyncSession, *, placement_id: int) -> date | None:
+    stmt = select(func.max(WeeklyMeeting.week_start)).where(
+        WeeklyMeeting.placement_id == placement_id, WeeklyMeeting.signed_off_at.is_not(None)
+    )
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def add_ratings(session: AsyncSession, *, ratings: Sequence[RagRating]) -> None:
+    session.add_all(list(ratings))
+    await session.flush()
+
+
+async def latest_ratings(
+    session: AsyncSession, *, subject_id: int, scale: str
+) -> dict[str, RagRating]:
+    """The newest rating per item (history is kept; this is the current picture)."""
+    stmt = (
+        select(RagRating)
+        .where(RagRating.subject_id == subject_id, RagRating.scale == scale)
+        .order_by(RagRating.created_at, RagRating.id)
+    )
+    latest: dict[str, RagRating] = {}
+    for rating in (await session.execute(stmt)).scalars():
+        latest[rating.item_code] = rating
+    return latest
+
+
+async def ratings_at_review_point(
+    session: AsyncSession, *, placement_id: int, review_point_id: int
+) -> list[RagRating]:
+    stmt = select(RagRating).where(
+        RagRating.placement_id == placement_id, RagRating.review_point_id == review_point_id
+    )
+    return list((await session.execute(stmt)).scalars().all())
+
+
+async def add_observation(session: AsyncSession, *, observation: Observation) -> Observation:
+    session.add(observation)
+    await session.flush()
+    return observation
+
+
+async def observation(session: AsyncSession, *, observation_id: int) -> Observation | None:
+    return await session.get(Observation, observation_id, with_for_update=True)
+
+
+async def add_self_evaluations(
+    session: AsyncSession, *, evaluations: Iterable[MentorSelfEvaluation]
+) -> list[MentorSelfEvaluation]:
+    rows = list(evaluations)
+    session.add_all(rows)
+    await session.flush()
+    return rows
+
+
+async def load_draft(session: AsyncSession, *, owner_id: int, form_key: str) -> dict[str, Any]:
+    stmt = select(FormDraft.values).where(
+        FormDraft.owner_id == owner_id, FormDraft.form_key == form_key
+    )
+    return dict((await session.execute(stmt)).scalar_one_or_none() or {})
+
+
+async def save_draft(
+    session: AsyncSession, *, owner_id: int, form_key: str, values: dict[str, Any]
+) -> None:
+    stmt = select(FormDraft).where(FormDraft.owner_id == owner_id, FormDraft.form_key == form_key)
+    draft = (await session.execute(stmt)).scalar_one_or_none()
+    if draft is None:
+        session.add(FormDraft(owner_id=owner_id, form_key=form_key, values=values))
+    else:
+        draft.values = values
+        draft.updated_at = utcnow()
+    await session.flush()
+
+
+async def drop_draft(session: AsyncSession, *, owner_id: int, form_key: str) -> None:
+    await session.execute(
+        delete(FormDraft).where(FormDraft.owner_id == owner_id, FormDraft.form_key == form_key)
+    )
+
+
+def signed_at(meeting: WeeklyMeeting) -> datetime | None:
+    return meeting.signed_off_at

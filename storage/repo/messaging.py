@@ -1,0 +1,79 @@
+"""Outbox, processed-event de-duplication and the audit log."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import select
+
+from storage.models import AuditEntry, OutboxMessage, ProcessedEvent
+from storage.repo.upsert import insert_ignore
+
+
+async def enqueue(
+    session: AsyncSession,
+    *,
+    key: str,
+    kind: str,
+    payload: dict[str, Any],
+    recipient_id: int | None = None,
+    escalation_level: int | None = None,
+    not_before: datetime | None = None,
+) -> bool:
+    """Queue a notification once per key; False if that key was already queued."""
+    row: dict[str, Any] = {
+        "key": key,
+        "kind": kind,
+        "payload": payload,
+        "recipient_id": recipient_id,
+        "escalation_level": escalation_level,
+        "status": "pending",
+        "attempts": 0,
+    }
+    if not_before is not None:
+        row["next_attempt_at"] = not_before
+    else:
+        from storage.types import utcnow
+
+        row["next_attempt_at"] = utcnow()
+    row["created_at"] = row["next_attempt_at"]
+    return await insert_ignore(session, OutboxMessage, [row], conflict=["key"]) == 1
+
+
+async def outbox_by_key(session: AsyncSession, *, key: str) -> OutboxMessage | None:
+    stmt = select(OutboxMessage).where(OutboxMessage.key == key)
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def first_time(session: AsyncSession, *, source: str, event_key: str) -> bool:
+    """True the first time an inbound event is seen; False for a retry or double click."""
+    inserted = await insert_ignore(
+        session,
+        ProcessedEvent,
+        [{"source": source, "event_key": event_key[:255]}],
+        conflict=["source", "event_key"],
+    )
+    return inserted == 1
+
+
+async def audit(
+    session: AsyncSession,
+    *,
+    actor_id: int | None,
+    action: str,
+    entity: str,
+    entity_id: int | None,
+    detail: dict[str, Any] | None = None,
+) -> None:
+    """Append to the audit log. Detail carries ids and codes, never free text."""
+    session.add(
+        AuditEntry(
+            actor_id=actor_id,
+            action=action,
+            entity=entity,
+            entity_id=entity_id,
+            detail=detail or {},
+        )
+    )

@@ -1,0 +1,92 @@
+"""People, roles and platform identities."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import select
+
+from storage.models import Person, PersonRole, PlatformIdentity
+
+
+async def by_id(session: AsyncSession, *, person_id: int) -> Person | None:
+    return await session.get(Person, person_id)
+
+
+async def by_email(session: AsyncSession, *, email: str) -> Person | None:
+    stmt = select(Person).where(Person.email == email.strip().lower())
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def by_identity(
+    session: AsyncSession, *, platform: str, workspace_id: str, external_id: str
+) -> Person | None:
+    stmt = (
+        select(Person)
+        .join(PlatformIdentity, PlatformIdentity.person_id == Person.id)
+        .where(
+            PlatformIdentity.platform == platform,
+            PlatformIdentity.workspace_id == workspace_id,
+            PlatformIdentity.external_id == external_id,
+        )
+    )
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def roles_of(session: AsyncSession, *, person_id: int) -> frozenset[str]:
+    stmt = select(PersonRole.role).where(PersonRole.person_id == person_id)
+    return frozenset((await session.execute(stmt)).scalars().all())
+
+
+async def with_role(session: AsyncSession, *, role: str) -> list[Person]:
+    stmt = (
+        select(Person)
+        .join(PersonRole, PersonRole.person_id == Person.id)
+        .where(PersonRole.role == role)
+        .order_by(Person.id)
+    )
+    return list((await session.execute(stmt)).scalars().all())
+
+
+async def identity_of(
+    session: AsyncSession, *, person_id: int, platform: str
+) -> PlatformIdentity | None:
+    stmt = (
+        select(PlatformIdentity)
+        .where(PlatformIdentity.person_id == person_id, PlatformIdentity.platform == platform)
+        .order_by(PlatformIdentity.id.desc())  # type: ignore[union-attr]
+        .limit(1)
+    )
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def link_identity(
+    session: AsyncSession,
+    *,
+    person_id: int,
+    platform: str,
+    workspace_id: str,
+    external_id: str,
+    conversation_reference: dict[str, Any] | None = None,
+) -> PlatformIdentity:
+    """Remember how to reach a person; updates the stored conversation reference."""
+    stmt = select(PlatformIdentity).where(
+        PlatformIdentity.platform == platform,
+        PlatformIdentity.workspace_id == workspace_id,
+        PlatformIdentity.external_id == external_id,
+    )
+    identity = (await session.execute(stmt)).scalar_one_or_none()
+    if identity is None:
+        identity = PlatformIdentity(
+            person_id=person_id,
+            platform=platform,
+            workspace_id=workspace_id,
+            external_id=external_id,
+            conversation_reference=conversation_reference,
+        )
+        session.add(identity)
+    elif conversation_reference is not None:
+        identity.conversation_reference = conversation_reference
+    await session.flush()
+    return identity
