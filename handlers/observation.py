@@ -1,0 +1,236 @@
+"""Conversation 3: lesson observation feedback, sent to the trainee to acknowledge.
+
+Step 1 asks for the lesson and the feedback, and which Teachers' Standards it evidenced;
+step 2 asks a RAG for each of those standards. Step 1 is kept as a draft between steps.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from handlers import notify
+from handlers.access import parse_id, placement_for, placements_in_care
+from handlers.context import BadRequest, Ctx, Forbidden
+from handlers.forms import check
+from handlers.text import rag_label, t
+from handlers.ui import (
+    Actions,
+    Button,
+    Choice,
+    Facts,
+    FieldKind,
+    Form,
+    FormField,
+    Message,
+    Reply,
+    Section,
+    Style,
+    date_text,
+)
+from handlers.weekly import rag_choices, shorten
+from storage.catalogue import TEACHERS_STANDARDS
+from storage.enums import Scale
+from storage.models import Observation, RagRating
+from storage.repo import evidence, messaging, placements
+
+DRAFT_KEY = "observe"
+STANDARD_CHOICES = tuple(Choice(s.code, f"{s.code}: {s.title}") for s in TEACHERS_STANDARDS)
+
+
+def _details_form(trainees: tuple[Choice, ...], draft: dict[str, Any]) -> Form:
+    def long(name: str, label: str, required: bool = True) -> FormField:
+        return FormField(
+            name, t(label), FieldKind.LONG_TEXT, required=required, initial=draft.get(name)
+        )
+
+    return Form(
+        "observe.details",
+        t("observe_title"),
+        (
+            FormField(
+                "placement_id",
+                t("field_trainee"),
+                FieldKind.SELECT,
+                choices=trainees,
+                initial=draft.get("placement_id"),
+            ),
+            FormField(
+                "observed_on",
+                t("field_observed_on"),
+                FieldKind.DATE,
+                date_rule="past",
+                initial=draft.get("observed_on"),
+            ),
+            FormField(
+                "lesson",
+                t("field_lesson"),
+                FieldKind.TEXT,
+                max_length=150,
+                initial=draft.get("lesson"),
+            ),
+            long("focus", "field_focus"),
+            long("strengths", "field_strengths"),
+            long("areas", "field_areas"),
+            FormField(
+                "standards",
+                t("field_standards"),
+                FieldKind.MULTI_SELECT,
+                required=False,
+                choices=STANDARD_CHOICES,
+            ),
+            long("targets", "field_targets"),
+        ),
+        submit_label="Next",
+    )
+
+
+def _rag_form(codes: list[str]) -> Form:
+    titles = {s.code: s.title for s in TEACHERS_STANDARDS}
+    fields = tuple(
+        FormField(
+            code,
+            f"{code}: {titles[code]}",
+            FieldKind.CHOICE,
+            choices=rag_choices(Scale.TEACHERS_STANDARDS),
+        )
+        for code in codes
+    )
+    return Form("observe.rag", t("observe_title"), fields, state={"codes": codes})
+
+
+async def start(ctx: Ctx) -> Reply:
+    mine = await placements_in_care(ctx)
+    if not mine:
+        return Reply(message=Message(t("no_trainees")))
+    trainees = tuple(Choice(str(p.id), p.trainee_name) for p in mine)
+    draft = await evidence.load_draft(ctx.session, owner_id=ctx.actor.person_id, form_key=DRAFT_KEY)
+    return Reply(open_form=_details_form(trainees, draft))
+
+
+async def on_details(ctx: Ctx, raw: dict[str, Any]) -> Reply:
+    mine = await placements_in_care(ctx)
+    trainees = tuple(Choice(str(p.id), p.trainee_name) for p in mine)
+    checked = check(_details_form(trainees, {}), raw, today=ctx.today)
+    if not checked.ok:
+        # A placement id that is not in the list is a forged or stale payload.
+        if "placement_id" in checked.errors and raw.get("placement_id"):
+            await placement_for(ctx, raw.get("placement_id"))
+        return Reply(form_errors=checked.errors)
+    values = dict(checked.values)
+    values["observed_on"] = values["observed_on"].isoformat()
+    await evidence.save_draft(
+        ctx.session, owner_id=ctx.actor.person_id, form_key=DRAFT_KEY, values=values
+    )
+    codes = list(values.get("standards") or [])
+    if codes:
+        return Reply(open_form=_rag_form(codes))
+    return await _record(ctx, values, {})
+
+
+async def on_rag(ctx: Ctx, raw: dict[str, Any], state: dict[str, Any]) -> Reply:
+    draft = await evidence.load_draft(ctx.session, owner_id=ctx.actor.person_id, form_key=DRAFT_KEY)
+    codes = list(draft.get("standards") or [])
+    if not draft or codes != list(state.get("codes") or []):
+        raise BadRequest("observation draft missing or changed")
+    checked = check(_rag_form(codes), raw, today=ctx.today)
+    if not checked.ok:
+        return Reply(form_errors=checked.errors)
+    return await _record(ctx, draft, checked.values)
+
+
+async def _record(ctx: Ctx, v: dict[str, Any], rags: dict[str, str]) -> Reply:
+    from datetime import date
+
+    view = await placement_for(ctx, v["placement_id"])
+    observation = await evidence.add_observation(
+        ctx.session,
+        observation=Observation(
+            placement_id=view.id,
+            observer_id=ctx.actor.person_id,
+            observed_on=date.fromisoformat(v["observed_on"]),
+            lesson=v["lesson"],
+            focus=v["focus"],
+            strengths=v["strengths"],
+            areas_for_development=v["areas"],
+            targets=v["targets"],
+            created_at=ctx.now,
+        ),
+    )
+    await evidence.add_ratings(
+        ctx.session,
+        ratings=[
+            RagRating(
+                scale=Scale.TEACHERS_STANDARDS.value,
+                item_code=code,
+                rating=rating,
+                subject_id=view.trainee_id,
+                rater_id=ctx.actor.person_id,
+                placement_id=view.id,
+                observation_id=observation.id,
+                created_at=ctx.now,
+            )
+            for code, rating in rags.items()
+        ],
+    )
+    await evidence.drop_draft(ctx.session, owner_id=ctx.actor.person_id, form_key=DRAFT_KEY)
+    await messaging.audit(
+        ctx.session,
+        actor_id=ctx.actor.person_id,
+        action="observation_recorded",
+        entity="observation",
+        entity_id=observation.id,
+        detail={"placement_id": view.id, "standards": rags},
+    )
+    await notify.to_person(
+        ctx.session,
+        key=f"observation:{observation.id}",
+        kind="observation_feedback",
+        recipient_id=view.trainee_id,
+        message=feedback_message(observation, ctx.actor.name, rags, with_button=True),
+    )
+    text = t("observed", trainee=view.trainee_name)
+    return Reply(close_form=True, message=Message(text, (Section(text),)))
+
+
+def feedback_message(
+    o: Observation, mentor: str, rags: dict[str, str], *, with_button: bool
+) -> Message:
+    text = t(
+        "observation_for_trainee",
+        mentor=mentor,
+        lesson=shorten(o.lesson, 80),
+        date=date_text(o.observed_on),
+    )
+    facts = (
+        (t("field_focus"), shorten(o.focus, 600)),
+        (t("field_strengths"), shorten(o.strengths, 600)),
+        (t("field_areas"), shorten(o.areas_for_development, 600)),
+        (t("field_targets"), shorten(o.targets, 600)),
+        *tuple((code, rag_label(r)) for code, r in rags.items()),
+    )
+    blocks: tuple[Any, ...] = (Section(text), Facts(facts))
+    if with_button:
+        blocks += (Actions((Button(t("acknowledge"), "observe.ack", str(o.id), Style.PRIMARY),)),)
+    else:
+        when = date_text(o.acknowledged_at.date()) if o.acknowledged_at else ""
+        blocks += (Section(t("acknowledged", when=when)),)
+    return Message(text, blocks)
+
+
+async def on_acknowledge(ctx: Ctx, value: str) -> Reply:
+    found = await evidence.observation(ctx.session, observation_id=parse_id(value))
+    if found is None:
+        raise BadRequest("no such observation")
+    view = await placements.view(ctx.session, placement_id=found.placement_id)
+    if view is None or view.trainee_id != ctx.actor.person_id:
+        raise Forbidden("not the trainee", person_id=ctx.actor.person_id, observation_id=found.id)
+    if found.acknowledged_at is None:
+        found.acknowledged_at = ctx.now
+        await messaging.audit(
+            ctx.session,
+            actor_id=ctx.actor.person_id,
+            action="observation_acknowledged",
+            entity="observation",
+            entity_id=found.id,
+        )
+    return Reply(replace_original=feedback_message(found, view.mentor_name, {}, with_button=False))

@@ -1,0 +1,1 @@
+"""The Slack app manifest template (package data: manifest.json)."""

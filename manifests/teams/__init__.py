@@ -1,0 +1,1 @@
+"""The Microsoft Teams app manifest template and its icons (package data)."""
