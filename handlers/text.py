@@ -119,7 +119,7 @@ EN: dict[str, str] = {
     "home_lead": "Your cohort",
     "home_itt": "Open escalations",
     "home_none": "Nothing here yet.",
-    "cohort_row": "last signed-off week: {last}; overdue: {overdue}",
+    "cohort_last": "last signed-off week: {last}",
     "never": "never",
     "none": "none",
     "observe_button": "Record an observation",

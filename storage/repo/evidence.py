@@ -124,3 +124,32 @@ async def drop_draft(session: AsyncSession, *, owner_id: int, form_key: str) -> 
 
 def signed_at(meeting: WeeklyMeeting) -> datetime | None:
     return meeting.signed_off_at
+
+
+async def unconfirmed_meetings(
+    session: AsyncSession, *, placement_ids: list[int]
+) -> list[WeeklyMeeting]:
+    stmt = select(WeeklyMeeting).where(
+        WeeklyMeeting.placement_id.in_(placement_ids),
+        WeeklyMeeting.status == "held",
+        WeeklyMeeting.trainee_response.is_(None),
+    )
+    return list((await session.execute(stmt)).scalars().all())
+
+
+async def unacknowledged_observations(
+    session: AsyncSession, *, placement_ids: list[int]
+) -> list[Observation]:
+    stmt = select(Observation).where(
+        Observation.placement_id.in_(placement_ids), Observation.acknowledged_at.is_(None)
+    )
+    return list((await session.execute(stmt)).scalars().all())
+
+
+async def has_ratings(session: AsyncSession, *, placement_id: int, review_point_id: int) -> bool:
+    stmt = (
+        select(RagRating.id)
+        .where(RagRating.placement_id == placement_id, RagRating.review_point_id == review_point_id)
+        .limit(1)
+    )
+    return (await session.execute(stmt)).first() is not None

@@ -1,0 +1,89 @@
+"""Conversation 4: a mentor or lead mentor raises a concern about a trainee.
+
+The concern is stored and audited, and the lead mentor is told at once; the scheduler's
+off-track rules then take it to the ITT leadership team.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from handlers import notify
+from handlers.access import placement_for, placements_in_care
+from handlers.context import Ctx
+from handlers.forms import check
+from handlers.text import t
+from handlers.ui import Choice, FieldKind, Form, FormField, Message, Reply, Section
+from handlers.weekly import shorten
+from storage.enums import ConcernCategory
+from storage.models import Concern
+from storage.repo import concerns, messaging
+
+CATEGORIES = tuple(Choice(c.value, t(f"cat_{c.value}")) for c in ConcernCategory)
+
+
+def _form(trainees: tuple[Choice, ...]) -> Form:
+    return Form(
+        "concern",
+        t("concern_title"),
+        (
+            FormField("placement_id", t("field_trainee"), FieldKind.SELECT, choices=trainees),
+            FormField("category", t("field_category"), FieldKind.CHOICE, choices=CATEGORIES),
+            FormField("details", t("field_details"), FieldKind.LONG_TEXT),
+        ),
+    )
+
+
+async def _trainee_choices(ctx: Ctx) -> tuple[Choice, ...]:
+    return tuple(Choice(str(p.id), p.trainee_name) for p in await placements_in_care(ctx))
+
+
+async def start(ctx: Ctx) -> Reply:
+    trainees = await _trainee_choices(ctx)
+    if not trainees:
+        return Reply(message=Message(t("no_trainees")))
+    return Reply(open_form=_form(trainees))
+
+
+async def on_submit(ctx: Ctx, raw: dict[str, Any]) -> Reply:
+    checked = check(_form(await _trainee_choices(ctx)), raw, today=ctx.today)
+    if not checked.ok:
+        if "placement_id" in checked.errors and raw.get("placement_id"):
+            await placement_for(ctx, raw.get("placement_id"))  # forged: refuse and log
+        return Reply(form_errors=checked.errors)
+    view = await placement_for(ctx, checked.values["placement_id"])
+    concern = await concerns.add_concern(
+        ctx.session,
+        concern=Concern(
+            placement_id=view.id,
+            raised_by_id=ctx.actor.person_id,
+            category=checked.values["category"],
+            details=checked.values["details"],
+            created_at=ctx.now,
+        ),
+    )
+    await messaging.audit(
+        ctx.session,
+        actor_id=ctx.actor.person_id,
+        action="concern_raised",
+        entity="concern",
+        entity_id=concern.id,
+        detail={"placement_id": view.id, "category": concern.category},
+    )
+    category = t(f"cat_{concern.category}")
+    alert = t(
+        "concern_alert_lead",
+        who=ctx.actor.name,
+        category=category.lower(),
+        trainee=view.trainee_name,
+    )
+    if view.lead_mentor_id != ctx.actor.person_id:
+        await notify.to_person(
+            ctx.session,
+            key=f"concern-lead:{concern.id}",
+            kind="concern_alert",
+            recipient_id=view.lead_mentor_id,
+            message=Message(alert, (Section(alert), Section(shorten(concern.details, 1500)))),
+        )
+    text = t("concern_recorded", trainee=view.trainee_name)
+    return Reply(close_form=True, message=Message(text, (Section(text),)))

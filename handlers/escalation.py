@@ -1,0 +1,246 @@
+"""Conversation 6: escalation alerts to the ITT leadership team, and what they do with them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from handlers import notify
+from handlers.access import parse_id, require_itt_lead
+from handlers.context import BadRequest, Ctx
+from handlers.forms import check
+from handlers.text import t
+from handlers.ui import (
+    Actions,
+    Button,
+    Facts,
+    FieldKind,
+    Form,
+    FormField,
+    Message,
+    Reply,
+    Section,
+    Style,
+    date_text,
+)
+from storage.enums import EscalationStatus
+from storage.models import Escalation, RecoveryPlan
+from storage.repo import concerns, messaging, people, placements
+from storage.repo.placements import PlacementView
+
+RULE_TEXT = {
+    "missed_meetings": "rule_missed_meetings",
+    "red_rating": "rule_red_rating",
+    "concern": "rule_concern",
+    "missing_ratings": "rule_missing_ratings",
+}
+
+
+async def raise_escalation(
+    session: AsyncSession,
+    *,
+    view: PlacementView,
+    rule: str,
+    cause_key: str,
+    evidence: dict[str, str],
+) -> Escalation | None:
+    """Record a trainee newly off track and alert the leadership channel; once per cause."""
+    escalation = await concerns.open_escalation(
+        session, placement_id=view.id, rule=rule, cause_key=cause_key, evidence=evidence
+    )
+    if escalation is None:
+        return None
+    await messaging.audit(
+        session,
+        actor_id=None,
+        action="escalation_raised",
+        entity="escalation",
+        entity_id=escalation.id,
+        detail={"placement_id": view.id, "rule": rule},
+    )
+    await notify.to_escalation_channel(
+        session,
+        key=f"escalation:{escalation.id}:level:1",
+        kind="escalation_alert",
+        level=1,
+        message=alert(view, escalation, status_line=None),
+    )
+    return escalation
+
+
+def alert(view: PlacementView, e: Escalation, *, status_line: str | None) -> Message:
+    text = t(
+        "escalation_alert",
+        trainee=view.trainee_name,
+        school=view.school_name,
+        rule=t(RULE_TEXT.get(e.rule, "rule_concern")),
+    )
+    blocks: list[Any] = [Section(text)]
+    if e.evidence:
+        blocks.append(Facts(tuple((str(k), str(v)) for k, v in e.evidence.items())))
+    if status_line:
+        blocks.append(Section(status_line))
+    if e.status != EscalationStatus.RESOLVED:
+        value = str(e.id)
+        buttons = [Button(t("resolve_button"), "escalation.resolve", value, Style.DANGER)]
+        if e.status == EscalationStatus.OPEN:
+            buttons.insert(0, Button(t("ack_button"), "escalation.ack", value, Style.PRIMARY))
+        buttons.insert(-1, Button(t("irp_button"), "escalation.irp", value))
+        blocks.append(Actions(tuple(buttons)))
+    return Message(text, tuple(blocks))
+
+
+async def _load(ctx: Ctx, value: object) -> tuple[Escalation, PlacementView]:
+    require_itt_lead(ctx)
+    found = await concerns.escalation(ctx.session, escalation_id=parse_id(value))
+    if found is None:
+        raise BadRequest("no such escalation")
+    view = await placements.view(ctx.session, placement_id=found.placement_id)
+    if view is None:
+        raise BadRequest("placement gone")
+    return found, view
+
+
+def _when(ctx: Ctx) -> str:
+    return ctx.now.astimezone(ctx.timezone).strftime("%-d %b %Y %H:%M")
+
+
+IRP_FIELDS = (
+    FormField("targets", t("field_irp_targets"), FieldKind.LONG_TEXT),
+    FormField("support", t("field_support"), FieldKind.LONG_TEXT),
+    FormField("review_date", t("field_review_date"), FieldKind.DATE, date_rule="future"),
+)
+
+
+async def on_press(ctx: Ctx, action: str, value: str) -> Reply:
+    e, view = await _load(ctx, value)
+    if e.status == EscalationStatus.RESOLVED:
+        return Reply(replace_original=alert(view, e, status_line=t("escalation_done")))
+    if action == "escalation.irp":
+        return Reply(
+            open_form=Form(
+                "escalation.irp", t("irp_title"), IRP_FIELDS, state={"escalation_id": e.id}
+            )
+        )
+    if action == "escalation.ack":
+        if e.status == EscalationStatus.OPEN:
+            e.status, e.acknowledged_by_id, e.acknowledged_at = (
+                EscalationStatus.ACKNOWLEDGED.value,
+                ctx.actor.person_id,
+                ctx.now,
+            )
+            await messaging.audit(
+                ctx.session,
+                actor_id=ctx.actor.person_id,
+                action="escalation_acknowledged",
+                entity="escalation",
+                entity_id=e.id,
+            )
+        line = t("escalation_acked", who=ctx.actor.name, when=_when(ctx))
+    else:
+        e.status, e.resolved_by_id, e.resolved_at = (
+            EscalationStatus.RESOLVED.value,
+            ctx.actor.person_id,
+            ctx.now,
+        )
+        if e.acknowledged_at is None:
+            e.acknowledged_by_id, e.acknowledged_at = ctx.actor.person_id, ctx.now
+        await messaging.audit(
+            ctx.session,
+            actor_id=ctx.actor.person_id,
+            action="escalation_resolved",
+            entity="escalation",
+            entity_id=e.id,
+        )
+        line = t("escalation_resolved", who=ctx.actor.name, when=_when(ctx))
+    return Reply(replace_original=alert(view, e, status_line=line))
+
+
+async def on_irp_submit(ctx: Ctx, raw: dict[str, Any], state: dict[str, Any]) -> Reply:
+    e, view = await _load(ctx, state.get("escalation_id"))
+    checked = check(Form("escalation.irp", "", IRP_FIELDS), raw, today=ctx.today)
+    if not checked.ok:
+        return Reply(form_errors=checked.errors)
+    v = checked.values
+    plan = await concerns.add_recovery_plan(
+        ctx.session,
+        plan=RecoveryPlan(
+            placement_id=view.id,
+            escalation_id=e.id,
+            targets=v["targets"],
+            support=v["support"],
+            review_date=v["review_date"],
+            created_by_id=ctx.actor.person_id,
+            created_at=ctx.now,
+        ),
+    )
+    if e.status == EscalationStatus.OPEN:
+        e.status, e.acknowledged_by_id, e.acknowledged_at = (
+            EscalationStatus.ACKNOWLEDGED.value,
+            ctx.actor.person_id,
+            ctx.now,
+        )
+    await messaging.audit(
+        ctx.session,
+        actor_id=ctx.actor.person_id,
+        action="recovery_plan_opened",
+        entity="recovery_plan",
+        entity_id=plan.id,
+        detail={"escalation_id": e.id},
+    )
+    review = date_text(v["review_date"])
+    for recipient in {view.trainee_id, view.mentor_id, view.lead_mentor_id}:
+        text = (
+            t("irp_for_trainee", review=review)
+            if recipient == view.trainee_id
+            else t("escalation_irp", who=ctx.actor.name, when=_when(ctx), review=review)
+            + f" ({view.trainee_name})"
+        )
+        await notify.to_person(
+            ctx.session,
+            key=f"irp:{plan.id}:{recipient}",
+            kind="recovery_plan",
+            recipient_id=recipient,
+            message=Message(text, (Section(text),)),
+        )
+    line = t("escalation_irp", who=ctx.actor.name, when=_when(ctx), review=review)
+    return Reply(close_form=True, replace_original=alert(view, e, status_line=line))
+
+
+async def set_channel(
+    ctx: Ctx, *, platform: str, workspace_id: str, channel_id: str, reference: dict[str, Any] | None
+) -> Reply:
+    """ "use this channel for escalations", typed by an ITT lead in a team channel."""
+    require_itt_lead(ctx)
+    await concerns.set_escalation_target(
+        ctx.session,
+        level=1,
+        platform=platform,
+        workspace_id=workspace_id,
+        channel_id=channel_id,
+        conversation_reference=reference,
+        set_by_id=ctx.actor.person_id,
+    )
+    await messaging.audit(
+        ctx.session,
+        actor_id=ctx.actor.person_id,
+        action="escalation_channel_set",
+        entity="escalation_target",
+        entity_id=1,
+    )
+    return Reply(message=Message(t("channel_set")))
+
+
+async def open_list(ctx: Ctx) -> list[tuple[Escalation, PlacementView]]:
+    out = []
+    for e in await concerns.open_escalations(ctx.session):
+        view = await placements.view(ctx.session, placement_id=e.placement_id)
+        if view is not None:
+            out.append((e, view))
+    return out
+
+
+async def person_name(session: AsyncSession, person_id: int | None) -> str:
+    person = await people.by_id(session, person_id=person_id or 0)
+    return person.full_name if person else "?"

@@ -1,0 +1,196 @@
+"""The one entry point the edges call: who acted, what they did, and what to answer.
+
+Each interaction is one transaction. Refusals (not on the roster, not linked, a forged
+or stale payload) roll back everything, so nothing is half-written, and are answered
+with a plain message.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from handlers import concern, escalation, identity, observation, ratings, status, weekly
+from handlers.context import BadRequest, Ctx, Forbidden, NotOnRoster, PlatformUser
+from handlers.text import t
+from handlers.ui import Message, Reply
+from storage.db import transaction
+from storage.repo import messaging
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Command:
+    """Typed text: `/mentor status` in Slack, "status" in a Teams chat."""
+
+    text: str
+    event_key: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Press:
+    action: str
+    value: str
+    event_key: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Submit:
+    form_id: str
+    values: dict[str, Any]
+    state: dict[str, Any] = field(default_factory=dict)
+    event_key: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class UseChannel:
+    """An ITT lead asking for escalation alerts in the channel they typed in."""
+
+    channel_id: str
+    workspace_id: str = ""
+    reference: dict[str, Any] | None = None
+    event_key: str | None = None
+
+
+Interaction = Command | Press | Submit | UseChannel
+Handler = Callable[[Ctx, Any], Awaitable[Reply]]
+
+COMMANDS: dict[str, Callable[[Ctx], Awaitable[Reply]]] = {
+    "status": status.status,
+    "observe": observation.start,
+    "concern": concern.start,
+    "rate": ratings.start_rating,
+    "self-evaluate": ratings.start_self_evaluation,
+    "selfeval": ratings.start_self_evaluation,
+}
+
+PRESSES: dict[str, Callable[[Ctx, str, str], Awaitable[Reply]]] = {
+    "weekly.held": weekly.on_press,
+    "weekly.rescheduled": weekly.on_press,
+    "weekly.not_held": weekly.on_press,
+    "weekly.confirm": weekly.on_trainee_press,
+    "weekly.disagree": weekly.on_trainee_press,
+    "rate.start": lambda ctx, _a, v: ratings.on_press(ctx, v),
+    "observe.start": lambda ctx, _a, _v: observation.start(ctx),
+    "observe.ack": lambda ctx, _a, v: observation.on_acknowledge(ctx, v),
+    "concern.start": lambda ctx, _a, _v: concern.start(ctx),
+    "selfeval.start": lambda ctx, _a, _v: ratings.start_self_evaluation(ctx),
+    "status.show": lambda ctx, _a, _v: status.status(ctx),
+    "escalation.ack": escalation.on_press,
+    "escalation.irp": escalation.on_press,
+    "escalation.resolve": escalation.on_press,
+}
+
+SUBMITS: dict[str, Callable[[Ctx, str, dict[str, Any], dict[str, Any]], Awaitable[Reply]]] = {
+    "weekly.held": weekly.on_submit,
+    "weekly.rescheduled": weekly.on_submit,
+    "weekly.not_held": weekly.on_submit,
+    "weekly.disagree": weekly.on_trainee_submit,
+    "rate.pick": lambda ctx, _f, raw, _s: ratings.on_pick(ctx, raw),
+    "rate.step": lambda ctx, _f, raw, s: ratings.on_step(ctx, raw, s),
+    "selfeval.step": lambda ctx, _f, raw, s: ratings.on_self_eval_step(ctx, raw, s),
+    "observe.details": lambda ctx, _f, raw, _s: observation.on_details(ctx, raw),
+    "observe.rag": lambda ctx, _f, raw, s: observation.on_rag(ctx, raw, s),
+    "concern": lambda ctx, _f, raw, _s: concern.on_submit(ctx, raw),
+    "escalation.irp": lambda ctx, _f, raw, s: escalation.on_irp_submit(ctx, raw, s),
+}
+
+
+def is_form(form_id: str) -> bool:
+    return form_id in SUBMITS
+
+
+class Conversations:
+    """The handlers, bound to a database and a clock."""
+
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        *,
+        timezone: str = "Europe/London",
+        clock: Callable[[], datetime] | None = None,
+    ) -> None:
+        self.sessions = sessions
+        self.timezone = ZoneInfo(timezone)
+        self.clock = clock or (lambda: datetime.now(UTC))
+        # Called after each interaction that queued notifications (wakes the dispatcher).
+        self.on_queued: Callable[[], None] | None = None
+
+    async def handle(self, user: PlatformUser, interaction: Interaction) -> Reply:
+        closing = isinstance(interaction, Submit)
+        try:
+            async with transaction(self.sessions) as session:
+                if interaction.event_key and not await messaging.first_time(
+                    session, source=user.platform, event_key=interaction.event_key
+                ):
+                    log.info("duplicate event %s ignored", interaction.event_key)
+                    return Reply(close_form=closing)
+                ctx = await self._context(session, user)
+                reply = await self._route(ctx, interaction)
+        except NotOnRoster:
+            return Reply(message=Message(t("not_on_roster")), close_form=closing)
+        except Forbidden as exc:
+            log.warning("forbidden %s %s", type(interaction).__name__, exc.ids)
+            key = "forbidden_escalation" if "escalation" in _name(interaction) else "forbidden"
+            return Reply(message=Message(t(key)), close_form=closing)
+        except BadRequest as exc:
+            log.warning("bad request %s: %s", _name(interaction), exc)
+            return Reply(message=Message(t("bad_request")), close_form=closing)
+        if self.on_queued is not None:
+            self.on_queued()
+        return reply
+
+    async def home(self, user: PlatformUser) -> Message:
+        try:
+            async with transaction(self.sessions) as session:
+                return await status.home(await self._context(session, user))
+        except NotOnRoster:
+            return Message(t("not_on_roster"))
+
+    async def _context(self, session: AsyncSession, user: PlatformUser) -> Ctx:
+        actor = await identity.resolve(session, user)
+        return Ctx(session=session, actor=actor, now=self.clock(), timezone=self.timezone)
+
+    async def _route(self, ctx: Ctx, interaction: Interaction) -> Reply:
+        match interaction:
+            case Command(text=text):
+                return await _command(ctx, text)
+            case Press(action=action, value=value) if action in PRESSES:
+                return await PRESSES[action](ctx, action, value)
+            case Submit(form_id=form_id, values=values, state=state) if form_id in SUBMITS:
+                return await SUBMITS[form_id](ctx, form_id, values, state)
+            case UseChannel(channel_id=channel_id, workspace_id=workspace, reference=reference):
+                return await escalation.set_channel(
+                    ctx,
+                    platform=ctx.actor.platform,
+                    workspace_id=workspace,
+                    channel_id=channel_id,
+                    reference=reference,
+                )
+        raise BadRequest(f"unknown {_name(interaction)}")
+
+
+async def _command(ctx: Ctx, text: str) -> Reply:
+    word = " ".join(text.strip().lower().split())
+    if word in ("", "help", "?"):
+        return Reply(message=status.help_message())
+    if word in COMMANDS:
+        return await COMMANDS[word](ctx)
+    shown = word[:40]
+    return Reply(message=Message(t("unknown_command", command=shown, help_hint=t("help_hint"))))
+
+
+def _name(interaction: Interaction) -> str:
+    match interaction:
+        case Press(action=action):
+            return action
+        case Submit(form_id=form_id):
+            return form_id
+    return type(interaction).__name__
