@@ -80,6 +80,7 @@ async def on_submit(ctx: Ctx, raw: dict[str, Any]) -> Reply:
     if view.lead_mentor_id != ctx.actor.person_id:
         await notify.to_person(
             ctx.session,
+            not_before=ctx.now,
             key=f"concern-lead:{concern.id}",
             kind="concern_alert",
             recipient_id=view.lead_mentor_id,

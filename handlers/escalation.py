@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -44,6 +45,7 @@ async def raise_escalation(
     rule: str,
     cause_key: str,
     evidence: dict[str, str],
+    now: datetime,
 ) -> Escalation | None:
     """Record a trainee newly off track and alert the leadership channel; once per cause."""
     escalation = await concerns.open_escalation(
@@ -65,6 +67,7 @@ async def raise_escalation(
         kind="escalation_alert",
         level=1,
         message=alert(view, escalation, status_line=None),
+        not_before=now,
     )
     return escalation
 
@@ -199,6 +202,7 @@ async def on_irp_submit(ctx: Ctx, raw: dict[str, Any], state: dict[str, Any]) ->
         )
         await notify.to_person(
             ctx.session,
+            not_before=ctx.now,
             key=f"irp:{plan.id}:{recipient}",
             kind="recovery_plan",
             recipient_id=recipient,

@@ -22,7 +22,7 @@ async def to_person(
     kind: str,
     recipient_id: int,
     message: Message,
-    not_before: datetime | None = None,
+    not_before: datetime,
 ) -> bool:
     return await messaging.enqueue(
         session,
@@ -35,8 +35,19 @@ async def to_person(
 
 
 async def to_escalation_channel(
-    session: AsyncSession, *, key: str, kind: str, level: int, message: Message
+    session: AsyncSession,
+    *,
+    key: str,
+    kind: str,
+    level: int,
+    message: Message,
+    not_before: datetime,
 ) -> bool:
     return await messaging.enqueue(
-        session, key=key, kind=kind, escalation_level=level, payload=message_to_dict(message)
+        session,
+        key=key,
+        kind=kind,
+        escalation_level=level,
+        payload=message_to_dict(message),
+        not_before=not_before,
     )

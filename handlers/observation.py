@@ -183,6 +183,7 @@ async def _record(ctx: Ctx, v: dict[str, Any], rags: dict[str, str]) -> Reply:
     )
     await notify.to_person(
         ctx.session,
+        not_before=ctx.now,
         key=f"observation:{observation.id}",
         kind="observation_feedback",
         recipient_id=view.trainee_id,

@@ -83,6 +83,9 @@ PRESSES: dict[str, Callable[[Ctx, str, str], Awaitable[Reply]]] = {
     "concern.start": lambda ctx, _a, _v: concern.start(ctx),
     "selfeval.start": lambda ctx, _a, _v: ratings.start_self_evaluation(ctx),
     "status.show": lambda ctx, _a, _v: status.status(ctx),
+    # A typed command that needs a form, offered as a button where the platform can only
+    # open forms from a click (a Slack DM has no trigger for a modal).
+    "command.run": lambda ctx, _a, v: _command(ctx, v),
     "escalation.ack": escalation.on_press,
     "escalation.irp": escalation.on_press,
     "escalation.resolve": escalation.on_press,

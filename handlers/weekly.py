@@ -203,6 +203,7 @@ async def _ask_trainee_to_confirm(ctx: Ctx, view: PlacementView, meeting: Weekly
     message = Message(text, (Section(text), Facts(tuple(facts)), Actions(buttons)))
     await notify.to_person(
         ctx.session,
+        not_before=ctx.now,
         key=f"weekly-confirm:{meeting.id}",
         kind="weekly_confirm",
         recipient_id=view.trainee_id,
@@ -257,6 +258,7 @@ async def on_trainee_submit(
     )
     await notify.to_person(
         ctx.session,
+        not_before=ctx.now,
         key=f"weekly-disputed:{meeting.id}",
         kind="weekly_disputed",
         recipient_id=meeting.signed_off_by_id or view.mentor_id,

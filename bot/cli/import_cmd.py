@@ -2,8 +2,180 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from types import TracebackType
+
 import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn
+
+from bot.cli.common import CliError, err_console, load_settings, run
+from storage.db import make_engine, session_factory
+from storage.imports import (
+    CsvFileError,
+    ImportRejected,
+    ImportResult,
+    build_calendar,
+    build_roster,
+    import_calendar,
+    import_roster,
+    read_calendar,
+    read_people,
+    read_placements,
+)
+from storage.migrate import ensure_current
 
 app = typer.Typer(
     help="Import the roster and the programme calendar from CSV.", no_args_is_help=True
 )
+
+# Bad rows listed before "... and N more".
+MAX_LISTED = 200
+# Below this many rows (or writes) an import is quick enough to need no progress bar.
+PROGRESS_MIN = 1000
+
+
+class _ProgressBar:
+    """The storage layer's progress callback drawn as a rich bar on stderr (TTY only)."""
+
+    def __init__(self) -> None:
+        self._bar: Progress | None = None
+        self._tasks: dict[str, TaskID] = {}
+
+    def __call__(self, phase: str, done: int, total: int) -> None:
+        if total < PROGRESS_MIN:
+            return
+        if self._bar is None:
+            self._bar = Progress(
+                TextColumn("{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                console=err_console,
+                transient=True,
+                disable=not err_console.is_terminal,
+            )
+            self._bar.start()
+        task = self._tasks.get(phase)
+        if task is None:
+            task = self._tasks[phase] = self._bar.add_task(phase, total=total)
+        self._bar.update(task, completed=min(done, total), total=total)
+
+    def __enter__(self) -> _ProgressBar:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if self._bar is not None:
+            self._bar.stop()
+
+
+def _rows(n: int) -> str:
+    return f"{n} row" if n == 1 else f"{n} rows"
+
+
+def _reject(exc: ImportRejected, main_file: str) -> None:
+    """List every bad row (one line each) and fail with the one-line summary."""
+    several = len(exc.files) > 1 or exc.files != [main_file]
+    for error in exc.errors[:MAX_LISTED]:
+        prefix = f"{error.file}: " if several else ""
+        typer.echo(f"{prefix}{error}", err=True)
+    if len(exc.errors) > MAX_LISTED:
+        typer.echo(f"... and {len(exc.errors) - MAX_LISTED} more", err=True)
+    bad = exc.bad_rows
+    raise CliError(
+        f"{', '.join(exc.files)} rejected: {bad} bad {'row' if bad == 1 else 'rows'}; "
+        "nothing was imported"
+    )
+
+
+def _report(result: ImportResult) -> None:
+    files = ", ".join(result.files)
+    if result.dry_run:
+        typer.echo(f"dry run of {files} ({_rows(result.rows)}): nothing was written")
+        verbs = ("to create", "to update")
+    else:
+        typer.echo(f"imported {files} ({_rows(result.rows)})")
+        verbs = ("created", "updated")
+    for entity, counts in result.counts.items():
+        typer.echo(
+            f"  {entity}: {counts.created} {verbs[0]}, {counts.updated} {verbs[1]}, "
+            f"{counts.unchanged} unchanged"
+        )
+    if not result.changed:
+        typer.echo("no changes: the database already matches the file")
+
+
+@app.command("roster")
+def roster_cmd(
+    placements: Path = typer.Argument(
+        ..., metavar="PLACEMENTS.csv", help="One row per placement (see docs/csv-formats.md)."
+    ),
+    people: Path | None = typer.Option(
+        None, "--people", metavar="PEOPLE.csv", help="Extra people and roles (name, email, roles)."
+    ),
+    dry_run: bool = typer.Option(
+        False, "--dry-run", help="Check the files and say what would change; write nothing."
+    ),
+) -> None:
+    """Import trainees, mentors, lead mentors, schools and placements."""
+    settings = load_settings()
+
+    async def go() -> ImportResult:
+        engine = make_engine(settings.database_url)
+        try:
+            await ensure_current(engine)
+            with _ProgressBar() as progress:
+                parsed = read_placements(placements, progress)
+                extra = read_people(people, progress) if people is not None else None
+                roster = build_roster(parsed, extra)
+                return await import_roster(
+                    session_factory(engine), roster, dry_run=dry_run, progress=progress
+                )
+        finally:
+            await engine.dispose()
+
+    try:
+        result = run(go())
+    except CsvFileError as exc:
+        raise CliError(str(exc)) from None
+    except ImportRejected as exc:
+        _reject(exc, placements.name)
+        return
+    _report(result)
+
+
+@app.command("calendar")
+def calendar_cmd(
+    calendar: Path = typer.Argument(
+        ..., metavar="CALENDAR.csv", help="Terms, holidays, INSET days and review points."
+    ),
+    dry_run: bool = typer.Option(
+        False, "--dry-run", help="Check the file and say what would change; write nothing."
+    ),
+) -> None:
+    """Import a programme's calendar: terms, holidays, INSET days and review points."""
+    settings = load_settings()
+
+    async def go() -> ImportResult:
+        engine = make_engine(settings.database_url)
+        try:
+            await ensure_current(engine)
+            with _ProgressBar() as progress:
+                checked = build_calendar(read_calendar(calendar, progress))
+                return await import_calendar(
+                    session_factory(engine), checked, dry_run=dry_run, progress=progress
+                )
+        finally:
+            await engine.dispose()
+
+    try:
+        result = run(go())
+    except CsvFileError as exc:
+        raise CliError(str(exc)) from None
+    except ImportRejected as exc:
+        _reject(exc, calendar.name)
+        return
+    _report(result)

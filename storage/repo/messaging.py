@@ -10,6 +10,7 @@ from sqlmodel import select
 
 from storage.models import AuditEntry, OutboxMessage, ProcessedEvent
 from storage.repo.upsert import insert_ignore
+from storage.types import utcnow
 
 
 async def enqueue(
@@ -35,10 +36,8 @@ async def enqueue(
     if not_before is not None:
         row["next_attempt_at"] = not_before
     else:
-        from storage.types import utcnow
-
         row["next_attempt_at"] = utcnow()
-    row["created_at"] = row["next_attempt_at"]
+    row["created_at"] = utcnow()
     return await insert_ignore(session, OutboxMessage, [row], conflict=["key"]) == 1
 
 

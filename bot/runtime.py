@@ -1,0 +1,109 @@
+"""The composition root: one database, the handlers, the edges and the dispatcher, wired."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from aiohttp import web
+from slack_bolt.async_app import AsyncApp
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from bot.settings import Settings
+from bot.slack import setup as slack_setup
+from handlers.ports import OutputChannel
+from handlers.router import Conversations
+from scheduler.dispatch import Dispatcher
+from storage.db import make_engine, session_factory
+from storage.migrate import ensure_current
+
+log = logging.getLogger(__name__)
+DISPATCH_IDLE_SECONDS = 5.0
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    engine: AsyncEngine
+    sessions: async_sessionmaker[AsyncSession]
+    conversations: Conversations
+    dispatcher: Dispatcher
+    channels: dict[str, OutputChannel] = field(default_factory=dict)
+    slack_app: AsyncApp | None = None
+    wake: asyncio.Event = field(default_factory=asyncio.Event)
+
+    async def dispatch_loop(self) -> None:
+        """Send queued notifications as soon as they are queued, and every few seconds."""
+        while True:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.wake.wait(), DISPATCH_IDLE_SECONDS)
+            self.wake.clear()
+            try:
+                await self.dispatcher.drain()
+            except Exception:
+                log.exception("dispatch failed; will retry")
+
+
+async def build_runtime(
+    settings: Settings, *, clock: Callable[[], datetime] | None = None
+) -> Runtime:
+    engine = make_engine(settings.database_url)
+    try:
+        await ensure_current(engine)
+    except Exception:
+        await engine.dispose()
+        raise
+    sessions = session_factory(engine)
+    conversations = Conversations(sessions, timezone=settings.timezone, clock=clock)
+    channels: dict[str, OutputChannel] = {}
+    slack_app = None
+    if settings.slack_bot_token is not None:
+        slack_app, slack_output = slack_setup.build(
+            conversations,
+            token=settings.slack_bot_token.get_secret_value(),
+            signing_secret=settings.slack_signing_secret.get_secret_value()
+            if settings.slack_signing_secret
+            else None,
+            api_url=settings.slack_api_url,
+        )
+        channels["slack"] = slack_output
+    dispatcher = Dispatcher(sessions, channels, clock=clock)
+    runtime = Runtime(settings, engine, sessions, conversations, dispatcher, channels, slack_app)
+    conversations.on_queued = runtime.wake.set
+    return runtime
+
+
+def web_app(runtime: Runtime, *, run_dispatcher: bool = True) -> web.Application:
+    """The one aiohttp application: /slack/events, /api/messages, /healthz."""
+    app = web.Application(client_max_size=1024 * 1024)
+    if runtime.slack_app is not None and runtime.settings.slack_signing_secret is not None:
+        slack_setup.mount(
+            app, runtime.slack_app, runtime.settings.slack_signing_secret.get_secret_value()
+        )
+
+    async def healthz(_request: web.Request) -> web.Response:
+        try:
+            async with runtime.engine.connect() as conn:
+                await conn.execute(text("SELECT 1"))
+        except Exception:
+            return web.json_response({"status": "database unavailable"}, status=503)
+        return web.json_response({"status": "ok", "platforms": sorted(runtime.channels)})
+
+    app.router.add_get("/healthz", healthz)
+
+    async def background(_app: web.Application) -> AsyncIterator[None]:
+        task = asyncio.create_task(runtime.dispatch_loop()) if run_dispatcher else None
+        yield
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        await runtime.engine.dispose()
+
+    app.cleanup_ctx.append(background)
+    return app

@@ -1,0 +1,215 @@
+"""bolt listeners: Slack payloads in, neutral interactions to the handlers, replies out.
+
+Button presses and commands are acknowledged before any work; a modal submission is
+answered in its acknowledgement (errors, next step or close), which the handlers give
+well inside Slack's 3 seconds.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.slack import render
+from bot.slack.output import api_error
+from handlers.context import PlatformUser
+from handlers.router import Command, Conversations, Interaction, Press, Submit
+from handlers.ui import Actions, Button, Message, Reply, Section, Style
+
+log = logging.getLogger(__name__)
+SORRY = "Sorry, something went wrong and nothing was saved. Please try again."
+
+
+def platform_user(client: AsyncWebClient, team_id: str, user_id: str) -> PlatformUser:
+    async def email() -> str | None:
+        try:
+            info = await client.users_info(user=user_id)
+        except SlackApiError as exc:
+            log.warning("users.info failed for %s: %s", user_id, api_error(exc))
+            return None
+        profile = (info.get("user") or {}).get("profile") or {}
+        return profile.get("email")
+
+    return PlatformUser("slack", team_id or "", user_id, email_lookup=email)
+
+
+def _team(body: dict[str, Any]) -> str:
+    team = body.get("team")
+    if isinstance(team, dict):
+        return str(team.get("id") or "")
+    return str(body.get("team_id") or "")
+
+
+def _user_id(body: dict[str, Any]) -> str:
+    user = body.get("user")
+    if isinstance(user, dict):
+        return str(user.get("id") or "")
+    return str(body.get("user_id") or user or "")
+
+
+class SlackReplies:
+    """Carries out a Reply for one interaction."""
+
+    def __init__(
+        self,
+        client: AsyncWebClient,
+        user_id: str,
+        trigger_id: str | None,
+        origin: tuple[str, str] | None,
+        home: bool = False,
+    ) -> None:
+        self.client, self.user_id, self.trigger_id = client, user_id, trigger_id
+        self.origin, self.home = origin, home
+
+    async def perform(
+        self,
+        reply: Reply,
+        conversations: Conversations,
+        user: PlatformUser,
+        command_text: str | None = None,
+    ) -> None:
+        if reply.open_form is not None:
+            if self.trigger_id:
+                await self.client.views_open(
+                    trigger_id=self.trigger_id, view=render.modal(reply.open_form, self.origin)
+                )
+            elif command_text is not None:
+                button = Button(reply.open_form.title, "command.run", command_text, Style.PRIMARY)
+                await self.say(Message(reply.open_form.title, (Actions((button,)),)))
+        if reply.replace_original is not None:
+            await self.replace(reply.replace_original, conversations, user)
+        if reply.message is not None:
+            await self.say(reply.message)
+
+    async def replace(
+        self, message: Message, conversations: Conversations, user: PlatformUser
+    ) -> None:
+        if self.home:
+            await self.client.views_publish(
+                user_id=self.user_id, view=render.home_view(await conversations.home(user))
+            )
+        elif self.origin is not None:
+            channel, ts = self.origin
+            await self.client.chat_update(
+                channel=channel, ts=ts, text=message.text, blocks=render.message_blocks(message)
+            )
+
+    async def say(self, message: Message) -> None:
+        opened = await self.client.conversations_open(users=self.user_id)
+        channel = (opened.get("channel") or {}).get("id") or self.user_id
+        await self.client.chat_postMessage(
+            channel=channel, text=message.text, blocks=render.message_blocks(message)
+        )
+
+
+def register(app: AsyncApp, conversations: Conversations) -> None:
+    async def run(
+        client: AsyncWebClient,
+        body: dict[str, Any],
+        interaction: Interaction,
+        replies: SlackReplies,
+        command_text: str | None = None,
+    ) -> None:
+        user = platform_user(client, _team(body), _user_id(body))
+        try:
+            reply = await conversations.handle(user, interaction)
+            await replies.perform(reply, conversations, user, command_text)
+        except SlackApiError as exc:
+            log.warning("slack call failed: %s", api_error(exc))
+        except Exception:
+            log.exception("interaction failed")
+            await replies.say(Message(SORRY, (Section(SORRY),)))
+
+    @app.command("/mentor")
+    async def on_command(ack: Any, body: dict[str, Any], client: AsyncWebClient) -> None:
+        await ack()
+        text = str(body.get("text") or "")
+        replies = SlackReplies(client, _user_id(body), body.get("trigger_id"), None)
+        await run(client, body, Command(text), replies)
+
+    @app.action(re.compile(r".+"))
+    async def on_action(ack: Any, body: dict[str, Any], client: AsyncWebClient) -> None:
+        await ack()
+        actions = body.get("actions") or [{}]
+        action = actions[0] if isinstance(actions[0], dict) else {}
+        container = body.get("container") or {}
+        origin = None
+        if container.get("type") == "message":
+            origin = (str(container.get("channel_id")), str(container.get("message_ts")))
+        home = container.get("type") == "view" and (body.get("view") or {}).get("type") == "home"
+        replies = SlackReplies(client, _user_id(body), body.get("trigger_id"), origin, home=home)
+        press = Press(str(action.get("action_id") or ""), str(action.get("value") or ""))
+        await run(client, body, press, replies)
+
+    @app.view(re.compile(r".+"))
+    async def on_view(
+        ack: Any, body: dict[str, Any], client: AsyncWebClient, view: dict[str, Any]
+    ) -> None:
+        user_id = _user_id(body)
+        user = platform_user(client, _team(body), user_id)
+        try:
+            state, origin = render.read_metadata(str(view.get("private_metadata") or ""))
+            values = render.form_values((view.get("state") or {}).get("values") or {})
+        except ValueError:
+            await ack()
+            await SlackReplies(client, user_id, None, None).say(Message(SORRY))
+            return
+        replies = SlackReplies(client, user_id, None, origin)
+        try:
+            reply = await conversations.handle(
+                user, Submit(str(view.get("callback_id")), values, state)
+            )
+        except Exception:
+            log.exception("form submission failed")
+            first = next(
+                (b.get("block_id") for b in view.get("blocks") or [] if b.get("type") == "input"),
+                None,
+            )
+            await ack(response_action="errors", errors={first: SORRY}) if first else await ack()
+            return
+        if reply.form_errors:
+            await ack(response_action="errors", errors=reply.form_errors)
+            return
+        if reply.open_form is not None:
+            await ack(response_action="update", view=render.modal(reply.open_form, origin))
+        else:
+            await ack()
+        try:
+            await replies.perform(
+                Reply(message=reply.message, replace_original=reply.replace_original),
+                conversations,
+                user,
+            )
+        except SlackApiError as exc:
+            log.warning("slack call failed after submission: %s", api_error(exc))
+
+    @app.event("app_home_opened")
+    async def on_home(event: dict[str, Any], body: dict[str, Any], client: AsyncWebClient) -> None:
+        if event.get("tab") not in (None, "home"):
+            return
+        user = platform_user(client, _team(body), str(event.get("user") or ""))
+        await client.views_publish(
+            user_id=user.external_id, view=render.home_view(await conversations.home(user))
+        )
+
+    @app.event("message")
+    async def on_message(
+        event: dict[str, Any], body: dict[str, Any], client: AsyncWebClient
+    ) -> None:
+        if event.get("channel_type") != "im" or event.get("bot_id") or event.get("subtype"):
+            return
+        text = str(event.get("text") or "")
+        replies = SlackReplies(client, str(event.get("user") or ""), None, None)
+        body = dict(body, user_id=event.get("user"))
+        await run(
+            client,
+            body,
+            Command(text, event_key=str(body.get("event_id") or "") or None),
+            replies,
+            command_text=text,
+        )

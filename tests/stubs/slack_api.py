@@ -1,0 +1,128 @@
+"""A local stand-in for the Slack Web API (127.0.0.1, port 0) that records every call.
+
+It answers the methods mentorbot uses the way Slack documents them, keeps the messages
+"posted" (with their metadata, for conversations.history) and can be told to fail the
+next call to a method (429 with Retry-After, 500) to test retries.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+from aiohttp.test_utils import TestServer
+
+
+@dataclass
+class Call:
+    method: str
+    params: dict[str, Any]
+
+
+@dataclass
+class SlackApiStub:
+    emails: dict[str, str] = field(default_factory=dict)  # user id -> e-mail
+    calls: list[Call] = field(default_factory=list)
+    posted: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    failures: dict[str, list[tuple[int, dict[str, str], dict[str, Any]]]] = field(
+        default_factory=dict
+    )
+    server: TestServer | None = None
+    _ts: itertools.count = field(default_factory=lambda: itertools.count(1))  # type: ignore[type-arg]
+
+    @property
+    def url(self) -> str:
+        assert self.server is not None
+        return str(self.server.make_url("/api/"))
+
+    async def start(self) -> SlackApiStub:
+        app = web.Application()
+        app.router.add_post("/api/{method}", self._handle)
+        app.router.add_get("/api/{method}", self._handle)
+        self.server = TestServer(app, host="127.0.0.1", port=0)
+        await self.server.start_server()
+        return self
+
+    async def close(self) -> None:
+        if self.server is not None:
+            await self.server.close()
+
+    def fail_next(
+        self,
+        method: str,
+        status: int,
+        body: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        self.failures.setdefault(method, []).append(
+            (status, headers or {}, body or {"ok": False, "error": "internal_error"})
+        )
+
+    def called(self, method: str) -> list[dict[str, Any]]:
+        return [c.params for c in self.calls if c.method == method]
+
+    async def wait_for(
+        self, method: str, count: int = 1, timeout: float = 5.0
+    ) -> list[dict[str, Any]]:
+        deadline = asyncio.get_running_loop().time() + timeout
+        while len(self.called(method)) < count:
+            if asyncio.get_running_loop().time() > deadline:
+                raise AssertionError(
+                    f"{method} called {len(self.called(method))} times, wanted {count}: {[c.method for c in self.calls]}"
+                )
+            await asyncio.sleep(0.01)
+        return self.called(method)
+
+    async def _handle(self, request: web.Request) -> web.Response:
+        method = request.match_info["method"]
+        if request.method == "GET":
+            params: dict[str, Any] = dict(request.query)
+        elif request.content_type == "application/json":
+            params = await request.json()
+        else:
+            params = {**request.query, **dict(await request.post())}
+        for key in ("blocks", "view", "metadata"):
+            if isinstance(params.get(key), str):
+                params[key] = json.loads(params[key])
+        self.calls.append(Call(method, params))
+        if self.failures.get(method):
+            status, headers, body = self.failures[method].pop(0)
+            return web.json_response(body, status=status, headers=headers)
+        return web.json_response(self._answer(method, params))
+
+    def _answer(self, method: str, p: dict[str, Any]) -> dict[str, Any]:
+        if method == "auth.test":
+            return {
+                "ok": True,
+                "user_id": "UBOT",
+                "bot_id": "BBOT",
+                "team_id": "T1",
+                "team": "Test",
+                "url": "https://test.slack.com/",
+            }
+        if method == "users.info":
+            uid = str(p.get("user"))
+            if uid not in self.emails:
+                return {"ok": False, "error": "user_not_found"}
+            return {"ok": True, "user": {"id": uid, "profile": {"email": self.emails[uid]}}}
+        if method == "users.lookupByEmail":
+            for uid, email in self.emails.items():
+                if email == p.get("email"):
+                    return {"ok": True, "user": {"id": uid}}
+            return {"ok": False, "error": "users_not_found"}
+        if method == "conversations.open":
+            return {"ok": True, "channel": {"id": "D" + str(p.get("users"))}}
+        if method == "chat.postMessage":
+            ts = f"{1763000000 + next(self._ts)}.000100"
+            channel = str(p.get("channel"))
+            self.posted.setdefault(channel, []).insert(
+                0, {"ts": ts, "text": p.get("text"), "metadata": p.get("metadata")}
+            )
+            return {"ok": True, "channel": channel, "ts": ts}
+        if method == "conversations.history":
+            return {"ok": True, "messages": self.posted.get(str(p.get("channel")), [])}
+        return {"ok": True}

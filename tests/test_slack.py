@@ -1,0 +1,402 @@
+"""The conversations end to end in Slack: signed payloads to the running app, the Web API
+served by a local stub that records every call."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+
+import aiohttp
+import pytest
+from aiohttp.test_utils import TestServer
+from sqlalchemy import func, select
+
+from bot.runtime import build_runtime, web_app
+from bot.settings import Settings
+from handlers import notify, weekly
+from storage.models import (
+    AuditEntry,
+    Concern,
+    Observation,
+    PlatformIdentity,
+    RagRating,
+    WeeklyMeeting,
+)
+from storage.repo import placements
+from tests.factories import NOW, WEEK, World, build_world
+from tests.slack_harness import SECRET, USERS, SlackHarness
+from tests.stubs.slack_api import SlackApiStub
+
+
+@pytest.fixture
+async def slack(db_url: str) -> AsyncIterator[tuple[SlackHarness, World]]:
+    stub = await SlackApiStub(emails=dict(USERS)).start()
+    settings = Settings(
+        SLACK_BOT_TOKEN="xoxb-test-token",
+        SLACK_SIGNING_SECRET=SECRET,
+        SLACK_API_URL=stub.url,
+        DATABASE_URL=db_url,
+    )
+    runtime = await build_runtime(settings, clock=lambda: NOW)
+    world = await build_world(runtime.sessions)
+    server = TestServer(web_app(runtime, run_dispatcher=False), host="127.0.0.1", port=0)
+    await server.start_server()
+    async with aiohttp.ClientSession(base_url=server.make_url("")) as http:
+        yield SlackHarness(http, stub, runtime), world
+    await server.close()
+    await stub.close()
+
+
+async def count(h: SlackHarness, model: type) -> int:
+    async with h.runtime.sessions() as s:
+        return (await s.execute(select(func.count()).select_from(model))).scalar_one()
+
+
+async def send_prompt(h: SlackHarness, w: World) -> dict:
+    async with h.runtime.sessions() as s, s.begin():
+        view = await placements.view(s, placement_id=w.placement_id)
+        await notify.to_person(
+            s,
+            key=f"weekly:{w.placement_id}:{WEEK}",
+            kind="weekly_prompt",
+            recipient_id=w.mentor_id,
+            message=weekly.prompt(view, WEEK),
+            not_before=NOW,
+        )
+    await h.runtime.dispatcher.drain()
+    return h.stub.called("chat.postMessage")[-1]
+
+
+def texts(call: dict) -> str:
+    return json.dumps(call.get("blocks"), ensure_ascii=False) + str(call.get("text"))
+
+
+HELD = {
+    "held_on": "2026-11-17",
+    "duration": "60",
+    "progress": "Routines with Year 4",
+    "targets": "Cold calling",
+    "wellbeing": "amber",
+}
+
+
+async def test_weekly_sign_off_end_to_end(slack):
+    h, w = slack
+    prompt = await send_prompt(h, w)
+    assert prompt["channel"] == "DUMENTOR"
+    assert prompt["metadata"]["event_payload"]["key"].startswith("weekly:")
+    assert "Tara Trainee" in prompt["text"] and "weekly.held" in texts(prompt)
+    ts = h.stub.posted["DUMENTOR"][0]["ts"]
+
+    assert (
+        await h.press(
+            "UMENTOR", "weekly.held", f"{w.placement_id}:{WEEK}", channel="DUMENTOR", ts=ts
+        )
+        == 200
+    )
+    await h.stub.wait_for("views.open")
+    view = h.last_view()
+    assert view["callback_id"] == "weekly.held"
+    status, body = await h.submit("UMENTOR", view, HELD)
+    assert status == 200 and body.get("response_action") is None  # the modal closes
+
+    updates = await h.stub.wait_for("chat.update")
+    assert updates[0]["channel"] == "DUMENTOR" and updates[0]["ts"] == ts
+    assert "Signed off by Mo Mentor" in updates[0]["text"]
+    assert '"actions"' not in json.dumps(updates[0]["blocks"])  # nothing left to press
+
+    await h.runtime.dispatcher.drain()
+    to_trainee = [c for c in h.stub.called("chat.postMessage") if c["channel"] == "DUTRAINEE"]
+    assert len(to_trainee) == 1 and "weekly.confirm" in texts(to_trainee[0])
+    async with h.runtime.sessions() as s:
+        meeting = (await s.execute(select(WeeklyMeeting))).scalar_one()
+    assert meeting.status == "held" and meeting.wellbeing == "amber"
+
+    # The trainee confirms from their DM; the message is updated in place.
+    trainee_ts = h.stub.posted["DUTRAINEE"][0]["ts"]
+    await h.press("UTRAINEE", "weekly.confirm", str(meeting.id), channel="DUTRAINEE", ts=trainee_ts)
+    await h.stub.wait_for("chat.update", 2)
+    async with h.runtime.sessions() as s:
+        assert (await s.get(WeeklyMeeting, meeting.id)).trainee_response == "confirmed"
+
+
+async def test_double_submission_records_once(slack):
+    h, w = slack
+    await send_prompt(h, w)
+    await h.press(
+        "UMENTOR", "weekly.not_held", f"{w.placement_id}:{WEEK}", channel="DUMENTOR", ts="1.1"
+    )
+    await h.stub.wait_for("views.open")
+    view = h.last_view()
+    await h.submit("UMENTOR", view, {"reason": "Trainee ill"})
+    await h.submit("UMENTOR", view, {"reason": "Trainee ill"})
+    assert await count(h, WeeklyMeeting) == 1
+    async with h.runtime.sessions() as s:
+        actions = (await s.execute(select(AuditEntry.action))).scalars().all()
+    assert actions.count("weekly_sign_off") == 1
+
+
+async def test_modal_refuses_oversized_text_and_future_date(slack):
+    h, w = slack
+    await h.press(
+        "UMENTOR", "weekly.held", f"{w.placement_id}:{WEEK}", channel="DUMENTOR", ts="1.1"
+    )
+    await h.stub.wait_for("views.open")
+    status, body = await h.submit(
+        "UMENTOR", h.last_view(), dict(HELD, held_on="2027-01-01", progress="p" * 3001)
+    )
+    assert status == 200 and body["response_action"] == "errors"
+    assert "future" in body["errors"]["held_on"] and "3000 characters" in body["errors"]["progress"]
+    assert await count(h, WeeklyMeeting) == 0
+
+
+async def test_forged_trainee_in_submission_is_refused(slack):
+    h, w = slack
+    await h.press(
+        "UMENTOR", "weekly.held", f"{w.placement_id}:{WEEK}", channel="DUMENTOR", ts="1.1"
+    )
+    await h.stub.wait_for("views.open")
+    view = h.last_view()
+    view["private_metadata"] = json.dumps(
+        {"s": {"placement_id": w.other_placement_id, "week": str(WEEK)}, "o": None}
+    )
+    status, _ = await h.submit("UMENTOR", view, HELD)
+    assert status == 200
+    said = await h.stub.wait_for("chat.postMessage")
+    assert "only do that for trainees" in said[-1]["text"]
+    assert await count(h, WeeklyMeeting) == 0 and await count(h, AuditEntry) == 0
+
+
+async def test_unknown_user_gets_polite_message_and_nothing_is_written(slack):
+    h, _w = slack
+    response = await h.command("USTRANGER", "status")
+    assert response.status == 200
+    said = await h.stub.wait_for("chat.postMessage")
+    assert "partnership office" in said[0]["text"]
+    assert await count(h, PlatformIdentity) == 0
+
+
+async def test_status_lists_what_is_owed_and_links_identity_once(slack):
+    h, w = slack
+    await h.command("UMENTOR", "status")
+    said = await h.stub.wait_for("chat.postMessage")
+    assert "Tara Trainee" in texts(said[0]) and "rate.start" in texts(said[0])
+    await h.command("UMENTOR", "help")
+    await h.stub.wait_for("chat.postMessage", 2)
+    assert len(h.stub.called("users.info")) == 1  # looked up once, then stored
+    assert await count(h, PlatformIdentity) == 1
+
+
+async def test_observation_two_steps_and_trainee_acknowledges(slack):
+    h, w = slack
+    await h.command("UMENTOR", "observe")
+    await h.stub.wait_for("views.open")
+    details = {
+        "placement_id": str(w.placement_id),
+        "observed_on": "2026-11-17",
+        "lesson": "Y4 fractions",
+        "focus": "Questioning",
+        "strengths": "Clear modelling",
+        "areas": "Wait time",
+        "standards": ["TS2", "TS4"],
+        "targets": "Wait three seconds",
+    }
+    status, body = await h.submit("UMENTOR", h.last_view(), details)
+    assert body["response_action"] == "update" and body["view"]["callback_id"] == "observe.rag"
+    status, body = await h.submit("UMENTOR", body["view"], {"TS2": "green", "TS4": "amber"})
+    assert status == 200 and not body
+    await h.runtime.dispatcher.drain()
+    sent = [c for c in h.stub.called("chat.postMessage") if c["channel"] == "DUTRAINEE"]
+    assert "Y4 fractions" in sent[0]["text"] and "▲ Amber" in texts(sent[0])
+    async with h.runtime.sessions() as s:
+        obs = (await s.execute(select(Observation))).scalar_one()
+    await h.press(
+        "UTRAINEE",
+        "observe.ack",
+        str(obs.id),
+        channel="DUTRAINEE",
+        ts=h.stub.posted["DUTRAINEE"][0]["ts"],
+    )
+    await h.stub.wait_for("chat.update")
+    async with h.runtime.sessions() as s:
+        assert (await s.get(Observation, obs.id)).acknowledged_at is not None
+
+
+async def test_observation_offers_only_own_trainees(slack):
+    h, w = slack
+    await h.command("UMENTOR", "observe")
+    await h.stub.wait_for("views.open")
+    select_block = next(b for b in h.last_view()["blocks"] if b.get("block_id") == "placement_id")
+    assert [o["value"] for o in select_block["element"]["options"]] == [str(w.placement_id)]
+
+
+async def test_concern_alerts_lead_mentor(slack):
+    h, w = slack
+    await h.command("UMENTOR", "concern")
+    await h.stub.wait_for("views.open")
+    await h.submit(
+        "UMENTOR",
+        h.last_view(),
+        {
+            "placement_id": str(w.placement_id),
+            "category": "attendance",
+            "details": "Absent three days",
+        },
+    )
+    await h.runtime.dispatcher.drain()
+    to_lead = [c for c in h.stub.called("chat.postMessage") if c["channel"] == "DULEAD"]
+    assert to_lead and "attendance concern about Tara Trainee" in to_lead[0]["text"]
+    assert await count(h, Concern) == 1
+
+
+async def test_review_point_rating_in_two_modal_steps(slack):
+    h, w = slack
+    await h.command("UMENTOR", "rate")
+    await h.stub.wait_for("views.open")
+    _, body = await h.submit("UMENTOR", h.last_view(), {"placement_id": str(w.placement_id)})
+    step1 = body["view"]
+    radio = next(b for b in step1["blocks"] if b.get("block_id") == "TS1")["element"]
+    assert "✖ Red" in json.dumps(radio, ensure_ascii=False) and "On track" in json.dumps(radio)
+    _, body = await h.submit(
+        "UMENTOR", step1, {c: "green" for c in ("TS1", "TS2", "TS3", "TS4", "TS5")}
+    )
+    _, body = await h.submit(
+        "UMENTOR",
+        body["view"],
+        {
+            "TS6": "green",
+            "TS7": "red",
+            "TS8": "amber",
+            "PART2": "green",
+            "comment": "Behaviour",
+            "targets": "Seating plan",
+        },
+    )
+    assert body == {}
+    assert await count(h, RagRating) == 9
+
+
+async def test_escalation_alert_actions_in_channel(slack):
+    h, w = slack
+    from handlers.escalation import raise_escalation
+    from storage.repo import concerns
+
+    async with h.runtime.sessions() as s, s.begin():
+        await concerns.set_escalation_target(
+            s,
+            level=1,
+            platform="slack",
+            workspace_id="T1",
+            channel_id="CITT",
+            conversation_reference=None,
+            set_by_id=None,
+        )
+        view = await placements.view(s, placement_id=w.placement_id)
+        e = await raise_escalation(
+            s,
+            view=view,
+            rule="missed_meetings",
+            cause_key="2026-11-09",
+            evidence={"weeks": "9 Nov, 16 Nov"},
+            now=NOW,
+        )
+    await h.runtime.dispatcher.drain()
+    alert = h.stub.called("chat.postMessage")[-1]
+    assert alert["channel"] == "CITT" and "escalation.ack" in texts(alert)
+    ts = h.stub.posted["CITT"][0]["ts"]
+    await h.press("UMENTOR", "escalation.ack", str(e.id), channel="CITT", ts=ts)
+    refused = await h.stub.wait_for("chat.postMessage", 2)
+    assert "ITT leadership" in refused[-1]["text"]
+    await h.press("UITT", "escalation.ack", str(e.id), channel="CITT", ts=ts)
+    updated = await h.stub.wait_for("chat.update")
+    assert "Acknowledged by Ida Itt" in texts(updated[0])
+
+
+async def test_app_home_and_event_retry_answered_once(slack):
+    h, _w = slack
+    assert (
+        await h.event(
+            {
+                "type": "app_home_opened",
+                "user": "ULEAD",
+                "channel": "DULEAD",
+                "tab": "home",
+                "event_ts": "1.2",
+            },
+            "Ev1",
+        )
+        == 200
+    )
+    published = await h.stub.wait_for("views.publish")
+    assert "Your cohort" in json.dumps(published[0]["view"])
+    message = {
+        "type": "message",
+        "channel_type": "im",
+        "user": "UMENTOR",
+        "text": "help",
+        "channel": "DUMENTOR",
+        "ts": "5.5",
+        "event_ts": "5.5",
+    }
+    assert await h.event(message, "Ev2") == 200
+    await h.stub.wait_for("chat.postMessage")
+    assert await h.event(message, "Ev2", retry=1) == 200
+    import asyncio
+
+    await asyncio.sleep(0.3)
+    assert len(h.stub.called("chat.postMessage")) == 1
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type", "kwargs", "expected"),
+    [
+        (
+            b"payload=%7B%22type%22%3A%22block_actions%22",
+            "application/x-www-form-urlencoded",
+            {},
+            400,
+        ),
+        (b"{not json", "application/json", {}, 400),
+        (b"payload=not-json-at-all", "application/x-www-form-urlencoded", {}, 400),
+        (b"[1, 2, 3]", "application/json", {}, 400),
+        (b"\xff\xfe\x00", "application/json", {}, 400),
+        (
+            b"command=%2Fmentor&text=status",
+            "application/x-www-form-urlencoded",
+            {"secret": "wrong"},
+            401,
+        ),
+        (
+            b"command=%2Fmentor&text=status",
+            "application/x-www-form-urlencoded",
+            {"timestamp": 1_000_000_000},
+            401,
+        ),
+    ],
+    ids=[
+        "truncated-payload",
+        "bad-json",
+        "payload-not-json",
+        "json-list",
+        "not-utf8",
+        "bad-signature",
+        "stale-timestamp",
+    ],
+)
+async def test_malformed_or_unsigned_requests_never_get_5xx(
+    slack, body, content_type, kwargs, expected
+):
+    h, _w = slack
+    response = await h.post(body, content_type, **kwargs)
+    assert response.status == expected
+    assert await count(h, AuditEntry) == 0 and await count(h, PlatformIdentity) == 0
+
+
+async def test_unsigned_request_gets_401(slack):
+    h, _w = slack
+    async with h.http.post(
+        "/slack/events",
+        data=b"command=%2Fmentor",
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    ) as r:
+        assert r.status == 401
