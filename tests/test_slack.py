@@ -177,7 +177,7 @@ async def test_unknown_user_gets_polite_message_and_nothing_is_written(slack):
 
 
 async def test_status_lists_what_is_owed_and_links_identity_once(slack):
-    h, w = slack
+    h, _w = slack
     await h.command("UMENTOR", "status")
     said = await h.stub.wait_for("chat.postMessage")
     assert "Tara Trainee" in texts(said[0]) and "rate.start" in texts(said[0])

@@ -73,7 +73,8 @@ class ImportRejected(Exception):
     """One or more bad rows: the import is refused and nothing is written."""
 
     def __init__(self, errors: Sequence[RowError]) -> None:
-        self.errors = sorted(errors, key=lambda e: (e.file, e.line))
+        order = {name: i for i, name in enumerate(dict.fromkeys(e.file for e in errors))}
+        self.errors = sorted(errors, key=lambda e: (order[e.file], e.line))
         super().__init__(f"{len(self.errors)} problems")
 
     @property
@@ -211,7 +212,7 @@ class _Row:
             self.error(f"bad email in {column}: {value!r}")
         return value
 
-    def date(self, column: str) -> date | None:
+    def when(self, column: str) -> date | None:
         raw = self.values.get(column, "").strip()
         if not raw:
             self.error(f"empty {column}")
@@ -222,7 +223,7 @@ class _Row:
         return parsed
 
     def dates(self) -> tuple[date, date] | None:
-        start, end = self.date("start_date"), self.date("end_date")
+        start, end = self.when("start_date"), self.when("end_date")
         if start is None or end is None:
             return None
         if end < start:
@@ -250,6 +251,10 @@ def _role(raw: str) -> str | None:
     return key if key in {r.value for r in Role} else None
 
 
+def _columns(names: Sequence[str]) -> str:
+    return ("column " if len(names) == 1 else "columns ") + ", ".join(names)
+
+
 def _read(
     path: Path,
     required: Sequence[str],
@@ -267,18 +272,18 @@ def _read(
     columns = [c.strip() for c in header]
     problems: list[RowError] = []
     allowed = set(required) | set(optional)
-    for column in required:
-        if column not in columns:
-            problems.append(RowError(name, header_line, f"missing column {column!r}"))
-    seen: set[str] = set()
-    for column in columns:
-        if column in seen:
-            problems.append(RowError(name, header_line, f"column {column!r} appears twice"))
-        elif column not in allowed:
-            hint = " (column names are lower-case)" if column.lower() in allowed else ""
-            shown = column or "(blank)"
-            problems.append(RowError(name, header_line, f"unknown column {shown!r}{hint}"))
-        seen.add(column)
+    missing = [c for c in required if c not in columns]
+    if missing:
+        problems.append(RowError(name, header_line, f"missing {_columns(missing)}"))
+    twice = sorted({c for c in columns if columns.count(c) > 1})
+    if twice:
+        problems.append(RowError(name, header_line, f"{_columns(twice)} given more than once"))
+    unknown = list(dict.fromkeys(c or "(blank)" for c in columns if c not in allowed))
+    if unknown:
+        hint = ""
+        if any(c.lower() in allowed for c in unknown):
+            hint = " (column names are lower-case)"
+        problems.append(RowError(name, header_line, f"unknown {_columns(unknown)}{hint}"))
     if problems:
         return name, columns, [], problems
     total = max(text.count("\n") - header_line, 1)
@@ -497,7 +502,9 @@ def build_roster(
             found[email] = PersonSpec(email, name, set(roles), file, line)
             return None
         if known.name != name:
-            where = f"line {known.line}" if known.file == file else f"{known.file} line {known.line}"
+            where = (
+                f"line {known.line}" if known.file == file else f"{known.file} line {known.line}"
+            )
             return f"{email} is named {name!r} here but {known.name!r} on {where}"
         known.roles |= roles
         return None

@@ -66,9 +66,9 @@ class SlackApiStub:
         return [c.params for c in self.calls if c.method == method]
 
     async def wait_for(
-        self, method: str, count: int = 1, timeout: float = 5.0
+        self, method: str, count: int = 1, within: float = 5.0
     ) -> list[dict[str, Any]]:
-        deadline = asyncio.get_running_loop().time() + timeout
+        deadline = asyncio.get_running_loop().time() + within
         while len(self.called(method)) < count:
             if asyncio.get_running_loop().time() > deadline:
                 raise AssertionError(
