@@ -9,7 +9,7 @@ import sys
 import typer
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
-from bot.cli import config_cmd, db_cmd, import_cmd, manifest_cmd
+from bot.cli import config_cmd, db_cmd, import_cmd, manifest_cmd, serve_cmd
 from bot.cli.common import CliError, err_console
 from storage.db import DatabaseUrlError
 from storage.migrate import DatabaseBehindError
@@ -24,6 +24,7 @@ app = typer.Typer(
 app.add_typer(db_cmd.app, name="db")
 app.add_typer(config_cmd.app, name="config")
 app.add_typer(import_cmd.app, name="import")
+app.command("serve")(serve_cmd.serve)
 app.add_typer(manifest_cmd.app, name="manifest")
 
 
