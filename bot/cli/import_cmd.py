@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from types import TracebackType
+from typing import NoReturn
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn
@@ -76,7 +77,7 @@ def _rows(n: int) -> str:
     return f"{n} row" if n == 1 else f"{n} rows"
 
 
-def _reject(exc: ImportRejected, main_file: str) -> None:
+def _reject(exc: ImportRejected, main_file: str) -> NoReturn:
     """List every bad row (one line each) and fail with the one-line summary."""
     several = len(exc.files) > 1 or exc.files != [main_file]
     for error in exc.errors[:MAX_LISTED]:
@@ -143,7 +144,6 @@ def roster_cmd(
         raise CliError(str(exc)) from None
     except ImportRejected as exc:
         _reject(exc, placements.name)
-        return
     _report(result)
 
 
@@ -177,5 +177,4 @@ def calendar_cmd(
         raise CliError(str(exc)) from None
     except ImportRejected as exc:
         _reject(exc, calendar.name)
-        return
     _report(result)
