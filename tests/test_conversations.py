@@ -227,10 +227,11 @@ async def test_escalation_actions_for_itt_leads_only(convo):
             rule="missed_meetings",
             cause_key="2026-11-09",
             evidence={"weeks": "9 Nov, 16 Nov"},
+            now=NOW,
         )
         assert (
             await raise_escalation(
-                s, view=view, rule="missed_meetings", cause_key="2026-11-09", evidence={}
+                s, view=view, rule="missed_meetings", cause_key="2026-11-09", evidence={}, now=NOW
             )
             is None
         )

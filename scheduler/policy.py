@@ -1,0 +1,163 @@
+"""The scheduling policy: data the admin edits (a TOML file), with DESIGN.md's defaults.
+
+An invalid file is refused with the line that is wrong, so `mentorbot serve` never starts
+on a policy it would misread.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from datetime import time
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+class PolicyError(ValueError):
+    """A policy file that cannot be used; the message names the file and line."""
+
+
+class Slot(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    day: str
+    time: time
+
+    @field_validator("day")
+    @classmethod
+    def _day(cls, value: str) -> str:
+        if value.lower() not in DAYS:
+            raise ValueError(f"day must be one of {', '.join(DAYS)}")
+        return value.lower()
+
+    @property
+    def weekday(self) -> int:
+        return DAYS.index(self.day)
+
+
+class OffTrackRules(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    missed_weeks: int = Field(
+        2, ge=1, le=10, description="consecutive teaching weeks without a signed-off meeting"
+    )
+    red_at_review_point: bool = True
+    concern_escalates: bool = True
+    missing_ratings_days: int = Field(
+        7, ge=1, le=60, description="days after a review point with ratings missing"
+    )
+
+
+class Policy(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    sign_off_prompt: Slot = Slot(day="monday", time=time(8, 30))
+    reminder: Slot = Slot(day="thursday", time=time(8, 30))
+    review_point_nudge_days: list[int] = Field(default_factory=lambda: [7, 2])
+    observation_ack_hours: int = Field(72, ge=1, le=24 * 14)
+    digest: Slot = Slot(day="friday", time=time(8, 0))
+    off_track: OffTrackRules = OffTrackRules()
+    acknowledge_within_hours: int = Field(24, ge=1, le=24 * 14)
+    escalation_levels: int = Field(2, ge=1, le=5)
+    irp_nudge_days_before: int = Field(1, ge=0, le=14)
+    working_hours_start: time = time(8, 0)
+    working_hours_end: time = time(17, 30)
+    max_nudges_per_person_per_week: int = Field(10, ge=1, le=100)
+    send_in_holidays: bool = False
+
+    @field_validator("review_point_nudge_days")
+    @classmethod
+    def _offsets(cls, value: list[int]) -> list[int]:
+        if any(d < 0 or d > 60 for d in value):
+            raise ValueError("nudge offsets are days before the review point, 0 to 60")
+        return sorted(set(value), reverse=True)
+
+    @model_validator(mode="after")
+    def _hours(self) -> Policy:
+        if self.working_hours_end <= self.working_hours_start:
+            raise ValueError("working_hours_end must be after working_hours_start")
+        return self
+
+
+def load(path: Path | None) -> Policy:
+    """The policy from `path`, or the defaults when no file is given."""
+    if path is None:
+        return Policy()
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise PolicyError(f"{path}: cannot read the policy file ({exc.strerror})") from exc
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise PolicyError(f"{path}: {exc}") from exc
+    try:
+        return Policy.model_validate(data)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        where = [str(p) for p in error["loc"]]
+        line = _line_of(text, where)
+        at = f"line {line}" if line else "policy"
+        raise PolicyError(f"{path}: {at}: {'.'.join(where)}: {error['msg']}") from exc
+
+
+def _line_of(text: str, loc: list[str]) -> int | None:
+    """The line where the failing key is set (the last key name of its path)."""
+    keys = [k for k in loc if not k.isdigit()]
+    if not keys:
+        return None
+    section = keys[0] if len(keys) > 1 else None
+    current: str | None = None
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        if line.startswith("["):
+            current = line.strip("[] ")
+            if section is not None and current == section and keys[-1] == section:
+                return number
+            continue
+        name = line.split("=", 1)[0].strip()
+        if name == keys[-1] and (section is None or current == section or name == section):
+            return number
+        if section is not None and name == section and current is None:
+            return number
+    return None
+
+
+def describe(policy: Policy) -> list[tuple[str, str]]:
+    """The policy as (setting, value) rows for `mentorbot policy show`."""
+    rows: list[tuple[str, str]] = []
+
+    def walk(prefix: str, value: Any) -> None:
+        if isinstance(value, BaseModel):
+            for name in type(value).model_fields:
+                walk(f"{prefix}{name}." if prefix or True else name, getattr(value, name))
+        else:
+            rows.append((prefix.rstrip("."), str(value)))
+
+    walk("", policy)
+    return rows
+
+
+EXAMPLE = """# mentorbot scheduling policy. Times are school-local; days are lower-case names.
+sign_off_prompt = { day = "monday", time = "08:30" }
+reminder = { day = "thursday", time = "08:30" }
+review_point_nudge_days = [7, 2]
+observation_ack_hours = 72
+digest = { day = "friday", time = "08:00" }
+acknowledge_within_hours = 24
+escalation_levels = 2
+irp_nudge_days_before = 1
+working_hours_start = "08:00"
+working_hours_end = "17:30"
+max_nudges_per_person_per_week = 10
+send_in_holidays = false
+
+[off_track]
+missed_weeks = 2
+red_at_review_point = true
+concern_escalates = true
+missing_ratings_days = 7
+"""
