@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AliasChoices, Field, SecretStr, field_validator
@@ -41,6 +42,8 @@ class Settings(BaseSettings):
     teams_allow_anonymous: bool = Field(default=False, alias="MENTORBOT_TEAMS_ALLOW_ANONYMOUS")
 
     database_url: str = Field(default=DEFAULT_DATABASE_URL, alias="DATABASE_URL")
+    # The scheduling policy (TOML); the defaults from DESIGN.md when not set.
+    policy_file: Path | None = Field(default=None, alias="MENTORBOT_POLICY")
     timezone: str = Field(default="Europe/London", alias="MENTORBOT_TIMEZONE")
     host: str = Field(default="0.0.0.0", alias="MENTORBOT_HOST")
     port: int = Field(default=3978, alias="PORT")

@@ -53,6 +53,7 @@ async def raise_escalation(
     )
     if escalation is None:
         return None
+    escalation.last_alerted_at = now
     await messaging.audit(
         session,
         actor_id=None,
@@ -70,6 +71,31 @@ async def raise_escalation(
         not_before=now,
     )
     return escalation
+
+
+async def raise_level(
+    session: AsyncSession, *, view: PlacementView, escalation: Escalation, hours: int, now: datetime
+) -> None:
+    """An alert nobody acknowledged: sent again, one level up."""
+    escalation.level += 1
+    escalation.last_alerted_at = now
+    await messaging.audit(
+        session,
+        actor_id=None,
+        action="escalation_raised_level",
+        entity="escalation",
+        entity_id=escalation.id,
+        detail={"level": escalation.level},
+    )
+    line = t("escalation_again", hours=hours, level=escalation.level)
+    await notify.to_escalation_channel(
+        session,
+        key=f"escalation:{escalation.id}:level:{escalation.level}",
+        kind="escalation_alert",
+        level=escalation.level,
+        message=alert(view, escalation, status_line=line),
+        not_before=now,
+    )
 
 
 def alert(view: PlacementView, e: Escalation, *, status_line: str | None) -> Message:

@@ -7,21 +7,73 @@ have reached the platform, the edge is asked first (`already_sent`) before it is
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from aiolimiter import AsyncLimiter
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from tenacity import RetryCallState, wait_exponential_jitter
 
 from handlers.codec import message_from_dict
 from handlers.ports import Address, Delivery, OutputChannel, SendError
+from scheduler.relevance import still_applies
 from storage.db import transaction
 from storage.models import OutboxMessage
 from storage.repo import concerns, outbox, people
 
 log = logging.getLogger(__name__)
+# 5 s, 10 s, 20 s … up to 15 minutes, with jitter so a burst of failures spreads out.
+BACKOFF = wait_exponential_jitter(initial=5, max=900, jitter=2)
+
+
+def _attempt(number: int) -> RetryCallState:
+    state = RetryCallState(retry_object=None, fn=None, args=(), kwargs={})  # type: ignore[arg-type]
+    state.attempt_number = number
+    return state
+
+
+@dataclass(frozen=True, slots=True)
+class RateLimit:
+    """A platform's documented send limits: per conversation, and for the whole app."""
+
+    per_conversation: tuple[float, float]  # (messages, seconds)
+    overall: tuple[float, float]
+
+
+# Slack: chat.postMessage allows about one message per second per channel, with short
+# bursts, and a workspace-wide ceiling (we stay at 5 per second). Teams: 7 per second per
+# conversation, and 50 per second per app per tenant.
+RATE_LIMITS = {
+    "slack": RateLimit(per_conversation=(1, 1.0), overall=(5, 1.0)),
+    "teams": RateLimit(per_conversation=(7, 1.0), overall=(50, 1.0)),
+}
+DEFAULT_LIMIT = RateLimit(per_conversation=(10, 1.0), overall=(100, 1.0))
+
+
+class Limiters:
+    """aiolimiter leaky buckets: one per platform, one per conversation."""
+
+    def __init__(self, limits: Mapping[str, RateLimit]) -> None:
+        self.limits = dict(limits)
+        self.overall: dict[str, AsyncLimiter] = {}
+        self.conversations: dict[tuple[str, str], AsyncLimiter] = {}
+
+    def _limit(self, platform: str) -> RateLimit:
+        return self.limits.get(platform, DEFAULT_LIMIT)
+
+    async def acquire(self, platform: str, conversation: str) -> None:
+        limit = self._limit(platform)
+        if platform not in self.overall:
+            self.overall[platform] = AsyncLimiter(*limit.overall)
+        key = (platform, conversation)
+        if key not in self.conversations:
+            self.conversations[key] = AsyncLimiter(*limit.per_conversation)
+        async with self.conversations[key], self.overall[platform]:
+            return
 
 
 @dataclass(slots=True)
@@ -30,6 +82,7 @@ class DispatchResult:
     retried: int = 0
     dead: int = 0
     recovered: int = 0  # uncertain rows found already delivered, not sent again
+    cancelled: int = 0  # no longer applied when their turn came
 
 
 class Dispatcher:
@@ -42,6 +95,8 @@ class Dispatcher:
         max_attempts: int = 6,
         lease: timedelta = timedelta(minutes=2),
         worker_id: str | None = None,
+        limits: Mapping[str, RateLimit] = RATE_LIMITS,
+        concurrency: int = 20,
     ) -> None:
         self.sessions = sessions
         self.channels = dict(channels)
@@ -49,6 +104,8 @@ class Dispatcher:
         self.max_attempts = max_attempts
         self.lease = lease
         self.worker_id = worker_id or uuid.uuid4().hex[:12]
+        self.limiters = Limiters(limits)
+        self.concurrency = asyncio.Semaphore(concurrency)
 
     async def run_once(self, limit: int = 200) -> DispatchResult:
         result = DispatchResult()
@@ -56,8 +113,7 @@ class Dispatcher:
             rows = await outbox.claim(
                 session, now=self.clock(), worker=self.worker_id, limit=limit, lease=self.lease
             )
-        for row in rows:
-            await self._deliver(row, result)
+        await asyncio.gather(*(self._deliver(row, result) for row in rows))
         return result
 
     async def drain(self, limit: int = 200) -> DispatchResult:
@@ -65,14 +121,21 @@ class Dispatcher:
         total = DispatchResult()
         while True:
             step = await self.run_once(limit)
-            for name in ("sent", "retried", "dead", "recovered"):
+            for name in ("sent", "retried", "dead", "recovered", "cancelled"):
                 setattr(total, name, getattr(total, name) + getattr(step, name))
-            if step.sent + step.retried + step.dead + step.recovered == 0:
+            if step.sent + step.retried + step.dead + step.recovered + step.cancelled == 0:
                 return total
 
     async def _deliver(self, row: OutboxMessage, result: DispatchResult) -> None:
+        async with self.concurrency:
+            await self._deliver_one(row, result)
+
+    async def _deliver_one(self, row: OutboxMessage, result: DispatchResult) -> None:
         assert row.id is not None
         try:
+            if not await self._still_applies(row):
+                await self._cancel(row, result)
+                return
             address = await self._address(row)
             channel = self.channels.get(address.platform)
             if channel is None:
@@ -83,11 +146,23 @@ class Dispatcher:
                 if delivery is not None:
                     result.recovered += 1
             if delivery is None:
+                conversation = address.channel_id or address.external_id or address.email or ""
+                await self.limiters.acquire(address.platform, conversation)
                 delivery = await channel.send(address, message_from_dict(row.payload), key=row.key)
                 result.sent += 1
             await self._settle(row, address, delivery)
         except SendError as exc:
             await self._failed(row, exc, result)
+
+    async def _still_applies(self, row: OutboxMessage) -> bool:
+        async with self.sessions() as session:
+            return await still_applies(session, kind=row.kind, key=row.key)
+
+    async def _cancel(self, row: OutboxMessage, result: DispatchResult) -> None:
+        assert row.id is not None
+        result.cancelled += 1
+        async with transaction(self.sessions) as session:
+            await outbox.mark_cancelled(session, row_id=row.id)
 
     async def _address(self, row: OutboxMessage) -> Address:
         async with self.sessions() as session:

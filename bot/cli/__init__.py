@@ -9,7 +9,7 @@ import sys
 import typer
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
-from bot.cli import config_cmd, db_cmd, import_cmd, manifest_cmd, serve_cmd
+from bot.cli import config_cmd, db_cmd, import_cmd, manifest_cmd, scheduler_cmd, serve_cmd
 from bot.cli.common import CliError, err_console
 from storage.db import DatabaseUrlError
 from storage.migrate import DatabaseBehindError
@@ -25,6 +25,10 @@ app.add_typer(db_cmd.app, name="db")
 app.add_typer(config_cmd.app, name="config")
 app.add_typer(import_cmd.app, name="import")
 app.command("serve")(serve_cmd.serve)
+app.command("worker")(scheduler_cmd.worker)
+app.command("due")(scheduler_cmd.due)
+app.command("tick")(scheduler_cmd.tick)
+app.add_typer(scheduler_cmd.policy_app, name="policy")
 app.add_typer(manifest_cmd.app, name="manifest")
 
 

@@ -11,6 +11,9 @@ from aiohttp import web
 from bot.cli.common import CliError, err_console, load_settings
 from bot.config_check import check
 from bot.runtime import build_runtime, web_app
+from scheduler.policy import PolicyError
+from scheduler.policy import load as _load_policy
+from scheduler.service import SchedulerService
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +35,13 @@ def serve(
 
 async def _serve(settings, host: str, port: int) -> None:  # type: ignore[no-untyped-def]
     runtime = await build_runtime(settings)
+    service = SchedulerService(
+        runtime.engine,
+        runtime.sessions,
+        load_policy(settings),
+        runtime.dispatcher,
+        database_url=settings.database_url,
+    )
     app = web_app(runtime)
     runner = web.AppRunner(app)
     await runner.setup()
@@ -40,6 +50,11 @@ async def _serve(settings, host: str, port: int) -> None:  # type: ignore[no-unt
     err_console.print(
         f"mentorbot listening on http://{host}:{port} ({', '.join(sorted(runtime.channels))})"
     )
+    if settings.teams_allow_anonymous and not settings.microsoft_app_id:
+        err_console.print(
+            "[bold red]WARNING: Teams anonymous mode: /api/messages accepts UNAUTHENTICATED "
+            "requests. For the Bot Framework Emulator only; never expose this server.[/]"
+        )
     socket_handler = None
     if settings.slack_app_token is not None and runtime.slack_app is not None:
         from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
@@ -49,9 +64,18 @@ async def _serve(settings, host: str, port: int) -> None:  # type: ignore[no-unt
         )
         await socket_handler.connect_async()
         err_console.print("Slack Socket Mode connected")
+    service.start()
     try:
         await asyncio.Event().wait()
     finally:
+        await service.stop()
         if socket_handler is not None:
             await socket_handler.close_async()
         await runner.cleanup()
+
+
+def load_policy(settings):  # type: ignore[no-untyped-def]
+    try:
+        return _load_policy(settings.policy_file)
+    except PolicyError as exc:
+        raise CliError(str(exc)) from exc

@@ -7,7 +7,8 @@ from datetime import date
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import select
 
-from storage.models import ReviewPoint
+from storage.calendar_rules import ProgrammeCalendar, Span
+from storage.models import CalendarEntry, ReviewPoint
 
 
 async def review_point(session: AsyncSession, *, review_point_id: int) -> ReviewPoint | None:
@@ -27,33 +28,27 @@ async def current_review_point(
     return (await session.execute(stmt)).scalar_one_or_none()
 
 
-async def is_teaching_week(session: AsyncSession, *, programme_id: int, week_start: date) -> bool:
-    """A week is for teaching if a term covers its Monday and no holiday or INSET spans the
-    whole working week. With no calendar imported, every week counts."""
-    from datetime import timedelta
-
-    from storage.models import CalendarEntry
-
-    friday = week_start + timedelta(days=4)
-    stmt = select(CalendarEntry).where(
-        CalendarEntry.programme_id == programme_id,
-        CalendarEntry.start_date <= friday,
-        CalendarEntry.end_date >= week_start,
+async def programme_calendar(session: AsyncSession, *, programme_id: int) -> ProgrammeCalendar:
+    stmt = select(CalendarEntry.kind, CalendarEntry.start_date, CalendarEntry.end_date).where(
+        CalendarEntry.programme_id == programme_id
     )
-    entries = list((await session.execute(stmt)).scalars().all())
-    has_calendar = (
-        await session.execute(
-            select(CalendarEntry.id).where(CalendarEntry.programme_id == programme_id).limit(1)
-        )
-    ).first() is not None
-    if not has_calendar:
-        return True
-    in_term = any(e.kind == "term" for e in entries)
-    off_days = set()
-    for e in entries:
-        if e.kind in ("holiday", "inset"):
-            day = max(e.start_date, week_start)
-            while day <= min(e.end_date, friday):
-                off_days.add(day)
-                day += timedelta(days=1)
-    return in_term and len(off_days) < 5
+    return ProgrammeCalendar.of((await session.execute(stmt)).all())
+
+
+async def all_calendars(session: AsyncSession) -> dict[int, ProgrammeCalendar]:
+    """Every programme's calendar, in one query (the sweeps need them all)."""
+    stmt = select(
+        CalendarEntry.programme_id,
+        CalendarEntry.kind,
+        CalendarEntry.start_date,
+        CalendarEntry.end_date,
+    )
+    calendars: dict[int, ProgrammeCalendar] = {}
+    for programme_id, kind, start, end in (await session.execute(stmt)).all():
+        calendars.setdefault(programme_id, ProgrammeCalendar()).spans.append(Span(kind, start, end))
+    return calendars
+
+
+async def is_teaching_week(session: AsyncSession, *, programme_id: int, week_start: date) -> bool:
+    calendar = await programme_calendar(session, programme_id=programme_id)
+    return calendar.is_teaching_week(week_start)

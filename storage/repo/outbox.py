@@ -127,3 +127,11 @@ async def mark_failed(
         values["status"] = "pending"
         values["next_attempt_at"] = retry_at
     await session.execute(update(OutboxMessage).where(OutboxMessage.id == row_id).values(**values))
+
+
+async def mark_cancelled(session: AsyncSession, *, row_id: int) -> None:
+    await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == row_id)
+        .values(status="cancelled", claimed_by=None)
+    )

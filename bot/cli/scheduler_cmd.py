@@ -1,0 +1,157 @@
+"""`mentorbot due`, `tick`, `worker` and `policy`: the scheduler from the command line."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+from typing import Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from bot.cli.common import CliError, err_console, load_settings, run
+from bot.runtime import build_runtime
+from bot.settings import Settings
+from scheduler import policy as policy_mod
+from scheduler.service import SchedulerService
+from scheduler.sweeps import Sweeper
+
+policy_app = typer.Typer(help="Show or check the scheduling policy.", no_args_is_help=True)
+
+
+def _when(raw: str | None) -> datetime:
+    if raw is None:
+        return datetime.now(UTC)
+    try:
+        moment = datetime.fromisoformat(raw)
+    except ValueError as exc:
+        raise CliError(
+            f"--at {raw!r} is not an ISO date-time (e.g. 2026-11-23T09:00+00:00)"
+        ) from exc
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _policy(settings: Settings) -> policy_mod.Policy:
+    try:
+        return policy_mod.load(settings.policy_file)
+    except policy_mod.PolicyError as exc:
+        raise CliError(str(exc)) from exc
+
+
+def due(
+    at: str = typer.Option(
+        None, "--at", help="The moment to ask about (ISO date-time; default now)."
+    ),
+    dry_run: bool = typer.Option(True, "--dry-run/--no-dry-run", help="Only show (the default)."),
+) -> None:
+    """Print, as a table, what would be sent at that moment, to whom and why."""
+    settings = load_settings()
+    moment = _when(at)
+
+    async def go() -> list[Any]:
+        runtime = await build_runtime(settings, clock=lambda: moment)
+        try:
+            result = await Sweeper(runtime.sessions, _policy(settings)).plan(moment)
+            from storage.repo import people
+
+            rows = []
+            async with runtime.sessions() as s:
+                for p in result.planned:
+                    person = (
+                        await people.by_id(s, person_id=p.recipient_id) if p.recipient_id else None
+                    )
+                    who = (
+                        person.email
+                        if person
+                        else f"escalation channel (level {p.escalation_level or 1})"
+                    )
+                    rows.append((p.kind, who, p.why, p.key))
+            return rows
+        finally:
+            await runtime.engine.dispose()
+
+    rows = run(go())
+    table = Table("kind", "to", "why", "key", title=f"due at {moment.isoformat()}")
+    for row in rows:
+        table.add_row(*row)
+    Console(highlight=False, emoji=False, markup=False, width=200).print(table)
+    typer.echo(f"{len(rows)} message(s) due")
+
+
+def tick(
+    at: str = typer.Option(
+        None, "--at", help="Run as of this moment (ISO date-time; default now)."
+    ),
+) -> None:
+    """Run one sweep and dispatch as of that moment."""
+    settings = load_settings()
+    moment = _when(at)
+
+    async def go() -> Any:
+        runtime = await build_runtime(settings, clock=lambda: moment)
+        service = SchedulerService(
+            runtime.engine,
+            runtime.sessions,
+            _policy(settings),
+            runtime.dispatcher,
+            database_url=settings.database_url,
+            clock=lambda: moment,
+        )
+        try:
+            return await service.tick()
+        finally:
+            await service.leader.release()
+            await runtime.engine.dispose()
+
+    result = run(go())
+    sweep = result.sweep
+    queued = sweep.queued if sweep else 0
+    raised = sweep.escalations if sweep else 0
+    d = result.dispatch
+    typer.echo(
+        f"{'leader' if result.leader else 'standby'}: queued {queued}, escalations {raised}; "
+        f"sent {d.sent}, retried {d.retried}, dead {d.dead}, cancelled {d.cancelled}"
+    )
+
+
+def worker() -> None:
+    """Run the scheduler and dispatcher as a process of their own (no web server)."""
+    settings = load_settings()
+    policy = _policy(settings)
+
+    async def go() -> None:
+        runtime = await build_runtime(settings)
+        service = SchedulerService(
+            runtime.engine,
+            runtime.sessions,
+            policy,
+            runtime.dispatcher,
+            database_url=settings.database_url,
+        )
+        service.start()
+        err_console.print("mentorbot worker running (Ctrl-C to stop)")
+        try:
+            await asyncio.Event().wait()
+        finally:
+            await service.stop()
+            await runtime.engine.dispose()
+
+    run(go())
+
+
+@policy_app.command("show")
+def policy_show() -> None:
+    """Print the policy in force (the file in MENTORBOT_POLICY, or the defaults)."""
+    settings = load_settings()
+    policy = _policy(settings)
+    table = Table("setting", "value", title=f"policy: {settings.policy_file or 'defaults'}")
+    for name, value in policy_mod.describe(policy):
+        table.add_row(name, value)
+    Console(highlight=False, emoji=False, markup=False).print(table)
+
+
+@policy_app.command("example")
+def policy_example() -> None:
+    """Print a policy file with the defaults, to copy and edit."""
+    typer.echo(policy_mod.EXAMPLE, nl=False)

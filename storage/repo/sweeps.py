@@ -1,0 +1,193 @@
+"""Set-based reads for the scheduler's sweeps: one query per kind of fact, never one per
+trainee, so a sweep over tens of thousands of placements stays a handful of queries."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import (
+    Concern,
+    Escalation,
+    Observation,
+    OutboxMessage,
+    Placement,
+    RagRating,
+    RecoveryPlan,
+    ReviewPoint,
+    WeeklyMeeting,
+)
+from storage.repo.placements import PlacementView, _view_query
+from storage.repo.upsert import insert_ignore
+
+CHUNK = 500
+
+
+def _chunks(items: list[Any], size: int = CHUNK) -> Iterable[list[Any]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+async def active_placements(session: AsyncSession, *, on: date) -> list[PlacementView]:
+    stmt = _view_query().where(Placement.start_date <= on, Placement.end_date >= on)
+    return [PlacementView(*row) for row in (await session.execute(stmt)).all()]
+
+
+async def signed_off(session: AsyncSession, *, weeks: Iterable[date]) -> set[tuple[int, date]]:
+    """(placement, week) pairs whose meeting is signed off, for the given weeks."""
+    stmt = select(WeeklyMeeting.placement_id, WeeklyMeeting.week_start).where(
+        WeeklyMeeting.week_start.in_(list(weeks)), WeeklyMeeting.signed_off_at.is_not(None)
+    )
+    return {(pid, week) for pid, week in (await session.execute(stmt)).all()}
+
+
+async def last_signed_off(session: AsyncSession, *, placement_ids: list[int]) -> dict[int, date]:
+    out: dict[int, date] = {}
+    for chunk in _chunks(placement_ids):
+        stmt = (
+            select(WeeklyMeeting.placement_id, func.max(WeeklyMeeting.week_start))
+            .where(WeeklyMeeting.placement_id.in_(chunk), WeeklyMeeting.signed_off_at.is_not(None))
+            .group_by(WeeklyMeeting.placement_id)
+        )
+        out.update({pid: week for pid, week in (await session.execute(stmt)).all()})
+    return out
+
+
+async def review_points(session: AsyncSession) -> list[ReviewPoint]:
+    return list((await session.execute(select(ReviewPoint))).scalars().all())
+
+
+async def rated(session: AsyncSession, *, review_point_ids: list[int]) -> set[tuple[int, int]]:
+    """(placement, review point) pairs that have Teachers' Standards ratings."""
+    if not review_point_ids:
+        return set()
+    stmt = (
+        select(RagRating.placement_id, RagRating.review_point_id)
+        .where(RagRating.review_point_id.in_(review_point_ids))
+        .group_by(RagRating.placement_id, RagRating.review_point_id)
+    )
+    return {(pid, rp) for pid, rp in (await session.execute(stmt)).all()}
+
+
+async def current_ratings(
+    session: AsyncSession,
+    *,
+    review_point_ids: list[int] | None = None,
+    scale: str = "teachers_standards",
+) -> list[tuple[int, int | None, str, str]]:
+    """The newest rating per (placement, item) — per review point when ids are given —
+    as (placement, review point, item, rating). History stays; this is today's picture."""
+    partition: list[Any] = [RagRating.placement_id, RagRating.item_code]
+    if review_point_ids is not None:
+        partition.insert(1, RagRating.review_point_id)
+    ranked = select(
+        RagRating.placement_id,
+        RagRating.review_point_id,
+        RagRating.item_code,
+        RagRating.rating,
+        func.row_number()
+        .over(partition_by=partition, order_by=(RagRating.created_at.desc(), RagRating.id.desc()))
+        .label("rank"),
+    ).where(RagRating.scale == scale, RagRating.placement_id.is_not(None))
+    if review_point_ids is not None:
+        ranked = ranked.where(RagRating.review_point_id.in_(review_point_ids or [-1]))
+    sub = ranked.subquery()
+    stmt = select(sub.c.placement_id, sub.c.review_point_id, sub.c.item_code, sub.c.rating).where(
+        sub.c.rank == 1
+    )
+    return [tuple(row) for row in (await session.execute(stmt)).all()]  # type: ignore[misc]
+
+
+async def recent_concerns(session: AsyncSession, *, since: datetime) -> list[Concern]:
+    stmt = select(Concern).where(Concern.created_at >= since)
+    return list((await session.execute(stmt)).scalars().all())
+
+
+async def escalation_keys(session: AsyncSession, *, rule: str) -> set[tuple[int, str]]:
+    stmt = select(Escalation.placement_id, Escalation.cause_key).where(Escalation.rule == rule)
+    return {(pid, key) for pid, key in (await session.execute(stmt)).all()}
+
+
+async def escalated_placements(session: AsyncSession) -> dict[int, set[str]]:
+    """Placements with an open (unresolved) escalation, by rule."""
+    stmt = select(Escalation.placement_id, Escalation.rule).where(Escalation.status != "resolved")
+    out: dict[int, set[str]] = {}
+    for pid, rule in (await session.execute(stmt)).all():
+        out.setdefault(pid, set()).add(rule)
+    return out
+
+
+async def unacknowledged_escalations(
+    session: AsyncSession, *, alerted_before: datetime
+) -> list[Escalation]:
+    stmt = select(Escalation).where(
+        Escalation.status == "open",
+        Escalation.last_alerted_at.is_not(None),
+        Escalation.last_alerted_at <= alerted_before,
+    )
+    return list((await session.execute(stmt)).scalars().all())
+
+
+async def never_alerted(session: AsyncSession) -> list[Escalation]:
+    stmt = select(Escalation).where(
+        Escalation.status == "open", Escalation.last_alerted_at.is_(None)
+    )
+    return list((await session.execute(stmt)).scalars().all())
+
+
+async def recovery_plans_due(session: AsyncSession, *, by: date) -> list[RecoveryPlan]:
+    stmt = select(RecoveryPlan).where(RecoveryPlan.status == "open", RecoveryPlan.review_date <= by)
+    return list((await session.execute(stmt)).scalars().all())
+
+
+async def unacknowledged_observations(
+    session: AsyncSession, *, before: datetime
+) -> list[Observation]:
+    stmt = select(Observation).where(
+        Observation.acknowledged_at.is_(None), Observation.created_at <= before
+    )
+    return list((await session.execute(stmt)).scalars().all())
+
+
+async def existing_keys(session: AsyncSession, *, prefix: str) -> set[str]:
+    stmt = select(OutboxMessage.key).where(OutboxMessage.key.like(prefix + "%"))
+    return set((await session.execute(stmt)).scalars().all())
+
+
+async def nudges_since(
+    session: AsyncSession, *, kinds: Iterable[str], since: datetime
+) -> dict[int, int]:
+    """How many nudges each person has been sent (or has queued) since `since`."""
+    stmt = (
+        select(OutboxMessage.recipient_id, func.count())
+        .where(
+            OutboxMessage.kind.in_(list(kinds)),
+            OutboxMessage.created_at >= since,
+            OutboxMessage.recipient_id.is_not(None),
+            OutboxMessage.status != "cancelled",
+        )
+        .group_by(OutboxMessage.recipient_id)
+    )
+    return {rid: n for rid, n in (await session.execute(stmt)).all()}
+
+
+async def dead_recipients(session: AsyncSession, *, since: datetime) -> set[int]:
+    """People a message could not reach (dead-lettered) recently."""
+    stmt = select(OutboxMessage.recipient_id).where(
+        OutboxMessage.status == "dead",
+        OutboxMessage.created_at >= since,
+        OutboxMessage.recipient_id.is_not(None),
+    )
+    return {rid for rid in (await session.execute(stmt)).scalars().all() if rid is not None}
+
+
+async def enqueue_many(session: AsyncSession, *, rows: list[dict[str, Any]]) -> int:
+    """Insert outbox rows whose key is new; the unique key makes a repeated sweep a no-op."""
+    inserted = 0
+    for chunk in _chunks(rows, 200):
+        inserted += await insert_ignore(session, OutboxMessage, chunk, conflict=["key"])
+    return inserted
