@@ -16,9 +16,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.settings import Settings
 from bot.slack import setup as slack_setup
+from bot.teams import setup as teams_setup
 from handlers.ports import OutputChannel
 from handlers.router import Conversations
-from scheduler.dispatch import Dispatcher
+from scheduler.dispatch import RATE_LIMITS, Dispatcher, RateLimit
 from storage.db import make_engine, session_factory
 from storage.migrate import ensure_current
 
@@ -72,7 +73,14 @@ async def build_runtime(
             api_url=settings.slack_api_url,
         )
         channels["slack"] = slack_output
-    dispatcher = Dispatcher(sessions, channels, clock=clock)
+    # Teams: botbuilder CloudAdapter; an app id and password, or anonymous (Emulator) mode.
+    if teams_setup.enabled(settings):
+        channels["teams"] = teams_setup.build(conversations, settings)
+    limits = {
+        "slack": RateLimit(RATE_LIMITS["slack"].per_conversation, (settings.slack_rate, 1.0)),
+        "teams": RateLimit(RATE_LIMITS["teams"].per_conversation, (settings.teams_rate, 1.0)),
+    }
+    dispatcher = Dispatcher(sessions, channels, clock=clock, limits=limits)
     runtime = Runtime(settings, engine, sessions, conversations, dispatcher, channels, slack_app)
     conversations.on_queued = runtime.wake.set
     return runtime
@@ -85,6 +93,8 @@ def web_app(runtime: Runtime, *, run_dispatcher: bool = True) -> web.Application
         slack_setup.mount(
             app, runtime.slack_app, runtime.settings.slack_signing_secret.get_secret_value()
         )
+    # Teams: POST /api/messages, when build_runtime built the Teams edge.
+    teams_setup.mount(app, runtime.channels.get("teams"))
 
     async def healthz(_request: web.Request) -> web.Response:
         try:

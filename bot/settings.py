@@ -45,6 +45,10 @@ class Settings(BaseSettings):
     # The scheduling policy (TOML); the defaults from DESIGN.md when not set.
     policy_file: Path | None = Field(default=None, alias="MENTORBOT_POLICY")
     timezone: str = Field(default="Europe/London", alias="MENTORBOT_TIMEZONE")
+    # Overall send rates (messages per second) for the dispatcher; per-conversation limits
+    # are the platforms' own and fixed. Lower them for a small workspace's tier.
+    slack_rate: float = Field(default=5.0, gt=0, alias="MENTORBOT_SLACK_RATE")
+    teams_rate: float = Field(default=50.0, gt=0, alias="MENTORBOT_TEAMS_RATE")
     host: str = Field(default="0.0.0.0", alias="MENTORBOT_HOST")
     port: int = Field(default=3978, alias="PORT")
 

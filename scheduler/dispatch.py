@@ -27,7 +27,7 @@ from storage.repo import concerns, outbox, people
 
 log = logging.getLogger(__name__)
 # 5 s, 10 s, 20 s … up to 15 minutes, with jitter so a burst of failures spreads out.
-BACKOFF = wait_exponential_jitter(initial=5, max=900, jitter=2)
+BACKOFF = wait_exponential_jitter(multiplier=5, max=900, jitter=2)
 
 
 def _attempt(number: int) -> RetryCallState:

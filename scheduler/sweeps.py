@@ -374,9 +374,12 @@ class Sweeper:
             )
             weeks_needed.update(missed[v.id])
         signed = await q.signed_off(s, weeks=weeks_needed)
+        asked = await q.prompted(s, weeks=weeks_needed)
         for v in views:
             weeks = missed[v.id]
-            if len(weeks) == rules.missed_weeks and all((v.id, w) not in signed for w in weeks):
+            if len(weeks) == rules.missed_weeks and all(
+                (v.id, w) not in signed and (v.id, w) in asked for w in weeks
+            ):
                 if "missed_meetings" not in open_by_rule.get(v.id, set()):
                     found.append(
                         (

@@ -8,6 +8,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import select
 
 from storage.models import Person, PersonRole, PlatformIdentity
+from storage.repo.upsert import insert_ignore
+from storage.types import utcnow
 
 
 async def by_id(session: AsyncSession, *, person_id: int) -> Person | None:
@@ -70,23 +72,35 @@ async def link_identity(
     external_id: str,
     conversation_reference: dict[str, Any] | None = None,
 ) -> PlatformIdentity:
-    """Remember how to reach a person; updates the stored conversation reference."""
+    """Remember how to reach a person; updates the stored conversation reference.
+
+    Safe when two transactions learn the same identity at once (two messages to one
+    person dispatched together): the insert is ignored on conflict, then read back."""
+    await insert_ignore(
+        session,
+        PlatformIdentity,
+        [
+            {
+                "person_id": person_id,
+                "platform": platform,
+                "workspace_id": workspace_id,
+                "external_id": external_id,
+                "conversation_reference": conversation_reference,
+                "created_at": utcnow(),
+            }
+        ],
+        conflict=["platform", "workspace_id", "external_id"],
+    )
     stmt = select(PlatformIdentity).where(
         PlatformIdentity.platform == platform,
         PlatformIdentity.workspace_id == workspace_id,
         PlatformIdentity.external_id == external_id,
     )
-    identity = (await session.execute(stmt)).scalar_one_or_none()
-    if identity is None:
-        identity = PlatformIdentity(
-            person_id=person_id,
-            platform=platform,
-            workspace_id=workspace_id,
-            external_id=external_id,
-            conversation_reference=conversation_reference,
-        )
-        session.add(identity)
-    elif conversation_reference is not None:
+    identity = (await session.execute(stmt)).scalar_one()
+    if (
+        conversation_reference is not None
+        and identity.conversation_reference != conversation_reference
+    ):
         identity.conversation_reference = conversation_reference
-    await session.flush()
+        await session.flush()
     return identity

@@ -191,3 +191,18 @@ async def enqueue_many(session: AsyncSession, *, rows: list[dict[str, Any]]) -> 
     for chunk in _chunks(rows, 200):
         inserted += await insert_ignore(session, OutboxMessage, chunk, conflict=["key"])
     return inserted
+
+
+async def prompted(session: AsyncSession, *, weeks: Iterable[date]) -> set[tuple[int, date]]:
+    """(placement, week) pairs whose weekly prompt reached the mentor. A week nobody was
+    asked about (before the bot ran, or the mentor unreachable) never counts as missed."""
+    wanted = {str(w) for w in weeks}
+    stmt = select(OutboxMessage.key).where(
+        OutboxMessage.kind == "weekly_prompt", OutboxMessage.status == "sent"
+    )
+    out: set[tuple[int, date]] = set()
+    for key in (await session.execute(stmt)).scalars().all():
+        _, pid, week = key.split(":", 2)
+        if week in wanted:
+            out.add((int(pid), date.fromisoformat(week)))
+    return out
