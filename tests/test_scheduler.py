@@ -46,7 +46,7 @@ def user(email: str) -> PlatformUser:
 
 
 async def test_prompt_waits_for_monday_morning_and_skips_holidays(sched):
-    h, w = sched
+    h, _w = sched
     await h.tick_at(at(date(2026, 11, 8), 10))  # Sunday
     await h.tick_at(at(date(2026, 11, 9), 8, 0))  # Monday, before the 08:30 prompt
     assert not prompts(h)
@@ -127,7 +127,7 @@ async def test_two_missed_weeks_escalate_once_and_acknowledgement_stops_raising(
 
 
 async def test_ignored_alert_is_sent_again_one_level_up(sched):
-    h, w = sched
+    h, _w = sched
     await h.tick_at(at(date(2026, 11, 9), 9))
     await h.tick_at(at(date(2026, 11, 16), 9))
     await h.tick_at(at(date(2026, 11, 23), 9))
@@ -207,7 +207,7 @@ async def test_downtime_catch_up_sends_once_and_only_what_still_applies(sched):
 
 
 async def test_rate_limited_send_honours_retry_after(sched):
-    h, w = sched
+    h, _w = sched
     h.stub.fail_next(
         "chat.postMessage", 429, {"ok": False, "error": "ratelimited"}, {"Retry-After": "30"}
     )
