@@ -32,6 +32,7 @@ class SlackApiStub:
         default_factory=dict
     )
     server: TestServer | None = None
+    delay: float = 0.0  # seconds each chat.postMessage takes, to catch a dispatcher mid-run
     _ts: itertools.count = field(default_factory=lambda: itertools.count(1))  # type: ignore[type-arg]
 
     @property
@@ -88,6 +89,8 @@ class SlackApiStub:
         for key in ("blocks", "view", "metadata"):
             if isinstance(params.get(key), str):
                 params[key] = json.loads(params[key])
+        if self.delay and method == "chat.postMessage":
+            await asyncio.sleep(self.delay)
         self.calls.append(Call(method, params))
         if self.failures.get(method):
             status, headers, body = self.failures[method].pop(0)
