@@ -25,13 +25,15 @@ from handlers.ui import Message, date_text
 from scheduler.policy import Policy, Slot
 from storage.calendar_rules import ProgrammeCalendar, monday_of
 from storage.db import transaction
-from storage.models import ReviewPoint
-from storage.repo import calendar, people
+from storage.models import Escalation, ReviewPoint
+from storage.repo import calendar
 from storage.repo import sweeps as q
 from storage.repo.placements import PlacementView
 
 log = logging.getLogger(__name__)
 NUDGE_KINDS = ("weekly_reminder", "review_point_nudge", "observation_ack_nudge")
+LEADERSHIP_ZONE = ZoneInfo("Europe/London")
+Finding = tuple[PlacementView, str, str, dict[str, str]]  # placement, rule, cause, evidence
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,7 +56,7 @@ class SweepResult:
     skipped_by_cap: int = 0
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class Local:
     """A placement's school-local view of now."""
 
@@ -64,12 +66,23 @@ class Local:
     allowed: bool
 
 
-def _local(now: datetime, view: PlacementView, cal: ProgrammeCalendar, policy: Policy) -> Local:
-    local = now.astimezone(ZoneInfo(view.timezone))
-    today = local.date()
-    in_hours = policy.working_hours_start <= local.time() < policy.working_hours_end
-    school_day = cal.is_school_day(today) or (policy.send_in_holidays and today.weekday() < 5)
-    return Local(local, today, monday_of(today), in_hours and school_day)
+@dataclass(slots=True)
+class Snapshot:
+    """What every rule of one sweep reads, loaded once."""
+
+    now: datetime
+    views: list[PlacementView]
+    local: dict[int, Local]
+    calendars: dict[int, ProgrammeCalendar]
+    points: list[ReviewPoint]
+    rated: set[tuple[int, int]]
+    known: set[str]  # outbox keys queued recently: never planned again
+
+    def calendar(self, view: PlacementView) -> ProgrammeCalendar:
+        return self.calendars.setdefault(view.programme_id, ProgrammeCalendar())
+
+    def points_of(self, programme_id: int) -> list[ReviewPoint]:
+        return [rp for rp in self.points if rp.programme_id == programme_id]
 
 
 def _past(slot: Slot, local: Local) -> bool:
@@ -100,34 +113,54 @@ class Sweeper:
         )
         return result
 
+    # --- planning ----------------------------------------------------------------------
+
+    async def _snapshot(self, s: AsyncSession, now: datetime) -> Snapshot:
+        views = await q.active_placements(s, on=now.date())
+        calendars = await calendar.all_calendars(s)
+        points = await q.review_points(s)
+        rated = await q.rated(s, review_point_ids=[rp.id for rp in points if rp.id is not None])
+        # Review-point nudges may be queued up to sixty days ahead of the point.
+        known = await q.recent_keys(s, since=now - timedelta(days=70))
+        snap = Snapshot(now, views, {}, calendars, points, rated, known)
+        # One answer per (time zone, programme), shared by every placement in it.
+        shared: dict[tuple[str, int], Local] = {}
+        for v in views:
+            key = (v.timezone, v.programme_id)
+            if key not in shared:
+                shared[key] = self._local(now.astimezone(ZoneInfo(v.timezone)), snap.calendar(v))
+            snap.local[v.id] = shared[key]
+        return snap
+
+    def _local(self, local: datetime, cal: ProgrammeCalendar) -> Local:
+        today = local.date()
+        in_hours = self.policy.working_hours_start <= local.time() < self.policy.working_hours_end
+        school_day = cal.is_school_day(today) or (
+            self.policy.send_in_holidays and today.weekday() < 5
+        )
+        return Local(local, today, monday_of(today), in_hours and school_day)
+
     async def _plan(
         self, s: AsyncSession, now: datetime, *, raise_escalations: bool
     ) -> SweepResult:
         result = SweepResult()
-        views = await q.active_placements(s, on=now.date())
-        calendars = await calendar.all_calendars(s)
-        locals_ = {
-            v.id: _local(now, v, calendars.get(v.programme_id, ProgrammeCalendar()), self.policy)
-            for v in views
-        }
-        points = await q.review_points(s)
-        planned: list[Planned] = []
-        planned += await self._weekly(s, views, locals_, calendars)
-        planned += await self._review_points(s, views, locals_, points)
-        planned += await self._observations(s, views, locals_, now)
-        planned += await self._digests(s, views, locals_, calendars, points, now)
-        planned += await self._irp_reviews(s, views, locals_)
-        result.planned = self._cap(
-            planned,
-            await q.nudges_since(s, kinds=NUDGE_KINDS, since=now - timedelta(days=7)),
-            result,
+        snap = await self._snapshot(s, now)
+        planned = self._weekly_prompts(
+            snap, await q.signed_off(s, weeks={loc.week for loc in snap.local.values()})
         )
+        planned += self._review_points(snap)
+        planned += await self._observations(s, snap)
+        planned += await self._digests(s, snap)
+        planned += await self._irp_reviews(s, snap)
+        planned += self._missing_ratings_to_leads(snap)
+        planned = [p for p in planned if p.key not in snap.known]
+        sent = await q.nudges_since(s, kinds=NUDGE_KINDS, since=now - timedelta(days=7))
+        result.planned = self._cap(planned, sent, result)
+        findings = await self._off_track(s, snap) if self._leadership_hours(now) else []
         if raise_escalations:
-            result.escalations = await self._escalate(s, views, locals_, calendars, points, now)
+            result.escalations = await self._escalate(s, snap, findings)
         else:
-            result.planned += await self._escalations_preview(
-                s, views, locals_, calendars, points, now
-            )
+            result.planned += [_preview(f) for f in findings]
         return result
 
     def _cap(
@@ -145,36 +178,31 @@ class Sweeper:
             kept.append(p)
         return kept
 
-    async def _weekly(
-        self,
-        s: AsyncSession,
-        views: list[PlacementView],
-        locals_: dict[int, Local],
-        cals: dict[int, ProgrammeCalendar],
-    ) -> list[Planned]:
-        weeks = {loc.week for loc in locals_.values()}
-        signed = await q.signed_off(s, weeks=weeks)
-        existing = await q.existing_keys(s, prefix="weekly-reminder:")
+    def _weekly_prompts(self, snap: Snapshot, signed: set[tuple[int, date]]) -> list[Planned]:
         out: list[Planned] = []
-        for v in views:
-            loc = locals_[v.id]
-            cal = cals.get(v.programme_id, ProgrammeCalendar())
-            if not loc.allowed or (v.id, loc.week) in signed or not cal.is_teaching_week(loc.week):
+        for v in snap.views:
+            loc = snap.local[v.id]
+            if (
+                not loc.allowed
+                or (v.id, loc.week) in signed
+                or not snap.calendar(v).is_teaching_week(loc.week)
+            ):
                 continue
             if not _past(self.policy.sign_off_prompt, loc):
                 continue
             key = f"weekly:{v.id}:{loc.week}"
-            out.append(
-                Planned(
-                    key,
-                    "weekly_prompt",
-                    v.mentor_id,
-                    weekly.prompt(v, loc.week),
-                    f"weekly sign-off for {v.trainee_name}",
+            if key not in snap.known:
+                out.append(
+                    Planned(
+                        key,
+                        "weekly_prompt",
+                        v.mentor_id,
+                        weekly.prompt(v, loc.week),
+                        f"weekly sign-off for {v.trainee_name}",
+                    )
                 )
-            )
             reminder = f"weekly-reminder:{v.id}:{loc.week}"
-            if _past(self.policy.reminder, loc) and reminder not in existing:
+            if _past(self.policy.reminder, loc) and reminder not in snap.known:
                 out.append(
                     Planned(
                         reminder,
@@ -186,25 +214,14 @@ class Sweeper:
                 )
         return out
 
-    async def _review_points(
-        self,
-        s: AsyncSession,
-        views: list[PlacementView],
-        locals_: dict[int, Local],
-        points: list[ReviewPoint],
-    ) -> list[Planned]:
-        by_programme: dict[int, list[ReviewPoint]] = defaultdict(list)
-        for rp in points:
-            by_programme[rp.programme_id].append(rp)
-        rated = await q.rated(s, review_point_ids=[rp.id for rp in points if rp.id is not None])
+    def _review_points(self, snap: Snapshot) -> list[Planned]:
         out: list[Planned] = []
-        for v in views:
-            loc = locals_[v.id]
+        for v in snap.views:
+            loc = snap.local[v.id]
             if not loc.allowed:
                 continue
-            for rp in by_programme.get(v.programme_id, []):
-                assert rp.id is not None
-                if (v.id, rp.id) in rated or loc.today > rp.end_date:
+            for rp in snap.points_of(v.programme_id):
+                if rp.id is None or (v.id, rp.id) in snap.rated or loc.today > rp.end_date:
                     continue
                 # The nearest offset already reached: after downtime, one nudge, not two.
                 due = [
@@ -214,29 +231,27 @@ class Sweeper:
                 ]
                 if not due:
                     continue
-                offset = min(due)
-                key = f"rp-nudge:{v.id}:{rp.id}:{offset}"
-                out.append(
-                    Planned(
-                        key,
-                        "review_point_nudge",
-                        v.mentor_id,
-                        nudges.review_point_nudge(v, rp.id, rp.name, rp.start_date, loc.today),
-                        f"ratings outstanding at {rp.name}",
+                key = f"rp-nudge:{v.id}:{rp.id}:{min(due)}"
+                if key not in snap.known:
+                    message = nudges.review_point_nudge(v, rp.id, rp.name, rp.start_date, loc.today)
+                    out.append(
+                        Planned(
+                            key,
+                            "review_point_nudge",
+                            v.mentor_id,
+                            message,
+                            f"ratings outstanding at {rp.name}",
+                        )
                     )
-                )
         return out
 
-    async def _observations(
-        self, s: AsyncSession, views: list[PlacementView], locals_: dict[int, Local], now: datetime
-    ) -> list[Planned]:
-        by_id = {v.id: v for v in views}
+    async def _observations(self, s: AsyncSession, snap: Snapshot) -> list[Planned]:
+        by_id = {v.id: v for v in snap.views}
+        before = snap.now - timedelta(hours=self.policy.observation_ack_hours)
         out: list[Planned] = []
-        for o in await q.unacknowledged_observations(
-            s, before=now - timedelta(hours=self.policy.observation_ack_hours)
-        ):
+        for o in await q.unacknowledged_observations(s, before=before):
             v = by_id.get(o.placement_id)
-            if v is None or o.id is None or not locals_[v.id].allowed:
+            if v is None or o.id is None or not snap.local[v.id].allowed:
                 continue
             out.append(
                 Planned(
@@ -249,48 +264,32 @@ class Sweeper:
             )
         return out
 
-    async def _digests(
-        self,
-        s: AsyncSession,
-        views: list[PlacementView],
-        locals_: dict[int, Local],
-        cals: dict[int, ProgrammeCalendar],
-        points: list[ReviewPoint],
-        now: datetime,
-    ) -> list[Planned]:
+    async def _digests(self, s: AsyncSession, snap: Snapshot) -> list[Planned]:
         cohorts: dict[int, list[PlacementView]] = defaultdict(list)
-        for v in views:
-            loc = locals_[v.id]
-            if loc.allowed and _past(self.policy.digest, loc):
+        for v in snap.views:
+            loc = snap.local[v.id]
+            if (
+                loc.allowed
+                and _past(self.policy.digest, loc)
+                and f"digest:{v.lead_mentor_id}:{loc.week}" not in snap.known
+            ):
                 cohorts[v.lead_mentor_id].append(v)
         if not cohorts:
-            return []
+            return []  # the expensive reads below happen once a week, not every minute
         ids = [v.id for vs in cohorts.values() for v in vs]
         last = await q.last_signed_off(s, placement_ids=ids)
         latest: dict[int, dict[str, str]] = defaultdict(dict)
         for pid, _rp, item, rating in await q.current_ratings(s):
             latest[pid][item] = rating
-        rated = await q.rated(s, review_point_ids=[rp.id for rp in points if rp.id is not None])
-        dead = await q.dead_recipients(s, since=now - timedelta(days=7))
+        dead = await q.dead_recipients(s, since=snap.now - timedelta(days=7))
         out: list[Planned] = []
         for lead_id, cohort in cohorts.items():
-            rows = [
-                self._digest_row(
-                    v,
-                    locals_[v.id],
-                    cals.get(v.programme_id, ProgrammeCalendar()),
-                    last,
-                    latest,
-                    rated,
-                    points,
-                )
-                for v in cohort
-            ]
+            rows = [self._digest_row(v, snap, last, latest) for v in cohort]
             unreachable = sorted(
                 {v.trainee_name for v in cohort if v.trainee_id in dead}
                 | {v.mentor_name for v in cohort if v.mentor_id in dead}
             )
-            week = locals_[cohort[0].id].week
+            week = snap.local[cohort[0].id].week
             out.append(
                 Planned(
                     f"digest:{lead_id}:{week}",
@@ -305,40 +304,35 @@ class Sweeper:
     def _digest_row(
         self,
         v: PlacementView,
-        loc: Local,
-        cal: ProgrammeCalendar,
+        snap: Snapshot,
         last: dict[int, date],
         latest: dict[int, dict[str, str]],
-        rated: set[tuple[int, int]],
-        points: list[ReviewPoint],
     ) -> nudges.DigestRow:
+        loc = snap.local[v.id]
         overdue: list[str] = []
-        for week in cal.teaching_weeks_before(loc.week, 2, not_before=v.start_date):
+        for week in snap.calendar(v).teaching_weeks_before(loc.week, 2, not_before=v.start_date):
             if last.get(v.id) is None or last[v.id] < week:
                 overdue.append(nudges.overdue_meeting(week))
-        for rp in points:
-            if (
-                rp.programme_id == v.programme_id
-                and rp.end_date < loc.today
-                and (v.id, rp.id) not in rated
-            ):
+        for rp in snap.points_of(v.programme_id):
+            if rp.end_date < loc.today and (v.id, rp.id) not in snap.rated:
                 overdue.append(nudges.overdue_ratings(rp.name))
         return nudges.DigestRow(v.trainee_name, last.get(v.id), overdue, latest.get(v.id, {}))
 
-    async def _irp_reviews(
-        self, s: AsyncSession, views: list[PlacementView], locals_: dict[int, Local]
-    ) -> list[Planned]:
-        by_id = {v.id: v for v in views}
-        horizon = max((loc.today for loc in locals_.values()), default=date.min) + timedelta(
-            days=self.policy.irp_nudge_days_before
-        )
+    async def _irp_reviews(self, s: AsyncSession, snap: Snapshot) -> list[Planned]:
+        by_id = {v.id: v for v in snap.views}
+        horizon = snap.now.date() + timedelta(days=self.policy.irp_nudge_days_before + 1)
         out: list[Planned] = []
         for plan in await q.recovery_plans_due(s, by=horizon):
             v = by_id.get(plan.placement_id)
-            if v is None or not locals_[v.id].allowed:
+            if v is None or not snap.local[v.id].allowed:
+                continue
+            if (
+                plan.review_date - timedelta(days=self.policy.irp_nudge_days_before)
+                > snap.local[v.id].today
+            ):
                 continue
             message = nudges.irp_review(v.trainee_name, plan.review_date)
-            for who in {v.lead_mentor_id, v.mentor_id}:
+            for who in sorted({v.lead_mentor_id, v.mentor_id}):
                 out.append(
                     Planned(
                         f"irp-review:{plan.id}:{plan.review_date}:{who}",
@@ -350,100 +344,127 @@ class Sweeper:
                 )
         return out
 
+    def _missing_ratings_to_leads(self, snap: Snapshot) -> list[Planned]:
+        """Review-point ratings still missing N days on go to the lead mentor first."""
+        out: list[Planned] = []
+        days = timedelta(days=self.policy.off_track.missing_ratings_days)
+        for v in snap.views:
+            loc = snap.local[v.id]
+            if not loc.allowed:
+                continue
+            for rp in snap.points_of(v.programme_id):
+                if rp.end_date + days <= loc.today and (v.id, rp.id) not in snap.rated:
+                    message = nudges.missing_ratings_to_lead(v, rp.name)
+                    out.append(
+                        Planned(
+                            f"missing-ratings:{v.id}:{rp.id}",
+                            "missing_ratings",
+                            v.lead_mentor_id,
+                            message,
+                            "ratings missing",
+                        )
+                    )
+        return out
+
     # --- escalations -------------------------------------------------------------------
 
-    async def _off_track(
-        self,
-        s: AsyncSession,
-        views: list[PlacementView],
-        locals_: dict[int, Local],
-        cals: dict[int, ProgrammeCalendar],
-        points: list[ReviewPoint],
-        now: datetime,
-    ) -> list[tuple[PlacementView, str, str, dict[str, str]]]:
-        """(placement, rule, cause, evidence) for every trainee who meets an off-track rule now."""
-        rules = self.policy.off_track
-        open_by_rule = await q.escalated_placements(s)
-        found: list[tuple[PlacementView, str, str, dict[str, str]]] = []
-        weeks_needed: set[date] = set()
-        missed: dict[int, list[date]] = {}
-        for v in views:
-            cal = cals.get(v.programme_id, ProgrammeCalendar())
-            missed[v.id] = cal.teaching_weeks_before(
-                locals_[v.id].week, rules.missed_weeks, not_before=v.start_date
+    def _leadership_hours(self, now: datetime) -> bool:
+        local = now.astimezone(LEADERSHIP_ZONE)
+        working = self.policy.working_hours_start <= local.time() < self.policy.working_hours_end
+        return ProgrammeCalendar().is_school_day(local.date()) and working
+
+    async def _off_track(self, s: AsyncSession, snap: Snapshot) -> list[Finding]:
+        """Trainees who newly meet an off-track rule (not already escalated for that cause)."""
+        causes = await q.escalation_causes(s)
+        open_rules = await q.escalated_placements(s)
+        found = await self._missed_meetings(s, snap, open_rules)
+        found += await self._red_ratings(s, snap)
+        found += await self._concerns(s, snap)
+        found += self._missing_ratings(snap)
+        return [f for f in found if (f[0].id, f[1], f[2]) not in causes]
+
+    async def _missed_meetings(
+        self, s: AsyncSession, snap: Snapshot, open_rules: dict[int, set[str]]
+    ) -> list[Finding]:
+        needed = self.policy.off_track.missed_weeks
+        missed = {
+            v.id: snap.calendar(v).teaching_weeks_before(
+                snap.local[v.id].week, needed, not_before=v.start_date
             )
-            weeks_needed.update(missed[v.id])
-        signed = await q.signed_off(s, weeks=weeks_needed)
-        asked = await q.prompted(s, weeks=weeks_needed)
-        for v in views:
-            weeks = missed[v.id]
-            if len(weeks) == rules.missed_weeks and all(
-                (v.id, w) not in signed and (v.id, w) in asked for w in weeks
+            for v in snap.views
+        }
+        weeks = {w for ws in missed.values() for w in ws}
+        signed = await q.signed_off(s, weeks=weeks)
+        asked = await q.prompted(s, weeks=weeks)
+        found: list[Finding] = []
+        for v in snap.views:
+            ws = sorted(missed[v.id])
+            if len(ws) < needed or "missed_meetings" in open_rules.get(v.id, set()):
+                continue
+            # Only weeks the mentor was asked about count (not weeks before the bot ran).
+            if all((v.id, w) not in signed and (v.id, w) in asked for w in ws):
+                evidence = {t("evidence_weeks"): ", ".join(date_text(w) for w in ws)}
+                found.append((v, "missed_meetings", ",".join(str(w) for w in ws), evidence))
+        return found
+
+    async def _red_ratings(self, s: AsyncSession, snap: Snapshot) -> list[Finding]:
+        if not self.policy.off_track.red_at_review_point:
+            return []
+        latest: dict[int, ReviewPoint] = {}
+        for rp in snap.points:
+            if rp.start_date <= snap.now.date() and (
+                rp.programme_id not in latest or rp.start_date > latest[rp.programme_id].start_date
             ):
-                if "missed_meetings" not in open_by_rule.get(v.id, set()):
-                    found.append(
-                        (
-                            v,
-                            "missed_meetings",
-                            ",".join(str(w) for w in sorted(weeks)),
-                            {t("evidence_weeks"): ", ".join(date_text(w) for w in sorted(weeks))},
-                        )
-                    )
-        latest_rp: dict[int, ReviewPoint] = {}
-        for rp in points:
-            if rp.start_date <= now.date() and (
-                rp.programme_id not in latest_rp
-                or rp.start_date > latest_rp[rp.programme_id].start_date
+                latest[rp.programme_id] = rp
+        if not latest:
+            return []
+        by_id = {v.id: v for v in snap.views}
+        reds: dict[tuple[int, int], list[str]] = defaultdict(list)
+        rows = await q.red_at(
+            s, review_point_ids=[rp.id for rp in latest.values() if rp.id is not None]
+        )
+        for pid, rp_id, item in rows:
+            v = by_id.get(pid)
+            if (
+                v is not None
+                and v.programme_id in latest
+                and latest[v.programme_id].id == rp_id
+                and rp_id is not None
             ):
-                latest_rp[rp.programme_id] = rp
-        by_id = {v.id: v for v in views}
-        if rules.red_at_review_point and latest_rp:
-            reds: dict[tuple[int, int], list[str]] = defaultdict(list)
-            for pid, rp_id, item, rating in await q.current_ratings(
-                s, review_point_ids=[rp.id for rp in latest_rp.values() if rp.id]
-            ):
-                if (
-                    rating == "red"
-                    and pid in by_id
-                    and rp_id is not None
-                    and latest_rp.get(by_id[pid].programme_id) is not None
-                    and latest_rp[by_id[pid].programme_id].id == rp_id
-                ):
-                    reds[(pid, rp_id)].append(item)
-            names = {rp.id: rp.name for rp in points}
-            for (pid, rp_id), items in reds.items():
-                found.append(
-                    (
-                        by_id[pid],
-                        "red_rating",
-                        f"rp:{rp_id}",
-                        {
-                            t("evidence_ratings", review_point=names[rp_id]): ", ".join(
-                                sorted(items)
-                            )
-                        },
-                    )
-                )
-        if rules.concern_escalates:
-            for c in await q.recent_concerns(s, since=now - timedelta(days=60)):
-                if c.placement_id in by_id:
-                    found.append(
-                        (
-                            by_id[c.placement_id],
-                            "concern",
-                            f"concern:{c.id}",
-                            {t("evidence_concern"): t(f"cat_{c.category}")},
-                        )
-                    )
-        rated = await q.rated(s, review_point_ids=[rp.id for rp in points if rp.id is not None])
-        for v in views:
-            for rp in points:
-                late = rp.end_date + timedelta(days=2 * rules.missing_ratings_days)
-                if (
-                    rp.programme_id == v.programme_id
-                    and late <= locals_[v.id].today
-                    and (v.id, rp.id) not in rated
-                ):
+                reds[(pid, rp_id)].append(item)
+        names = {rp.id: rp.name for rp in snap.points}
+        return [
+            (
+                by_id[pid],
+                "red_rating",
+                f"rp:{rp_id}",
+                {t("evidence_ratings", review_point=names[rp_id]): ", ".join(sorted(items))},
+            )
+            for (pid, rp_id), items in reds.items()
+        ]
+
+    async def _concerns(self, s: AsyncSession, snap: Snapshot) -> list[Finding]:
+        if not self.policy.off_track.concern_escalates:
+            return []
+        by_id = {v.id: v for v in snap.views}
+        return [
+            (
+                by_id[c.placement_id],
+                "concern",
+                f"concern:{c.id}",
+                {t("evidence_concern"): t(f"cat_{c.category}")},
+            )
+            for c in await q.recent_concerns(s, since=snap.now - timedelta(days=60))
+            if c.placement_id in by_id
+        ]
+
+    def _missing_ratings(self, snap: Snapshot) -> list[Finding]:
+        """Still missing twice the policy's days on: past the lead mentor, to the ITT team."""
+        late = timedelta(days=2 * self.policy.off_track.missing_ratings_days)
+        found: list[Finding] = []
+        for v in snap.views:
+            for rp in snap.points_of(v.programme_id):
+                if rp.end_date + late <= snap.local[v.id].today and (v.id, rp.id) not in snap.rated:
                     found.append(
                         (
                             v,
@@ -454,108 +475,39 @@ class Sweeper:
                     )
         return found
 
-    async def _escalate(
-        self,
-        s: AsyncSession,
-        views: list[PlacementView],
-        locals_: dict[int, Local],
-        cals: dict[int, ProgrammeCalendar],
-        points: list[ReviewPoint],
-        now: datetime,
-    ) -> int:
-        if not self._leadership_hours(now):
-            return 0
+    async def _escalate(self, s: AsyncSession, snap: Snapshot, findings: list[Finding]) -> int:
         raised = 0
-        for v, rule, cause, evidence in await self._off_track(s, views, locals_, cals, points, now):
+        for v, rule, cause, evidence in findings:
             if await escalation.raise_escalation(
-                s, view=v, rule=rule, cause_key=cause, evidence=evidence, now=now
+                s, view=v, rule=rule, cause_key=cause, evidence=evidence, now=snap.now
             ):
                 raised += 1
-        await self._missing_ratings_to_leads(s, views, locals_, points)
-        by_id = {v.id: v for v in views}
+        if not self._leadership_hours(snap.now):
+            return raised
+        by_id = {v.id: v for v in snap.views}
         hours = self.policy.acknowledge_within_hours
-        for e in await q.unacknowledged_escalations(s, alerted_before=now - timedelta(hours=hours)):
+        for e in await q.unacknowledged_escalations(
+            s, alerted_before=snap.now - timedelta(hours=hours)
+        ):
             if e.level < self.policy.escalation_levels and e.placement_id in by_id:
                 await escalation.raise_level(
-                    s, view=by_id[e.placement_id], escalation=e, hours=hours, now=now
+                    s, view=by_id[e.placement_id], escalation=e, hours=hours, now=snap.now
                 )
         return raised
 
-    async def _missing_ratings_to_leads(
-        self,
-        s: AsyncSession,
-        views: list[PlacementView],
-        locals_: dict[int, Local],
-        points: list[ReviewPoint],
-    ) -> None:
-        """Review-point ratings still missing N days on go to the lead mentor first."""
-        rated = await q.rated(s, review_point_ids=[rp.id for rp in points if rp.id is not None])
-        rows: list[dict[str, Any]] = []
-        for v in views:
-            loc = locals_[v.id]
-            for rp in points:
-                due = rp.end_date + timedelta(days=self.policy.off_track.missing_ratings_days)
-                if (
-                    rp.programme_id == v.programme_id
-                    and due <= loc.today
-                    and loc.allowed
-                    and (v.id, rp.id) not in rated
-                ):
-                    p = Planned(
-                        f"missing-ratings:{v.id}:{rp.id}",
-                        "missing_ratings",
-                        v.lead_mentor_id,
-                        nudges.missing_ratings_to_lead(v, rp.name),
-                        "ratings missing",
-                    )
-                    rows.append(_row(p, loc.now))
-        await q.enqueue_many(s, rows=rows)
 
-    async def _escalations_preview(
-        self,
-        s: AsyncSession,
-        views: list[PlacementView],
-        locals_: dict[int, Local],
-        cals: dict[int, ProgrammeCalendar],
-        points: list[ReviewPoint],
-        now: datetime,
-    ) -> list[Planned]:
-        if not self._leadership_hours(now):
-            return []
-        known = {}
-        for rule in ("missed_meetings", "red_rating", "concern", "missing_ratings"):
-            known[rule] = await q.escalation_keys(s, rule=rule)
-        out = []
-        for v, rule, cause, evidence in await self._off_track(s, views, locals_, cals, points, now):
-            if (v.id, cause) in known[rule]:
-                continue
-            message = escalation.alert(
-                v, _preview_escalation(v.id, rule, evidence), status_line=None
-            )
-            out.append(
-                Planned(
-                    f"escalation:new:{v.id}:{rule}:{cause}",
-                    "escalation_alert",
-                    None,
-                    message,
-                    f"off track: {rule}",
-                    escalation_level=1,
-                )
-            )
-        return out
-
-    def _leadership_hours(self, now: datetime) -> bool:
-        local = now.astimezone(ZoneInfo("Europe/London"))
-        return (
-            ProgrammeCalendar().is_school_day(local.date())
-            and self.policy.working_hours_start <= local.time() < self.policy.working_hours_end
-        )
-
-
-def _preview_escalation(placement_id: int, rule: str, evidence: dict[str, str]) -> Any:
-    from storage.models import Escalation
-
-    return Escalation(id=0, placement_id=placement_id, rule=rule, cause_key="", evidence=evidence)
+def _preview(finding: Finding) -> Planned:
+    v, rule, cause, evidence = finding
+    e = Escalation(id=0, placement_id=v.id, rule=rule, cause_key=cause, evidence=evidence)
+    message = escalation.alert(v, e, status_line=None)
+    return Planned(
+        f"escalation:new:{v.id}:{rule}:{cause}",
+        "escalation_alert",
+        None,
+        message,
+        f"off track: {rule}",
+        escalation_level=1,
+    )
 
 
 def _row(p: Planned, now: datetime) -> dict[str, Any]:
@@ -570,12 +522,3 @@ def _row(p: Planned, now: datetime) -> dict[str, Any]:
         "next_attempt_at": now,
         "created_at": now,
     }
-
-
-async def recipient_names(s: AsyncSession, ids: set[int]) -> dict[int, str]:
-    names: dict[int, str] = {}
-    for pid in ids:
-        person = await people.by_id(s, person_id=pid)
-        if person is not None:
-            names[pid] = person.full_name
-    return names

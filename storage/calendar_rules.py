@@ -39,6 +39,9 @@ class ProgrammeCalendar:
     week counts as term time (a partnership that has not imported a calendar yet)."""
 
     spans: list[Span] = field(default_factory=list)
+    # Answers are memoised: a sweep asks the same question for every trainee.
+    _days: dict[date, bool] = field(default_factory=dict, repr=False)
+    _weeks: dict[date, bool] = field(default_factory=dict, repr=False)
 
     @classmethod
     def of(cls, entries: Iterable[tuple[str, date, date]]) -> ProgrammeCalendar:
@@ -52,16 +55,22 @@ class ProgrammeCalendar:
         return any(s.kind in CLOSED_KINDS and s.start <= day <= s.end for s in self.spans)
 
     def is_school_day(self, day: date) -> bool:
-        return (
-            day.weekday() < 5
-            and not is_bank_holiday(day)
-            and self.in_term(day)
-            and not self.closed(day)
-        )
+        if day not in self._days:
+            self._days[day] = (
+                day.weekday() < 5
+                and not is_bank_holiday(day)
+                and self.in_term(day)
+                and not self.closed(day)
+            )
+        return self._days[day]
 
     def is_teaching_week(self, week_start: date) -> bool:
         """A week with at least one school day in it."""
-        return any(self.is_school_day(week_start + timedelta(days=i)) for i in range(5))
+        if week_start not in self._weeks:
+            self._weeks[week_start] = any(
+                self.is_school_day(week_start + timedelta(days=i)) for i in range(5)
+            )
+        return self._weeks[week_start]
 
     def teaching_weeks_before(
         self, week_start: date, count: int, *, not_before: date

@@ -72,7 +72,13 @@ class RagRating(SQLModel, table=True):
     """One Red/Amber/Green judgement. Never updated: a new judgement is a new row."""
 
     __tablename__ = "rag_rating"
-    __table_args__ = (sa.Index("ix_rag_rating_subject_scale", "subject_id", "scale", "item_code"),)
+    __table_args__ = (
+        sa.Index("ix_rag_rating_subject_scale", "subject_id", "scale", "item_code"),
+        # The sweeps ask "rated at this review point?" and "latest per item" for everyone.
+        sa.Index(
+            "ix_rag_rating_placement_point_item", "placement_id", "review_point_id", "item_code"
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     scale: str = Field(sa_type=sa.String(32))  # Scale

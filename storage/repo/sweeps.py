@@ -7,8 +7,9 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from storage.models import (
     Concern,
@@ -206,3 +207,37 @@ async def prompted(session: AsyncSession, *, weeks: Iterable[date]) -> set[tuple
         if week in wanted:
             out.add((int(pid), date.fromisoformat(week)))
     return out
+
+
+async def recent_keys(session: AsyncSession, *, since: datetime) -> set[str]:
+    """Keys queued since `since`: what a sweep need not plan again."""
+    stmt = select(OutboxMessage.key).where(OutboxMessage.created_at >= since)
+    return set((await session.execute(stmt)).scalars().all())
+
+
+async def escalation_causes(session: AsyncSession) -> set[tuple[int, str, str]]:
+    stmt = select(Escalation.placement_id, Escalation.rule, Escalation.cause_key)
+    return {(pid, rule, cause) for pid, rule, cause in (await session.execute(stmt)).all()}
+
+
+async def red_at(
+    session: AsyncSession, *, review_point_ids: list[int]
+) -> list[tuple[int, int, str]]:
+    """(placement, review point, item) whose newest rating at that point is Red. Reds are
+    few, so this reads them and checks each has no newer rating, instead of ranking all."""
+    if not review_point_ids:
+        return []
+    newer = aliased(RagRating)
+    stmt = select(RagRating.placement_id, RagRating.review_point_id, RagRating.item_code).where(
+        RagRating.review_point_id.in_(review_point_ids),
+        RagRating.rating == "red",
+        RagRating.scale == "teachers_standards",
+        ~exists().where(
+            newer.placement_id == RagRating.placement_id,
+            newer.review_point_id == RagRating.review_point_id,
+            newer.item_code == RagRating.item_code,
+            (newer.created_at > RagRating.created_at)
+            | ((newer.created_at == RagRating.created_at) & (newer.id > RagRating.id)),
+        ),
+    )
+    return [(pid, rp, item) for pid, rp, item in (await session.execute(stmt)).all()]

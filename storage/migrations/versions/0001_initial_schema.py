@@ -471,6 +471,11 @@ def upgrade() -> None:
         batch_op.create_index(
             "ix_rag_rating_subject_scale", ["subject_id", "scale", "item_code"], unique=False
         )
+        batch_op.create_index(
+            "ix_rag_rating_placement_point_item",
+            ["placement_id", "review_point_id", "item_code"],
+            unique=False,
+        )
 
     op.create_table(
         "recovery_plan",

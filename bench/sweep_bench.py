@@ -1,0 +1,105 @@
+"""Sweep time and peak memory for 10,000 and 30,000 trainees with a year of history.
+
+    .venv/bin/python bench/sweep_bench.py [--sizes 10000,30000] [--pg-url postgresql://…]
+
+For each size and database: a fresh schema, the generated history (bench/generate.py),
+then the sweep of a Friday morning in June, when every kind of nudge and the digest are
+due: the first sweep (which queues everything) and a second one (nothing new: the steady
+state every minute). Peak RSS is the process's high-water mark, read before and after.
+Not collected by pytest.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import resource
+import sys
+import tempfile
+import time
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from sqlalchemy import text  # noqa: E402
+from sqlalchemy.engine import make_url  # noqa: E402
+
+from bench.generate import generate  # noqa: E402
+from scheduler.policy import Policy  # noqa: E402
+from scheduler.sweeps import Sweeper  # noqa: E402
+from storage.db import make_engine, session_factory  # noqa: E402
+from storage.migrate import upgrade  # noqa: E402
+
+FRIDAY = datetime(2027, 6, 11, 9, 0, tzinfo=UTC)  # 10:00 in London, digest day
+
+
+def rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+async def one(url: str, size: int) -> None:
+    engine = make_engine(url)
+    await upgrade(engine)
+    t0 = time.perf_counter()
+    counts = await generate(engine, size, until=FRIDAY.date())
+    gen = time.perf_counter() - t0
+    sweeper = Sweeper(session_factory(engine), Policy())
+    before = rss_mb()
+    t0 = time.perf_counter()
+    first = await sweeper.run(FRIDAY)
+    t1 = time.perf_counter()
+    second = await sweeper.run(FRIDAY.replace(minute=1))
+    t2 = time.perf_counter()
+    plan = await sweeper.plan(FRIDAY.replace(minute=2))
+    t3 = time.perf_counter()
+    backend = make_url(url).get_backend_name()
+    print(
+        f"{backend:10} {size:>6} trainees  (generated {counts['meetings']} meetings, {counts['ratings']} ratings in {gen:.1f}s)\n"
+        f"           first sweep {t1 - t0:6.2f}s  queued {first.queued}, escalations {first.escalations}\n"
+        f"           next sweep  {t2 - t1:6.2f}s  queued {second.queued}\n"
+        f"           plan only   {t3 - t2:6.2f}s  ({len(plan.planned)} planned)\n"
+        f"           peak RSS {rss_mb():.0f} MB (was {before:.0f} MB before the sweeps)",
+        flush=True,
+    )
+    await engine.dispose()
+
+
+async def pg_scratch(admin: str) -> tuple[str, str]:
+    name = f"mb_bench_{uuid.uuid4().hex[:8]}"
+    eng = make_engine(admin, isolation_level="AUTOCOMMIT")
+    async with eng.connect() as c:
+        await c.execute(text(f'CREATE DATABASE "{name}"'))
+    await eng.dispose()
+    return name, make_url(admin).set(database=name).render_as_string(False)
+
+
+async def pg_drop(admin: str, name: str) -> None:
+    eng = make_engine(admin, isolation_level="AUTOCOMMIT")
+    async with eng.connect() as c:
+        await c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    await eng.dispose()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="10000,30000")
+    parser.add_argument("--pg-url", default=os.environ.get("MENTORBOT_TEST_DATABASE_URL"))
+    parser.add_argument("--backend", choices=["sqlite", "postgres", "both"], default="both")
+    args = parser.parse_args()
+    for size in (int(s) for s in args.sizes.split(",")):
+        if args.backend in ("sqlite", "both"):
+            with tempfile.TemporaryDirectory() as tmp:
+                asyncio.run(one(f"sqlite:///{tmp}/bench.db", size))
+        if args.backend in ("postgres", "both") and args.pg_url:
+            name, url = asyncio.run(pg_scratch(args.pg_url))
+            try:
+                asyncio.run(one(url, size))
+            finally:
+                asyncio.run(pg_drop(args.pg_url, name))
+
+
+if __name__ == "__main__":
+    main()
