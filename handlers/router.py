@@ -75,6 +75,7 @@ PRESSES: dict[str, Callable[[Ctx, str, str], Awaitable[Reply]]] = {
     "weekly.held": weekly.on_press,
     "weekly.rescheduled": weekly.on_press,
     "weekly.not_held": weekly.on_press,
+    "weekly.snooze": weekly.on_snooze,
     "weekly.confirm": weekly.on_trainee_press,
     "weekly.disagree": weekly.on_trainee_press,
     "rate.start": lambda ctx, _a, v: ratings.on_press(ctx, v),

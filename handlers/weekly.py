@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import logging
-from datetime import date
+from datetime import date, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from handlers import notify
 from handlers.access import parse_id, placement_for
@@ -51,6 +52,7 @@ def prompt(view: PlacementView, week_start: date) -> Message:
         Button(t("weekly_yes"), "weekly.held", value, Style.PRIMARY),
         Button(t("weekly_rescheduled"), "weekly.rescheduled", value),
         Button(t("weekly_not_held"), "weekly.not_held", value),
+        Button(t("snooze"), "weekly.snooze", value),
     )
     return Message(text, (Section(text), Actions(buttons)))
 
@@ -287,3 +289,30 @@ def _trainee_answered(meeting: WeeklyMeeting) -> Message:
     key = "trainee_confirmed" if meeting.trainee_response == "confirmed" else "trainee_disputed"
     text = t(key, week=date_text(meeting.week_start))
     return Message(text, (Section(text),))
+
+
+# "Remind me tomorrow": the reminder is an outbox row due tomorrow morning, so it survives
+# a restart like every other queued message, and is cancelled if the week is signed off.
+SNOOZE_AT = time(8, 30)
+
+
+async def on_snooze(ctx: Ctx, action: str, value: str) -> Reply:
+    placement_id, week = _parse_value(value)
+    view = await placement_for(ctx, placement_id)
+    existing = await evidence.meeting(ctx.session, placement_id=view.id, week_start=week)
+    if existing is not None and existing.signed_off_at is not None:
+        return Reply(replace_original=await signed_message(ctx, view, existing))
+    zone = ZoneInfo(view.timezone)
+    tomorrow = ctx.now.astimezone(zone).date() + timedelta(days=1)
+    due = datetime.combine(tomorrow, SNOOZE_AT, zone)
+    text = t("weekly_reminder", trainee=view.trainee_name, week=date_text(week))
+    message = Message(text, (Section(text), *prompt(view, week).blocks[1:]))
+    await notify.to_person(
+        ctx.session,
+        key=f"weekly-snooze:{view.id}:{week}:{tomorrow}",
+        kind="weekly_reminder",
+        recipient_id=ctx.actor.person_id,
+        message=message,
+        not_before=due,
+    )
+    return Reply(message=Message(t("snoozed")))

@@ -259,3 +259,16 @@ async def test_status_lists_what_is_owed_with_buttons(convo):
     assert "Ratings for Tara Trainee at Review point 1" in text
     home = await c.home(user("lee.lead@example.org"))
     assert "Your cohort" in str(home)
+
+
+async def test_remind_me_tomorrow_queues_a_durable_reminder(convo):
+    c, w, sessions = convo
+    reply = await c.handle(MENTOR, Press("weekly.snooze", f"{w.placement_id}:{WEEK}"))
+    assert reply.message is not None and "tomorrow" in reply.message.text
+    async with sessions() as s:
+        row = (await s.execute(select(OutboxMessage))).scalar_one()
+    assert row.kind == "weekly_reminder" and row.recipient_id == w.mentor_id
+    # 08:30 tomorrow in the school's time zone (GMT in November).
+    assert row.next_attempt_at.isoformat() == "2026-11-19T08:30:00+00:00"
+    refused = await c.handle(OTHER_MENTOR, Press("weekly.snooze", f"{w.placement_id}:{WEEK}"))
+    assert "only do that" in refused.message.text

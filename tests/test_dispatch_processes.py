@@ -107,7 +107,7 @@ async def test_kill_9_mid_dispatch_loses_nothing_and_sends_nothing_twice(engine,
         before = sum(delivered(stub).values())
         assert 0 < before < 600
         second = await tick(db_url, stub, LATER)
-        out, err = await second.communicate()
+        _out, err = await second.communicate()
         assert second.returncode == 0, err.decode()
         counts = delivered(stub)
         assert len(counts) == 600  # nothing lost
@@ -136,3 +136,24 @@ async def test_two_dispatchers_on_postgres_send_each_message_once(engine, db_url
         assert await statuses(engine) == {"sent": 400}
     finally:
         await stub.close()
+
+
+@pytest.mark.postgres
+async def test_standby_takes_over_when_the_leader_goes(engine, db_url):
+    if not db_url.startswith("postgresql"):
+        pytest.skip("leader election is for instances sharing PostgreSQL")
+    from storage.db import make_engine
+    from storage.repo.leader import LeaderLock
+
+    other = make_engine(db_url)
+    leader, standby = LeaderLock(engine), LeaderLock(other)
+    try:
+        assert await leader.try_acquire()
+        assert not await standby.try_acquire()
+        assert await leader.try_acquire()  # still the leader on the next tick
+        await leader.connection.invalidate()  # the leader's process dies: its session ends
+        leader.connection = None
+        assert await standby.try_acquire()
+    finally:
+        await standby.release()
+        await other.dispose()
