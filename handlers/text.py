@@ -145,6 +145,12 @@ EN: dict[str, str] = {
     "field_review_date": "Review date",
     "irp_for_trainee": "An Individual Recovery Plan has been opened for you. Review on {review}.",
     "channel_set": "✔ Escalation alerts will come to this channel.",
+    # edges
+    "sorry": "Sorry, something went wrong and nothing was saved. Please try again.",
+    "saved": "✔ Saved.",
+    "saving": "Saving… I'll send you a message when it's done. You can close this.",
+    "late_errors": "Your form could not be saved as it was; please open it again and correct:",
+    "late_next_step": "Your answers so far are saved. Open the form again to continue where you left off.",
     # scheduler nudges and digests
     "weekly_reminder": "Reminder: the weekly development meeting with {trainee} (week of {week}) is not signed off yet.",
     "rp_nudge": "{review_point} starts {when}: ratings for {trainee} are still to do.",

@@ -119,15 +119,14 @@ async def on_submit(ctx: Ctx, form_id: str, raw: dict[str, Any], state: dict[str
     checked = check(_form(form_id, view, week), raw, today=ctx.today)
     if not checked.ok:
         return Reply(form_errors=checked.errors)
+    # Read before writing: a double submission is answered without taking SQLite's write
+    # lock, and a first one holds it only for the few statements below.
+    found = await evidence.meeting(ctx.session, placement_id=view.id, week_start=week)
+    if found is not None and found.signed_off_at is not None:
+        return await _already(ctx, view, found)
     meeting = await evidence.ensure_meeting(ctx.session, placement_id=view.id, week_start=week)
-    if meeting.signed_off_at is not None:
-        who = await people.by_id(ctx.session, person_id=meeting.signed_off_by_id or 0)
-        when = date_text(meeting.signed_off_at.date())
-        return Reply(
-            close_form=True,
-            message=Message(t("weekly_already", who=who.full_name if who else "?", when=when)),
-            replace_original=await signed_message(ctx, view, meeting),
-        )
+    if meeting.signed_off_at is not None:  # signed off a moment ago by someone else
+        return await _already(ctx, view, meeting)
     _record(meeting, OUTCOMES[form_id], checked.values, ctx)
     await messaging.audit(
         ctx.session,
@@ -140,7 +139,16 @@ async def on_submit(ctx: Ctx, form_id: str, raw: dict[str, Any], state: dict[str
     if meeting.status == MeetingStatus.HELD:
         await _ask_trainee_to_confirm(ctx, view, meeting)
     log.info("weekly meeting %s signed off by person_id=%s", meeting.id, ctx.actor.person_id)
-    return Reply(close_form=True, replace_original=await signed_message(ctx, view, meeting))
+    signed = signed_text(ctx, view, meeting, who=ctx.actor.name)
+    return Reply(close_form=True, replace_original=signed)
+
+
+async def _already(ctx: Ctx, view: PlacementView, meeting: WeeklyMeeting) -> Reply:
+    signed = await signed_message(ctx, view, meeting)
+    who = await people.by_id(ctx.session, person_id=meeting.signed_off_by_id or 0)
+    when = date_text((meeting.signed_off_at or ctx.now).date())
+    text = t("weekly_already", who=who.full_name if who else "?", when=when)
+    return Reply(close_form=True, message=Message(text), replace_original=signed)
 
 
 def _record(meeting: WeeklyMeeting, status: MeetingStatus, v: dict[str, Any], ctx: Ctx) -> None:
@@ -163,6 +171,10 @@ def _record(meeting: WeeklyMeeting, status: MeetingStatus, v: dict[str, Any], ct
 async def signed_message(ctx: Ctx, view: PlacementView, meeting: WeeklyMeeting) -> Message:
     """The prompt as it reads once answered: who signed it off and when, no buttons."""
     who = await people.by_id(ctx.session, person_id=meeting.signed_off_by_id or 0)
+    return signed_text(ctx, view, meeting, who=who.full_name if who else "?")
+
+
+def signed_text(ctx: Ctx, view: PlacementView, meeting: WeeklyMeeting, *, who: str) -> Message:
     if meeting.status == MeetingStatus.HELD and meeting.held_on:
         outcome = t("outcome_held", date=date_text(meeting.held_on))
     elif meeting.status == MeetingStatus.RESCHEDULED and meeting.rescheduled_to:
@@ -175,7 +187,7 @@ async def signed_message(ctx: Ctx, view: PlacementView, meeting: WeeklyMeeting) 
         week=date_text(meeting.week_start),
         trainee=view.trainee_name,
         outcome=outcome,
-        who=who.full_name if who else "?",
+        who=who,
         when=signed_at.astimezone(ctx.timezone).strftime("%-d %b %Y %H:%M"),
     )
     return Message(text, (Section(text),))

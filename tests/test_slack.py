@@ -400,3 +400,20 @@ async def test_unsigned_request_gets_401(slack):
         headers={"Content-Type": "application/x-www-form-urlencoded"},
     ) as r:
         assert r.status == 401
+
+
+async def test_slow_submission_is_answered_in_time_and_finished_by_dm(slack, monkeypatch):
+    h, w = slack
+    from bot.slack import listeners
+
+    monkeypatch.setattr(listeners, "SUBMISSION_DEADLINE", 0.0)  # as if the database were slow
+    await h.press(
+        "UMENTOR", "weekly.not_held", f"{w.placement_id}:{WEEK}", channel="DUMENTOR", ts="7.7"
+    )
+    await h.stub.wait_for("views.open")
+    status, body = await h.submit("UMENTOR", h.last_view(), {"reason": "School trip"})
+    assert status == 200 and body["response_action"] == "update"
+    assert body["view"]["title"]["text"] == "Saving"
+    updates = await h.stub.wait_for("chat.update")
+    assert updates[0]["ts"] == "7.7" and "did not happen (School trip)" in updates[0]["text"]
+    assert await count(h, WeeklyMeeting) == 1

@@ -7,6 +7,7 @@ well inside Slack's 3 seconds.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 from typing import Any
@@ -19,10 +20,11 @@ from bot.slack import render
 from bot.slack.output import api_error
 from handlers.context import PlatformUser
 from handlers.router import Command, Conversations, Interaction, Press, Submit
+from handlers.text import t
 from handlers.ui import Actions, Button, Message, Reply, Section, Style
 
 log = logging.getLogger(__name__)
-SORRY = "Sorry, something went wrong and nothing was saved. Please try again."
+SORRY = t("sorry")
 
 
 def platform_user(client: AsyncWebClient, team_id: str, user_id: str) -> PlatformUser:
@@ -107,6 +109,34 @@ class SlackReplies:
         )
 
 
+SUBMISSION_DEADLINE = 2.5  # seconds; Slack gives up at 3
+
+
+async def _finish_late(
+    task: asyncio.Task[Reply],
+    replies: SlackReplies,
+    conversations: Conversations,
+    user: PlatformUser,
+) -> None:
+    try:
+        reply = await task
+        if reply.form_errors:
+            problems = "\n".join(f"• {name}: {error}" for name, error in reply.form_errors.items())
+            text = f"{t('late_errors')}\n{problems}"
+            await replies.say(Message(text, (Section(text),)))
+            return
+        if reply.open_form is not None:
+            await replies.say(Message(t("late_next_step"), (Section(t("late_next_step")),)))
+            return
+        saved = reply.message or Message(t("saved"), (Section(t("saved")),))
+        await replies.perform(
+            Reply(message=saved, replace_original=reply.replace_original), conversations, user
+        )
+    except Exception:
+        log.exception("late form submission failed")
+        await replies.say(Message(SORRY, (Section(SORRY),)))
+
+
 def register(app: AsyncApp, conversations: Conversations) -> None:
     async def run(
         client: AsyncWebClient,
@@ -160,10 +190,19 @@ def register(app: AsyncApp, conversations: Conversations) -> None:
             await SlackReplies(client, user_id, None, None).say(Message(SORRY))
             return
         replies = SlackReplies(client, user_id, None, origin)
+        task = asyncio.create_task(
+            conversations.handle(user, Submit(str(view.get("callback_id")), values, state))
+        )
+        # Slack waits 3 seconds for the answer to a submission. Under heavy load the handler
+        # may not be done by then: the modal then says it is saving, the work finishes
+        # anyway, and the outcome (or what to correct) comes as a DM. Nothing is lost.
+        done, _ = await asyncio.wait({task}, timeout=SUBMISSION_DEADLINE)
+        if not done:
+            await ack(response_action="update", view=render.saving_view())
+            await _finish_late(task, replies, conversations, user)
+            return
         try:
-            reply = await conversations.handle(
-                user, Submit(str(view.get("callback_id")), values, state)
-            )
+            reply = task.result()
         except Exception:
             log.exception("form submission failed")
             first = next(

@@ -26,6 +26,7 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
+from handlers.text import t
 from handlers.ui import Actions, Choice, Facts, FieldKind, Form, FormField, Message, Section, Style
 
 # Block Kit limits (https://api.slack.com/reference/block-kit).
@@ -213,3 +214,14 @@ def read_metadata(raw: str) -> tuple[dict[str, Any], tuple[str, str] | None]:
     if origin is not None and not (isinstance(origin, list) and len(origin) == 2):
         raise ValueError("origin is malformed")
     return state, (str(origin[0]), str(origin[1])) if origin else None
+
+
+def saving_view() -> dict[str, Any]:
+    """Shown when a submission takes longer than Slack waits; the result follows as a DM."""
+    text = t("saving")
+    return View(
+        type="modal",
+        title=PlainTextObject(text="Saving"),
+        close=PlainTextObject(text="Close"),
+        blocks=[SectionBlock(text=MarkdownTextObject(text=text))],
+    ).to_dict()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+import aiohttp
 from aiohttp import web
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
@@ -16,15 +17,23 @@ log = logging.getLogger(__name__)
 PATH = "/slack/events"
 
 
-def web_client(token: str, api_url: str) -> AsyncWebClient:
+def web_client(
+    token: str, api_url: str, session: aiohttp.ClientSession | None = None
+) -> AsyncWebClient:
     # SLACK_API_URL reaches every Web API call through this one client (GovSlack, tests).
-    return AsyncWebClient(token=token, base_url=api_url)
+    # One shared HTTP session keeps connections (and TLS) open between calls.
+    return AsyncWebClient(token=token, base_url=api_url, session=session)
 
 
 def build(
-    conversations: Conversations, *, token: str, signing_secret: str | None, api_url: str
+    conversations: Conversations,
+    *,
+    token: str,
+    signing_secret: str | None,
+    api_url: str,
+    session: aiohttp.ClientSession | None = None,
 ) -> tuple[AsyncApp, SlackOutput]:
-    client = web_client(token, api_url)
+    client = web_client(token, api_url, session)
     app = AsyncApp(
         client=client,
         signing_secret=signing_secret or "socket-mode-has-no-signing-secret",
