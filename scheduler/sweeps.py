@@ -58,12 +58,16 @@ class SweepResult:
 
 @dataclass(frozen=True, slots=True)
 class Local:
-    """A placement's school-local view of now."""
+    """A placement's school-local view of now (shared by every placement in the same time
+    zone and programme, so each question below is answered once per sweep, not per trainee)."""
 
     now: datetime
     today: date
     week: date
     allowed: bool
+    prompt_due: bool = False
+    reminder_due: bool = False
+    digest_due: bool = False
 
 
 @dataclass(slots=True)
@@ -77,12 +81,13 @@ class Snapshot:
     points: list[ReviewPoint]
     rated: set[tuple[int, int]]
     known: set[str]  # outbox keys queued recently: never planned again
+    by_programme: dict[int, list[ReviewPoint]] = field(default_factory=dict)
 
     def calendar(self, view: PlacementView) -> ProgrammeCalendar:
         return self.calendars.setdefault(view.programme_id, ProgrammeCalendar())
 
     def points_of(self, programme_id: int) -> list[ReviewPoint]:
-        return [rp for rp in self.points if rp.programme_id == programme_id]
+        return self.by_programme.get(programme_id, [])
 
 
 def _past(slot: Slot, local: Local) -> bool:
@@ -123,6 +128,8 @@ class Sweeper:
         # Review-point nudges may be queued up to sixty days ahead of the point.
         known = await q.recent_keys(s, since=now - timedelta(days=70))
         snap = Snapshot(now, views, {}, calendars, points, rated, known)
+        for rp in points:
+            snap.by_programme.setdefault(rp.programme_id, []).append(rp)
         # One answer per (time zone, programme), shared by every placement in it.
         shared: dict[tuple[str, int], Local] = {}
         for v in views:
@@ -138,7 +145,16 @@ class Sweeper:
         school_day = cal.is_school_day(today) or (
             self.policy.send_in_holidays and today.weekday() < 5
         )
-        return Local(local, today, monday_of(today), in_hours and school_day)
+        base = Local(local, today, monday_of(today), in_hours and school_day)
+        return Local(
+            local,
+            today,
+            base.week,
+            base.allowed,
+            prompt_due=_past(self.policy.sign_off_prompt, base),
+            reminder_due=_past(self.policy.reminder, base),
+            digest_due=_past(self.policy.digest, base),
+        )
 
     async def _plan(
         self, s: AsyncSession, now: datetime, *, raise_escalations: bool
@@ -188,7 +204,7 @@ class Sweeper:
                 or not snap.calendar(v).is_teaching_week(loc.week)
             ):
                 continue
-            if not _past(self.policy.sign_off_prompt, loc):
+            if not loc.prompt_due:
                 continue
             key = f"weekly:{v.id}:{loc.week}"
             if key not in snap.known:
@@ -202,7 +218,7 @@ class Sweeper:
                     )
                 )
             reminder = f"weekly-reminder:{v.id}:{loc.week}"
-            if _past(self.policy.reminder, loc) and reminder not in snap.known:
+            if loc.reminder_due and reminder not in snap.known:
                 out.append(
                     Planned(
                         reminder,
@@ -270,7 +286,7 @@ class Sweeper:
             loc = snap.local[v.id]
             if (
                 loc.allowed
-                and _past(self.policy.digest, loc)
+                and loc.digest_due
                 and f"digest:{v.lead_mentor_id}:{loc.week}" not in snap.known
             ):
                 cohorts[v.lead_mentor_id].append(v)

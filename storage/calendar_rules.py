@@ -42,6 +42,7 @@ class ProgrammeCalendar:
     # Answers are memoised: a sweep asks the same question for every trainee.
     _days: dict[date, bool] = field(default_factory=dict, repr=False)
     _weeks: dict[date, bool] = field(default_factory=dict, repr=False)
+    _before: dict[tuple[date, int, date], list[date]] = field(default_factory=dict, repr=False)
 
     @classmethod
     def of(cls, entries: Iterable[tuple[str, date, date]]) -> ProgrammeCalendar:
@@ -76,9 +77,15 @@ class ProgrammeCalendar:
         self, week_start: date, count: int, *, not_before: date
     ) -> list[date]:
         """The `count` teaching weeks before `week_start`, newest first, none before `not_before`."""
+        key = (week_start, count, monday_of(not_before))
+        if key not in self._before:
+            self._before[key] = self._weeks_before(week_start, count, key[2])
+        return list(self._before[key])
+
+    def _weeks_before(self, week_start: date, count: int, first: date) -> list[date]:
         weeks: list[date] = []
         week = week_start - timedelta(days=7)
-        while len(weeks) < count and week >= monday_of(not_before):
+        while len(weeks) < count and week >= first:
             if self.is_teaching_week(week):
                 weeks.append(week)
             week -= timedelta(days=7)
