@@ -152,20 +152,8 @@ async def on_press(ctx: Ctx, action: str, value: str) -> Reply:
                 "escalation.irp", t("irp_title"), IRP_FIELDS, state={"escalation_id": e.id}
             )
         )
+    await _acknowledge(ctx, e)
     if action == "escalation.ack":
-        if e.status == EscalationStatus.OPEN:
-            e.status, e.acknowledged_by_id, e.acknowledged_at = (
-                EscalationStatus.ACKNOWLEDGED.value,
-                ctx.actor.person_id,
-                ctx.now,
-            )
-            await messaging.audit(
-                ctx.session,
-                actor_id=ctx.actor.person_id,
-                action="escalation_acknowledged",
-                entity="escalation",
-                entity_id=e.id,
-            )
         line = t("escalation_acked", who=ctx.actor.name, when=_when(ctx))
     else:
         e.status, e.resolved_by_id, e.resolved_at = (
@@ -173,8 +161,6 @@ async def on_press(ctx: Ctx, action: str, value: str) -> Reply:
             ctx.actor.person_id,
             ctx.now,
         )
-        if e.acknowledged_at is None:
-            e.acknowledged_by_id, e.acknowledged_at = ctx.actor.person_id, ctx.now
         await messaging.audit(
             ctx.session,
             actor_id=ctx.actor.person_id,
@@ -184,6 +170,21 @@ async def on_press(ctx: Ctx, action: str, value: str) -> Reply:
         )
         line = t("escalation_resolved", who=ctx.actor.name, when=_when(ctx))
     return Reply(replace_original=alert(view, e, status_line=line))
+
+
+async def _acknowledge(ctx: Ctx, e: Escalation) -> None:
+    """Any action on an open alert acknowledges it (and stops it being raised a level)."""
+    if e.status != EscalationStatus.OPEN:
+        return
+    e.status = EscalationStatus.ACKNOWLEDGED.value
+    e.acknowledged_by_id, e.acknowledged_at = ctx.actor.person_id, ctx.now
+    await messaging.audit(
+        ctx.session,
+        actor_id=ctx.actor.person_id,
+        action="escalation_acknowledged",
+        entity="escalation",
+        entity_id=e.id,
+    )
 
 
 async def on_irp_submit(ctx: Ctx, raw: dict[str, Any], state: dict[str, Any]) -> Reply:
@@ -204,12 +205,7 @@ async def on_irp_submit(ctx: Ctx, raw: dict[str, Any], state: dict[str, Any]) ->
             created_at=ctx.now,
         ),
     )
-    if e.status == EscalationStatus.OPEN:
-        e.status, e.acknowledged_by_id, e.acknowledged_at = (
-            EscalationStatus.ACKNOWLEDGED.value,
-            ctx.actor.person_id,
-            ctx.now,
-        )
+    await _acknowledge(ctx, e)
     await messaging.audit(
         ctx.session,
         actor_id=ctx.actor.person_id,
