@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
+import aiohttp
 from aiohttp import web
 from slack_bolt.async_app import AsyncApp
 from sqlalchemy import text
@@ -37,6 +38,12 @@ class Runtime:
     channels: dict[str, OutputChannel] = field(default_factory=dict)
     slack_app: AsyncApp | None = None
     wake: asyncio.Event = field(default_factory=asyncio.Event)
+    http: aiohttp.ClientSession | None = None
+
+    async def close(self) -> None:
+        if self.http is not None:
+            await self.http.close()
+        await self.engine.dispose()
 
     async def dispatch_loop(self) -> None:
         """Send queued notifications as soon as they are queued, and every few seconds."""
@@ -63,6 +70,7 @@ async def build_runtime(
     conversations = Conversations(sessions, timezone=settings.timezone, clock=clock)
     channels: dict[str, OutputChannel] = {}
     slack_app = None
+    http = aiohttp.ClientSession() if settings.slack_bot_token is not None else None
     if settings.slack_bot_token is not None:
         slack_app, slack_output = slack_setup.build(
             conversations,
@@ -71,6 +79,7 @@ async def build_runtime(
             if settings.slack_signing_secret
             else None,
             api_url=settings.slack_api_url,
+            session=http,
         )
         channels["slack"] = slack_output
     # Teams: botbuilder CloudAdapter; an app id and password, or anonymous (Emulator) mode.
@@ -81,7 +90,9 @@ async def build_runtime(
         "teams": RateLimit(RATE_LIMITS["teams"].per_conversation, (settings.teams_rate, 1.0)),
     }
     dispatcher = Dispatcher(sessions, channels, clock=clock, limits=limits)
-    runtime = Runtime(settings, engine, sessions, conversations, dispatcher, channels, slack_app)
+    runtime = Runtime(
+        settings, engine, sessions, conversations, dispatcher, channels, slack_app, http=http
+    )
     conversations.on_queued = runtime.wake.set
     return runtime
 
@@ -113,7 +124,7 @@ def web_app(runtime: Runtime, *, run_dispatcher: bool = True) -> web.Application
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
-        await runtime.engine.dispose()
+        await runtime.close()
 
     app.cleanup_ctx.append(background)
     return app

@@ -26,8 +26,9 @@ from storage.models import OutboxMessage
 from storage.repo import concerns, outbox, people
 
 log = logging.getLogger(__name__)
-# 5 s, 10 s, 20 s … up to 15 minutes, with jitter so a burst of failures spreads out.
-BACKOFF = wait_exponential_jitter(multiplier=5, max=900, jitter=2)
+# 2 s, 4 s, 8 s … up to 15 minutes, with up to a second of jitter so that a burst of
+# failures spreads out; ten attempts span about seventeen minutes before a dead letter.
+BACKOFF = wait_exponential_jitter(multiplier=2, max=900, jitter=1)
 
 
 def _attempt(number: int) -> RetryCallState:
@@ -92,7 +93,7 @@ class Dispatcher:
         channels: Mapping[str, OutputChannel],
         *,
         clock: Callable[[], datetime] | None = None,
-        max_attempts: int = 6,
+        max_attempts: int = 10,
         lease: timedelta = timedelta(minutes=2),
         worker_id: str | None = None,
         limits: Mapping[str, RateLimit] = RATE_LIMITS,
@@ -220,9 +221,7 @@ class Dispatcher:
             log.warning("outbox %s dead after %s attempts: %s", row.id, row.attempts, exc)
         else:
             delay = (
-                exc.retry_after
-                if exc.retry_after is not None
-                else min(5 * 2 ** (row.attempts - 1), 900)
+                exc.retry_after if exc.retry_after is not None else BACKOFF(_attempt(row.attempts))
             )
             retry_at = now + timedelta(seconds=delay)
             result.retried += 1

@@ -191,4 +191,4 @@ def assert_valid(card: dict[str, Any]) -> None:
     assert not errors, [f"{list(e.path)}: {e.message[:200]}" for e in errors[:5]]
     assert card["version"] == "1.5"
     activity = {"type": "message", "attachments": [{"contentType": "x", "content": card}]}
-    assert len(json.dumps(activity).encode()) < 28 * 1024
+    assert len(json.dumps(activity, ensure_ascii=False).encode()) < 28 * 1024

@@ -229,24 +229,39 @@ async def test_missing_and_extra_fields_in_card_value(teams):
     assert await count(h, WeeklyMeeting) == 0 and await count(h, AuditEntry) == 0
 
 
-@pytest.mark.parametrize(
-    "value",
-    [
-        {"mb": "not-an-object"},
-        {"something": "from another card"},
-        {"mb": {"form": 5, "state": {}}},
-        {"mb": {"form": "weekly.held", "state": "nope"}},
-        {"mb": {"action": ["weekly.held"], "value": "1"}},
-        "a string",
-    ],
-    ids=["mb-string", "foreign-card", "form-not-str", "state-not-object", "action-list", "str"],
-)
-async def test_unreadable_card_values_get_a_polite_message(teams, value):
+async def test_errors_for_a_form_too_big_to_redraw_come_as_a_message(teams):
+    h, w = teams
+    await h.install("mentor")
+    prompt_id = await send_prompt(h, w)
+    await h.press("mentor", prompt_id, "weekly.held", f"{w.placement_id}:{WEEK}")
+    form_id, _ = h.last(CHAT["mentor"])
+    data = h.submit_data(form_id)
+    data["mb"]["f"]["lite"] = True  # as sent for a form too big to carry twice
+    await h.post(h.activity("mentor", replyToId=form_id, value={**data, **HELD, "duration": "1"}))
+    assert not h.updates(form_id)  # the card keeps what was typed
+    _, said = h.last(CHAT["mentor"])
+    assert facts(said) == {"Duration (minutes)": "Please give a whole number between 5 and 480."}
+    assert await count(h, WeeklyMeeting) == 0
+
+
+UNREADABLE = [
+    {"mb": "not-an-object"},
+    {"something": "from another card"},
+    {"mb": {"form": 5, "state": {}}},
+    {"mb": {"form": "weekly.held", "state": "nope"}},
+    {"mb": {"action": ["weekly.held"], "value": "1"}},
+    "a string",
+]
+
+
+async def test_unreadable_card_values_get_a_polite_message(teams):
     h, _w = teams
     await h.install("mentor")
-    assert (await h.post(h.activity("mentor", replyToId="x", value=value)))[0] == 200
-    _, said = h.last(CHAT["mentor"])
-    assert "couldn't read that" in text_of(said)
+    for value in UNREADABLE:
+        before = len(h.sent(CHAT["mentor"]))
+        assert (await h.post(h.activity("mentor", replyToId="x", value=value)))[0] == 200
+        assert len(h.sent(CHAT["mentor"])) == before + 1, value
+        assert "couldn't read that" in text_of(h.last(CHAT["mentor"])[1])
     assert await count(h, AuditEntry) == 0 and await count(h, WeeklyMeeting) == 0
 
 
@@ -291,6 +306,19 @@ async def test_install_stores_reference_greets_once_and_looks_up_once(teams):
     assert await h.say("lead", "<at>mentorbot</at> help") == 200
     assert "observe" in text_of(h.last(CHAT["lead"])[1])
     assert len(h.stub.called("member")) == 1  # the e-mail is asked for once, then stored
+
+
+async def test_person_first_seen_in_a_channel_gets_a_reference_when_they_install(teams):
+    h, _w = teams
+    await h.say("itt", "help", conversation=CHANNEL, conversation_type="channel")
+    async with h.runtime.sessions() as s:
+        identity = (await s.execute(select(PlatformIdentity))).scalar_one()
+    assert identity.conversation_reference is None  # a channel is not where DMs go
+    await h.install("itt")
+    await h.say("itt", "help")
+    async with h.runtime.sessions() as s:
+        identity = (await s.execute(select(PlatformIdentity))).scalar_one()
+    assert identity.conversation_reference["conversation"]["id"] == CHAT["itt"]
 
 
 async def test_status_lists_what_is_owed_with_buttons(teams):
@@ -504,29 +532,44 @@ async def send_prompt_without_checking(h: TeamsHarness, w: World) -> None:
     await h.runtime.dispatcher.drain()
 
 
-@pytest.mark.parametrize(
-    ("status", "headers", "expected"),
-    [
-        (429, {"Retry-After": "7"}, ("pending", 7)),
-        (500, {}, ("pending", 5)),
-        (503, {}, ("pending", 5)),
-        (403, {}, ("dead", None)),
-        (404, {}, ("dead", None)),
-    ],
-    ids=["429", "500", "503", "403", "404"],
-)
-async def test_connector_failures_map_to_retries_or_dead_letters(teams, status, headers, expected):
+FAILURES = [  # status, headers, outcome, wait (None: the dispatcher's own backoff)
+    (429, {"Retry-After": "7"}, "pending", 7),
+    (500, {}, "pending", None),
+    (503, {}, "pending", None),
+    (403, {}, "dead", None),
+    (404, {}, "dead", None),
+]
+
+
+async def test_connector_failures_map_to_retries_or_dead_letters(teams):
     h, w = teams
     await h.install("mentor")
-    h.stub.fail_next("send", status, headers)
-    await send_prompt_without_checking(h, w)
     async with h.runtime.sessions() as s:
-        row = (await s.execute(select(OutboxMessage))).scalar_one()
-    state, delay = expected
-    assert row.status == state
-    if delay is not None:
-        assert row.next_attempt_at - NOW == timedelta(seconds=delay)
-        assert len(h.stub.called("send")) == 2 - 1 + 1  # greeting + the one failed attempt
+        view = await placements.view(s, placement_id=w.placement_id)
+    assert view is not None
+    for i, (status, headers, state, wait) in enumerate(FAILURES):
+        h.stub.fail_next("send", status, headers)
+        async with h.runtime.sessions() as s, s.begin():
+            await notify.to_person(
+                s,
+                key=f"failure-{i}",
+                kind="weekly_prompt",
+                recipient_id=w.mentor_id,
+                message=weekly.prompt(view, WEEK),
+                not_before=NOW,
+            )
+        sends = len(h.stub.called("send"))
+        await h.runtime.dispatcher.drain()
+        assert len(h.stub.called("send")) == sends + 1  # one attempt: no hidden retries
+        async with h.runtime.sessions() as s:
+            row = (
+                await s.execute(select(OutboxMessage).where(OutboxMessage.key == f"failure-{i}"))
+            ).scalar_one()
+        assert (row.status, row.attempts) == (state, 1), status
+        if state == "pending":
+            delay = row.next_attempt_at - NOW
+            # Retry-After when the connector gave one, else the dispatcher's own backoff.
+            assert delay == timedelta(seconds=wait) if wait else timedelta(0) < delay
 
 
 async def test_output_updates_a_sent_message_in_place(teams):

@@ -9,7 +9,15 @@ import sys
 import typer
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
-from bot.cli import config_cmd, db_cmd, import_cmd, manifest_cmd, scheduler_cmd, serve_cmd
+from bot.cli import (
+    config_cmd,
+    console_cmd,
+    db_cmd,
+    import_cmd,
+    manifest_cmd,
+    scheduler_cmd,
+    serve_cmd,
+)
 from bot.cli.common import CliError, err_console
 from storage.db import DatabaseUrlError
 from storage.migrate import DatabaseBehindError
@@ -30,6 +38,8 @@ app.command("due")(scheduler_cmd.due)
 app.command("tick")(scheduler_cmd.tick)
 app.add_typer(scheduler_cmd.policy_app, name="policy")
 app.add_typer(manifest_cmd.app, name="manifest")
+app.command("chat")(console_cmd.chat)
+app.command("demo")(console_cmd.demo)
 
 
 def main() -> None:

@@ -10,6 +10,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn
 
 from bot.cli.common import CliError, err_console, load_settings, run
+from bot.sample_data import CALENDAR, PEOPLE, PLACEMENTS, sample_files
 from storage.db import make_engine, session_factory
 from storage.imports import (
     CsvFileError,
@@ -109,19 +110,43 @@ def _report(result: ImportResult) -> None:
         typer.echo("no changes: the database already matches the file")
 
 
+def _one_source(path: Path | None, sample: bool, what: str) -> None:
+    if path is None and not sample:
+        raise CliError(f"give {what}, or --sample for the sample data shipped with mentorbot")
+    if path is not None and sample:
+        raise CliError(f"give {what} or --sample, not both")
+
+
 @app.command("roster")
 def roster_cmd(
-    placements: Path = typer.Argument(
-        ..., metavar="PLACEMENTS.csv", help="One row per placement (see docs/csv-formats.md)."
+    placements: Path | None = typer.Argument(
+        None, metavar="PLACEMENTS.csv", help="One row per placement (see docs/csv-formats.md)."
     ),
     people: Path | None = typer.Option(
         None, "--people", metavar="PEOPLE.csv", help="Extra people and roles (name, email, roles)."
+    ),
+    sample: bool = typer.Option(
+        False,
+        "--sample",
+        help="Import the sample partnership shipped with mentorbot (placements and people).",
     ),
     dry_run: bool = typer.Option(
         False, "--dry-run", help="Check the files and say what would change; write nothing."
     ),
 ) -> None:
     """Import trainees, mentors, lead mentors, schools and placements."""
+    _one_source(placements, sample, "PLACEMENTS.csv")
+    if sample and people is not None:
+        raise CliError("--sample imports the sample people too; leave out --people")
+    if sample:
+        with sample_files(PLACEMENTS, PEOPLE) as (sample_placements, sample_people):
+            _roster(sample_placements, sample_people, dry_run=dry_run)
+    else:
+        assert placements is not None
+        _roster(placements, people, dry_run=dry_run)
+
+
+def _roster(placements: Path, people: Path | None, *, dry_run: bool) -> None:
     settings = load_settings()
 
     async def go() -> ImportResult:
@@ -149,14 +174,27 @@ def roster_cmd(
 
 @app.command("calendar")
 def calendar_cmd(
-    calendar: Path = typer.Argument(
-        ..., metavar="CALENDAR.csv", help="Terms, holidays, INSET days and review points."
+    calendar: Path | None = typer.Argument(
+        None, metavar="CALENDAR.csv", help="Terms, holidays, INSET days and review points."
+    ),
+    sample: bool = typer.Option(
+        False, "--sample", help="Import the sample calendar shipped with mentorbot."
     ),
     dry_run: bool = typer.Option(
         False, "--dry-run", help="Check the file and say what would change; write nothing."
     ),
 ) -> None:
     """Import a programme's calendar: terms, holidays, INSET days and review points."""
+    _one_source(calendar, sample, "CALENDAR.csv")
+    if sample:
+        with sample_files(CALENDAR) as (sample_calendar,):
+            _calendar(sample_calendar, dry_run=dry_run)
+    else:
+        assert calendar is not None
+        _calendar(calendar, dry_run=dry_run)
+
+
+def _calendar(calendar: Path, *, dry_run: bool) -> None:
     settings = load_settings()
 
     async def go() -> ImportResult:

@@ -69,7 +69,7 @@ def due(
                     rows.append((p.kind, who, p.why, p.key))
             return rows
         finally:
-            await runtime.engine.dispose()
+            await runtime.close()
 
     rows = run(go())
     table = Table("kind", "to", "why", "key", title=f"due at {moment.isoformat()}")
@@ -102,7 +102,7 @@ def tick(
             return await service.tick()
         finally:
             await service.leader.release()
-            await runtime.engine.dispose()
+            await runtime.close()
 
     result = run(go())
     sweep = result.sweep
@@ -135,7 +135,7 @@ def worker() -> None:
             await asyncio.Event().wait()
         finally:
             await service.stop()
-            await runtime.engine.dispose()
+            await runtime.close()
 
     run(go())
 

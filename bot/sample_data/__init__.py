@@ -1,0 +1,22 @@
+"""A small sample partnership shipped with the package: two schools (one on Slack, one on
+Teams), six trainees, their mentors and lead mentors, the ITT leads, and a calendar.
+
+Used by `mentorbot import roster|calendar --sample` and by `mentorbot demo`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from importlib.resources import as_file, files
+from pathlib import Path
+
+PLACEMENTS = "placements.csv"
+PEOPLE = "people.csv"
+CALENDAR = "calendar.csv"
+
+
+@contextmanager
+def sample_files(*names: str) -> Iterator[list[Path]]:
+    """Real paths to the shipped files, for as long as the block runs (even from a zip)."""
+    with ExitStack() as stack:
+        yield [stack.enter_context(as_file(files(__name__) / name)) for name in names]

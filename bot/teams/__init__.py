@@ -1,0 +1,1 @@
+"""The Teams edge: botbuilder CloudAdapter on aiohttp, Adaptive Cards, and proactive sending."""

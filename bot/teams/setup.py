@@ -1,0 +1,89 @@
+"""Building the Teams edge (CloudAdapter, bot, output) and mounting it on the aiohttp app."""
+
+from __future__ import annotations
+
+import logging
+
+from aiohttp import web
+from botbuilder.integration.aiohttp import CloudAdapter
+from botframework.connector.auth import ServiceClientCredentialsFactory
+from msrest.universal_http.requests import ClientRetryPolicy
+
+from bot.settings import Settings
+from bot.teams import edge
+from bot.teams.auth import BotConfig, RequestAuth, authentication
+from bot.teams.output import Conversations as Known
+from bot.teams.output import TeamsOutput
+from bot.teams.turns import TeamsBot
+from handlers.ports import OutputChannel
+from handlers.router import Conversations
+
+log = logging.getLogger(__name__)
+PATH = "/api/messages"
+
+
+def _fast_retry_policy() -> None:
+    """msrest builds every client's retry policy by testing 999 status codes against a
+    500-item list: ~8 ms of CPU, twice per turn (connector and token clients). The same
+    codes as a set give the same policy in microseconds. (Only msrest's __init__ reads it.)"""
+    if not isinstance(ClientRetryPolicy.safe_codes, frozenset):
+        ClientRetryPolicy.safe_codes = frozenset(ClientRetryPolicy.safe_codes)  # type: ignore[assignment]
+
+
+def enabled(settings: Settings) -> bool:
+    """Teams runs with an app id and password, or anonymously when that was asked for."""
+    return settings.teams_configured or anonymous(settings)
+
+
+def anonymous(settings: Settings) -> bool:
+    return settings.teams_allow_anonymous and not settings.microsoft_app_id
+
+
+def config_from(settings: Settings, *, openid_metadata_url: str | None = None) -> BotConfig:
+    return BotConfig.create(
+        settings.microsoft_app_id,
+        settings.microsoft_app_password.get_secret_value()
+        if settings.microsoft_app_password
+        else None,
+        settings.microsoft_app_type,
+        settings.microsoft_app_tenant_id,
+        openid_metadata_url=openid_metadata_url,
+    )
+
+
+def build(
+    conversations: Conversations,
+    settings: Settings,
+    *,
+    config: BotConfig | None = None,
+    credentials: ServiceClientCredentialsFactory | None = None,
+) -> TeamsOutput:
+    """The Teams output channel; its `endpoint` is the /api/messages handler to mount.
+
+    `config` and `credentials` replace what the settings give (tests: a local OpenID
+    metadata endpoint, and outbound tokens without Azure AD)."""
+    _fast_retry_policy()
+    config = config or config_from(settings)
+    bfa, _factory = authentication(config, credentials)
+    adapter = CloudAdapter(bfa)
+    known = Known()
+    auth = RequestAuth(bfa, app_id=config.APP_ID, allow_anonymous=anonymous(settings))
+    output = TeamsOutput(adapter, config.APP_ID, known)
+    output.endpoint = edge.handler(adapter, TeamsBot(conversations, known), auth)
+    output.inbound_auth = auth
+    if auth.anonymous:
+        log.warning("Teams accepts UNAUTHENTICATED requests (anonymous development mode)")
+    return output
+
+
+def mount(web_app: web.Application, channel: OutputChannel | None) -> None:
+    if not isinstance(channel, TeamsOutput) or channel.endpoint is None:
+        return
+    web_app.router.add_post(PATH, channel.endpoint)
+    auth = channel.inbound_auth
+
+    async def close(_app: web.Application) -> None:
+        if isinstance(auth, RequestAuth):
+            auth.close()
+
+    web_app.on_cleanup.append(close)
