@@ -24,14 +24,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sqlalchemy import text  # noqa: E402
-from sqlalchemy.engine import make_url  # noqa: E402
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
 
-from bench.generate import generate  # noqa: E402
-from scheduler.policy import Policy  # noqa: E402
-from scheduler.sweeps import Sweeper  # noqa: E402
-from storage.db import make_engine, session_factory  # noqa: E402
-from storage.migrate import upgrade  # noqa: E402
+from bench.generate import generate
+from scheduler.policy import Policy
+from scheduler.sweeps import Sweeper
+from storage.db import make_engine, session_factory
+from storage.migrate import upgrade
 
 FRIDAY = datetime(2027, 6, 11, 9, 0, tzinfo=UTC)  # 10:00 in London, digest day
 
