@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from handlers import concern, escalation, identity, observation, ratings, status, weekly
 from handlers.context import BadRequest, Ctx, Forbidden, NotOnRoster, PlatformUser
-from handlers.text import t
+from handlers.text import command_prefix, t
 from handlers.ui import Message, Reply
 from storage.db import transaction
 from storage.repo import messaging
@@ -131,13 +131,22 @@ class Conversations:
         closing = isinstance(interaction, Submit)
         try:
             async with transaction(self.sessions) as session:
-                if interaction.event_key and not await messaging.first_time(
-                    session, source=user.platform, event_key=interaction.event_key
-                ):
-                    log.info("duplicate event %s ignored", interaction.event_key)
+                key = interaction.event_key
+                # Checked first by reading, recorded last by writing: the write is what
+                # makes a retry racing this one roll back, and coming last it holds
+                # SQLite's write lock only for the end of the transaction.
+                if key and await messaging.seen(session, source=user.platform, event_key=key):
+                    log.info("duplicate event %s ignored", key)
                     return Reply(close_form=closing)
                 ctx = await self._context(session, user)
                 reply = await self._route(ctx, interaction)
+                if key and not await messaging.first_time(
+                    session, source=user.platform, event_key=key
+                ):
+                    raise Duplicate()
+        except Duplicate:
+            log.info("duplicate event %s ignored", interaction.event_key)
+            return Reply(close_form=closing)
         except NotOnRoster:
             return Reply(message=Message(t("not_on_roster")), close_form=closing)
         except Forbidden as exc:
@@ -184,15 +193,29 @@ class Conversations:
 async def _command(ctx: Ctx, text: str) -> Reply:
     word = " ".join(text.strip().lower().split())
     if word in ("", "help", "?"):
-        return Reply(message=status.help_message())
+        return Reply(message=status.help_message(ctx.actor.platform))
     if word in COMMANDS:
         return await COMMANDS[word](ctx)
     shown = word[:40]
-    return Reply(message=Message(t("unknown_command", command=shown, help_hint=t("help_hint"))))
+    return Reply(
+        message=Message(
+            t(
+                "unknown_command",
+                command=shown,
+                help_hint=t("help_hint", cmd=command_prefix(ctx.actor.platform)),
+            )
+        )
+    )
+
+
+class Duplicate(Exception):
+    """The same event was handled meanwhile by a concurrent request: roll this one back."""
 
 
 def _name(interaction: Interaction) -> str:
     match interaction:
+        case UseChannel():
+            return "escalation.channel"
         case Press(action=action):
             return action
         case Submit(form_id=form_id):

@@ -9,7 +9,7 @@ from datetime import timedelta
 
 from handlers import escalation
 from handlers.context import Ctx
-from handlers.text import rag_label, t
+from handlers.text import command_prefix, rag_label, t
 from handlers.ui import Actions, Block, Button, Facts, Message, Reply, Section, Style, date_text
 from handlers.weekly import prompt
 from storage.catalogue import TEACHERS_STANDARDS
@@ -17,8 +17,9 @@ from storage.enums import Role, Scale
 from storage.repo import calendar, evidence, placements
 
 
-def help_message() -> Message:
-    return Message(t("help_title"), (Section(t("help_body"), heading=t("help_title")),))
+def help_message(platform: str) -> Message:
+    body = t("help_body", cmd=command_prefix(platform))
+    return Message(t("help_title"), (Section(body, heading=t("help_title")),))
 
 
 async def owed_blocks(ctx: Ctx) -> list[Block]:
@@ -86,7 +87,8 @@ async def status(ctx: Ctx) -> Reply:
 
 async def home(ctx: Ctx) -> Message:
     """The App Home / personal tab: one section per role the person holds."""
-    blocks: list[Block] = [Section(t("help_body"), heading=t("help_title"))]
+    body = t("help_body", cmd=command_prefix(ctx.actor.platform))
+    blocks: list[Block] = [Section(body, heading=t("help_title"))]
     if ctx.actor.has(Role.MENTOR) or ctx.actor.has(Role.LEAD_MENTOR) or ctx.actor.has(Role.TRAINEE):
         owed = await owed_blocks(ctx)
         blocks.append(

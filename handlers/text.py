@@ -17,19 +17,19 @@ EN: dict[str, str] = {
     ),
     "forbidden": "Sorry, you can only do that for trainees you are linked to on the roster.",
     "forbidden_escalation": "Only members of the ITT leadership team can act on escalations.",
-    "stale": "That prompt is out of date or no longer exists. Type /mentor status to see what is due.",
+    "stale": "That prompt is out of date or no longer exists. Type {cmd}status to see what is due.",
     "bad_request": "Sorry, I couldn't read that. Please try again from a fresh prompt.",
     "unknown_command": "I don't know “{command}”. {help_hint}",
-    "help_hint": "Type /mentor help to see what I can do.",
+    "help_hint": "Type {cmd}help to see what I can do.",
     # help
     "help_title": "mentorbot: ITT mentoring help",
     "help_body": (
-        "*/mentor status* – what you owe, with a button for each\n"
-        "*/mentor observe* – record lesson observation feedback\n"
-        "*/mentor concern* – raise a concern about a trainee\n"
-        "*/mentor rate* – RAG ratings at a review point\n"
-        "*/mentor self-evaluate* – rate yourself against the National Mentor Standards\n"
-        "*/mentor help* – this message"
+        "*{cmd}status* – what you owe, with a button for each\n"
+        "*{cmd}observe* – record lesson observation feedback\n"
+        "*{cmd}concern* – raise a concern about a trainee\n"
+        "*{cmd}rate* – RAG ratings at a review point\n"
+        "*{cmd}self-evaluate* – rate yourself against the National Mentor Standards\n"
+        "*{cmd}help* – this message"
     ),
     # weekly meeting
     "weekly_prompt": (
@@ -181,6 +181,15 @@ EN: dict[str, str] = {
 RAG_WORD = {Rag.RED: "Red", Rag.AMBER: "Amber", Rag.GREEN: "Green"}
 # A shape as well as a word, so RAG never depends on colour (WCAG 1.4.1).
 RAG_SYMBOL = {Rag.RED: "✖", Rag.AMBER: "▲", Rag.GREEN: "✔"}
+
+
+# How a command is typed on each platform: Slack has the slash command; in Teams and the
+# console the bare word is the command.
+COMMAND_PREFIX = {"slack": "/mentor "}
+
+
+def command_prefix(platform: str) -> str:
+    return COMMAND_PREFIX.get(platform, "")
 
 
 def t(key: str, **values: object) -> str:

@@ -154,8 +154,9 @@ async def test_weekly_sign_off_end_to_end(teams):
     async with h.runtime.sessions() as s:
         assert (await s.get(WeeklyMeeting, meeting.id)).trainee_response == "confirmed"
         rows = (await s.execute(select(OutboxMessage))).scalars().all()
-    # Long 1:1 conversation ids are kept as a short alias the outbox column can hold.
-    assert all(r.status == "sent" and len(r.platform_channel_id or "") <= 128 for r in rows)
+    # Real-length 1:1 conversation ids (~130 characters) are stored whole.
+    assert all(r.status == "sent" for r in rows)
+    assert any(len(r.platform_channel_id or "") > 128 for r in rows)
 
 
 async def test_same_form_submitted_twice_records_once(teams):
@@ -440,7 +441,7 @@ async def test_escalations_in_a_channel(teams):
     # Only the ITT leadership can choose the channel.
     await h.say("mentor", use, **channel)
     # Refused (the router words it as the generic "trainees you are linked to" refusal).
-    assert "Sorry, you can only do that" in text_of(h.last(CHANNEL)[1])
+    assert "Only members of the ITT leadership team" in text_of(h.last(CHANNEL)[1])
     assert await count(h, EscalationTarget) == 0
     await h.say("itt", use, **channel)
     assert "Escalation alerts will come to this channel" in text_of(h.last(CHANNEL)[1])

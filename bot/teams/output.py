@@ -16,8 +16,8 @@ Limits, and what is done about them:
 - `update` gets only the conversation and activity ids from the outbox; the service URL
   comes from what this process has seen for that conversation, else the last one seen
   (one deployment serves one tenant, which has one service URL).
-- Personal conversation ids are ~130 characters and the outbox keeps 128: a longer id is
-  recorded as a short alias ("h:" + digest) that this process maps back for `update`.
+- Personal conversation ids are ~130 characters; the outbox keeps 512. A longer id would
+  be recorded as a short alias ("h:" + digest) that this process maps back for `update`.
 """
 
 from __future__ import annotations
@@ -45,7 +45,7 @@ from handlers.ui import Message
 
 log = logging.getLogger(__name__)
 SEND_SECONDS = 30.0
-MAX_CHANNEL_ID = 128  # outbox_message.platform_channel_id
+MAX_CHANNEL_ID = 512  # outbox_message.platform_channel_id
 PERMANENT = {400, 403, 404, 410, 413}
 
 

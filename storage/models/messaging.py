@@ -33,8 +33,9 @@ class OutboxMessage(SQLModel, table=True):
     next_attempt_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
     claimed_by: str | None = Field(default=None, sa_type=sa.String(64))
     platform: str | None = Field(default=None, sa_type=sa.String(16))
-    platform_channel_id: str | None = Field(default=None, sa_type=sa.String(128))
-    platform_message_id: str | None = Field(default=None, sa_type=sa.String(128))
+    # Teams conversation ids run to ~130 characters and more in channels: room to spare.
+    platform_channel_id: str | None = Field(default=None, sa_type=sa.String(512))
+    platform_message_id: str | None = Field(default=None, sa_type=sa.String(512))
     last_error: str | None = Field(default=None, sa_type=sa.String(500))
     created_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
     sent_at: datetime | None = Field(default=None, sa_type=UtcDateTime)

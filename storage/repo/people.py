@@ -74,8 +74,23 @@ async def link_identity(
 ) -> PlatformIdentity:
     """Remember how to reach a person; updates the stored conversation reference.
 
+    Reads first, so an identity already stored with the same reference writes nothing.
     Safe when two transactions learn the same identity at once (two messages to one
     person dispatched together): the insert is ignored on conflict, then read back."""
+    stmt = select(PlatformIdentity).where(
+        PlatformIdentity.platform == platform,
+        PlatformIdentity.workspace_id == workspace_id,
+        PlatformIdentity.external_id == external_id,
+    )
+    identity = (await session.execute(stmt)).scalar_one_or_none()
+    if identity is not None:
+        if (
+            conversation_reference is not None
+            and identity.conversation_reference != conversation_reference
+        ):
+            identity.conversation_reference = conversation_reference
+            await session.flush()
+        return identity
     await insert_ignore(
         session,
         PlatformIdentity,
