@@ -31,7 +31,7 @@ from handlers.text import t
 from handlers.ui import Form, Message, Reply, Section
 
 log = logging.getLogger(__name__)
-SORRY = "Sorry, something went wrong and nothing was saved. Please try again."
+SORRY = t("sorry")
 USE_CHANNEL = re.compile(r"use this (channel|chat) for escalations[.!]?")
 MENTION = re.compile(r"<at>.*?</at>", re.IGNORECASE | re.DOTALL)
 
