@@ -21,5 +21,7 @@ async def insert_ignore(
         stmt = postgresql.insert(table).on_conflict_do_nothing(index_elements=conflict)
     else:
         stmt = sqlite.insert(table).on_conflict_do_nothing(index_elements=conflict)
-    result = await session.execute(stmt, rows)
-    return int(getattr(result, "rowcount", 0) or 0)
+    # RETURNING counts what was really inserted: a driver's rowcount for a many-row
+    # insert is -1 on asyncpg, and ignored conflicts return no row on either database.
+    result = await session.execute(stmt.returning(table.c.id), rows)
+    return len(result.all())
