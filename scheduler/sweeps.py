@@ -82,9 +82,15 @@ class Snapshot:
     rated: set[tuple[int, int]]
     known: set[str]  # outbox keys queued recently: never planned again
     by_programme: dict[int, list[ReviewPoint]] = field(default_factory=dict)
+    # Placements sharing a time zone and programme share their Local: rules that depend on
+    # the date decide once per group and only look placements up in sets.
+    groups: dict[tuple[str, int], tuple[Local, list[PlacementView]]] = field(default_factory=dict)
 
     def calendar(self, view: PlacementView) -> ProgrammeCalendar:
-        return self.calendars.setdefault(view.programme_id, ProgrammeCalendar())
+        found = self.calendars.get(view.programme_id)
+        if found is None:
+            found = self.calendars[view.programme_id] = ProgrammeCalendar()
+        return found
 
     def points_of(self, programme_id: int) -> list[ReviewPoint]:
         return self.by_programme.get(programme_id, [])
@@ -136,7 +142,9 @@ class Sweeper:
             key = (v.timezone, v.programme_id)
             if key not in shared:
                 shared[key] = self._local(now.astimezone(ZoneInfo(v.timezone)), snap.calendar(v))
+                snap.groups[key] = (shared[key], [])
             snap.local[v.id] = shared[key]
+            snap.groups[key][1].append(v)
         return snap
 
     def _local(self, local: datetime, cal: ProgrammeCalendar) -> Local:
@@ -196,48 +204,32 @@ class Sweeper:
 
     def _weekly_prompts(self, snap: Snapshot, signed: set[tuple[int, date]]) -> list[Planned]:
         out: list[Planned] = []
-        for v in snap.views:
-            loc = snap.local[v.id]
-            if (
-                not loc.allowed
-                or (v.id, loc.week) in signed
-                or not snap.calendar(v).is_teaching_week(loc.week)
-            ):
+        for (_zone, programme_id), (loc, views) in snap.groups.items():
+            cal = snap.calendars.get(programme_id) or ProgrammeCalendar()
+            if not (loc.allowed and loc.prompt_due and cal.is_teaching_week(loc.week)):
                 continue
-            if not loc.prompt_due:
-                continue
-            key = f"weekly:{v.id}:{loc.week}"
-            if key not in snap.known:
-                out.append(
-                    Planned(
-                        key,
-                        "weekly_prompt",
-                        v.mentor_id,
-                        weekly.prompt(v, loc.week),
-                        f"weekly sign-off for {v.trainee_name}",
-                    )
-                )
-            reminder = f"weekly-reminder:{v.id}:{loc.week}"
-            if loc.reminder_due and reminder not in snap.known:
-                out.append(
-                    Planned(
-                        reminder,
-                        "weekly_reminder",
-                        v.mentor_id,
-                        nudges.weekly_reminder(v, loc.week),
-                        "meeting still not signed off",
-                    )
-                )
+            for v in views:
+                if (v.id, loc.week) in signed:
+                    continue
+                key = f"weekly:{v.id}:{loc.week}"
+                if key not in snap.known:
+                    message = weekly.prompt(v, loc.week)
+                    why = f"weekly sign-off for {v.trainee_name}"
+                    out.append(Planned(key, "weekly_prompt", v.mentor_id, message, why))
+                reminder = f"weekly-reminder:{v.id}:{loc.week}"
+                if loc.reminder_due and reminder not in snap.known:
+                    message = nudges.weekly_reminder(v, loc.week)
+                    why = "meeting still not signed off"
+                    out.append(Planned(reminder, "weekly_reminder", v.mentor_id, message, why))
         return out
 
     def _review_points(self, snap: Snapshot) -> list[Planned]:
         out: list[Planned] = []
-        for v in snap.views:
-            loc = snap.local[v.id]
+        for (_zone, programme_id), (loc, views) in snap.groups.items():
             if not loc.allowed:
                 continue
-            for rp in snap.points_of(v.programme_id):
-                if rp.id is None or (v.id, rp.id) in snap.rated or loc.today > rp.end_date:
+            for rp in snap.points_of(programme_id):
+                if rp.id is None or loc.today > rp.end_date:
                     continue
                 # The nearest offset already reached: after downtime, one nudge, not two.
                 due = [
@@ -247,18 +239,15 @@ class Sweeper:
                 ]
                 if not due:
                     continue
-                key = f"rp-nudge:{v.id}:{rp.id}:{min(due)}"
-                if key not in snap.known:
+                offset, why = min(due), f"ratings outstanding at {rp.name}"
+                for v in views:
+                    if (v.id, rp.id) in snap.rated:
+                        continue
+                    key = f"rp-nudge:{v.id}:{rp.id}:{offset}"
+                    if key in snap.known:
+                        continue
                     message = nudges.review_point_nudge(v, rp.id, rp.name, rp.start_date, loc.today)
-                    out.append(
-                        Planned(
-                            key,
-                            "review_point_nudge",
-                            v.mentor_id,
-                            message,
-                            f"ratings outstanding at {rp.name}",
-                        )
-                    )
+                    out.append(Planned(key, "review_point_nudge", v.mentor_id, message, why))
         return out
 
     async def _observations(self, s: AsyncSession, snap: Snapshot) -> list[Planned]:
@@ -364,20 +353,22 @@ class Sweeper:
         """Review-point ratings still missing N days on go to the lead mentor first."""
         out: list[Planned] = []
         days = timedelta(days=self.policy.off_track.missing_ratings_days)
-        for v in snap.views:
-            loc = snap.local[v.id]
+        for (_zone, programme_id), (loc, views) in snap.groups.items():
             if not loc.allowed:
                 continue
-            for rp in snap.points_of(v.programme_id):
-                if rp.end_date + days <= loc.today and (v.id, rp.id) not in snap.rated:
+            for rp in snap.points_of(programme_id):
+                if rp.end_date + days > loc.today:
+                    continue
+                for v in views:
+                    if (v.id, rp.id) in snap.rated:
+                        continue
+                    key = f"missing-ratings:{v.id}:{rp.id}"
+                    if key in snap.known:
+                        continue
                     message = nudges.missing_ratings_to_lead(v, rp.name)
                     out.append(
                         Planned(
-                            f"missing-ratings:{v.id}:{rp.id}",
-                            "missing_ratings",
-                            v.lead_mentor_id,
-                            message,
-                            "ratings missing",
+                            key, "missing_ratings", v.lead_mentor_id, message, "ratings missing"
                         )
                     )
         return out
@@ -478,17 +469,14 @@ class Sweeper:
         """Still missing twice the policy's days on: past the lead mentor, to the ITT team."""
         late = timedelta(days=2 * self.policy.off_track.missing_ratings_days)
         found: list[Finding] = []
-        for v in snap.views:
-            for rp in snap.points_of(v.programme_id):
-                if rp.end_date + late <= snap.local[v.id].today and (v.id, rp.id) not in snap.rated:
-                    found.append(
-                        (
-                            v,
-                            "missing_ratings",
-                            f"rp:{rp.id}",
-                            {t("overdue_ratings", review_point=rp.name): v.mentor_name},
-                        )
-                    )
+        for (_zone, programme_id), (loc, views) in snap.groups.items():
+            for rp in snap.points_of(programme_id):
+                if rp.end_date + late > loc.today:
+                    continue
+                label = t("overdue_ratings", review_point=rp.name)
+                for v in views:
+                    if (v.id, rp.id) not in snap.rated:
+                        found.append((v, "missing_ratings", f"rp:{rp.id}", {label: v.mentor_name}))
         return found
 
     async def _escalate(self, s: AsyncSession, snap: Snapshot, findings: list[Finding]) -> int:
