@@ -88,3 +88,9 @@ def overdue_meeting(week: date) -> str:
 
 def overdue_ratings(rp_name: str) -> str:
     return t("overdue_ratings", review_point=rp_name)
+
+
+def dead_letter(kind: str, recipient: str | None, reason: str) -> Message:
+    """For the partnership office: a message that could not be delivered, and why."""
+    text = t("dead_letter", kind=kind.replace("_", " "), who=recipient or t("dead_letter_channel"))
+    return Message(text, (Section(text), Facts(((t("dead_letter_reason"), reason[:300]),))))

@@ -170,6 +170,9 @@ EN: dict[str, str] = {
     "evidence_concern": "Concern",
     "snooze": "Remind me tomorrow",
     "snoozed": "OK, I'll remind you tomorrow morning.",
+    "dead_letter": "Could not deliver a {kind} message to {who} after several attempts. Please check their Slack or Teams details.",
+    "dead_letter_channel": "the escalation channel",
+    "dead_letter_reason": "Reason",
     # categories
     "cat_progress": "Progress",
     "cat_wellbeing": "Wellbeing",

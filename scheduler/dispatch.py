@@ -18,6 +18,7 @@ from aiolimiter import AsyncLimiter
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from tenacity import RetryCallState, wait_exponential_jitter
 
+from handlers import notify, nudges
 from handlers.codec import message_from_dict
 from handlers.ports import Address, Delivery, OutputChannel, SendError
 from scheduler.relevance import still_applies
@@ -26,6 +27,7 @@ from storage.models import OutboxMessage
 from storage.repo import concerns, outbox, people
 
 log = logging.getLogger(__name__)
+DEAD_LETTER_KIND = "dead_letter_notice"
 # 2 s, 4 s, 8 s … up to 15 minutes, with up to a second of jitter so that a burst of
 # failures spreads out; ten attempts span about seventeen minutes before a dead letter.
 BACKOFF = wait_exponential_jitter(multiplier=2, max=900, jitter=1)
@@ -169,10 +171,17 @@ class Dispatcher:
         async with self.sessions() as session:
             if row.recipient_id is not None:
                 found = await outbox.recipient(session, person_id=row.recipient_id)
-                if found is None or found.platform is None:
+                if found is None:
+                    raise SendError("recipient not on the roster", permanent=True)
+                # Someone with no school (an ITT lead, an admin) not yet seen on any
+                # platform: try the one platform that can find people by e-mail first.
+                platform = found.platform or next(
+                    (p for p in ("slack", "teams", "console") if p in self.channels), None
+                )
+                if platform is None:
                     raise SendError("recipient not reachable on any platform", permanent=True)
                 return Address(
-                    platform=found.platform,
+                    platform=platform,
                     person_id=found.person_id,
                     email=found.email,
                     external_id=found.external_id,
@@ -228,3 +237,25 @@ class Dispatcher:
             log.info("outbox %s retry in %ss: %s", row.id, delay, exc)
         async with transaction(self.sessions) as session:
             await outbox.mark_failed(session, row_id=row.id, retry_at=retry_at, error=str(exc))
+            if retry_at is None and row.kind != DEAD_LETTER_KIND:
+                await self._tell_admins(session, row, str(exc), now)
+
+    async def _tell_admins(
+        self, session: AsyncSession, row: OutboxMessage, reason: str, now: datetime
+    ) -> None:
+        """A dead letter is never silent: each admin is told what could not be delivered.
+        (A notice that itself cannot be delivered tells nobody, so this cannot loop.)"""
+        recipient = None
+        if row.recipient_id is not None:
+            person = await people.by_id(session, person_id=row.recipient_id)
+            recipient = person.full_name if person else None
+        message = nudges.dead_letter(row.kind, recipient, reason)
+        for admin in await people.with_role(session, role="admin"):
+            await notify.to_person(
+                session,
+                key=f"dead-letter:{row.id}:{admin.id}",
+                kind=DEAD_LETTER_KIND,
+                recipient_id=admin.id or 0,
+                message=message,
+                not_before=now,
+            )

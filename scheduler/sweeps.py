@@ -269,16 +269,28 @@ class Sweeper:
             )
         return out
 
+    def _digest_week(self, snap: Snapshot, programme_id: int, loc: Local) -> date | None:
+        """The week whose digest is due now: this week's once its slot has passed, or last
+        week's when its slot fell on a day nothing could be sent (an INSET day, a bank
+        holiday): it waits for the next allowed moment rather than being skipped."""
+        if not loc.allowed:
+            return None
+        if loc.digest_due:
+            return loc.week
+        cal = snap.calendars.get(programme_id) or ProgrammeCalendar()
+        last_week = loc.week - timedelta(days=7)
+        slot_day = last_week + timedelta(days=self.policy.digest.weekday)
+        return None if cal.is_school_day(slot_day) else last_week
+
     async def _digests(self, s: AsyncSession, snap: Snapshot) -> list[Planned]:
-        cohorts: dict[int, list[PlacementView]] = defaultdict(list)
-        for v in snap.views:
-            loc = snap.local[v.id]
-            if (
-                loc.allowed
-                and loc.digest_due
-                and f"digest:{v.lead_mentor_id}:{loc.week}" not in snap.known
-            ):
-                cohorts[v.lead_mentor_id].append(v)
+        cohorts: dict[tuple[int, date], list[PlacementView]] = defaultdict(list)
+        for (_zone, programme_id), (loc, views) in snap.groups.items():
+            week = self._digest_week(snap, programme_id, loc)
+            if week is None:
+                continue
+            for v in views:
+                if f"digest:{v.lead_mentor_id}:{week}" not in snap.known:
+                    cohorts[(v.lead_mentor_id, week)].append(v)
         if not cohorts:
             return []  # the expensive reads below happen once a week, not every minute
         ids = [v.id for vs in cohorts.values() for v in vs]
@@ -288,13 +300,12 @@ class Sweeper:
             latest[pid][item] = rating
         dead = await q.dead_recipients(s, since=snap.now - timedelta(days=7))
         out: list[Planned] = []
-        for lead_id, cohort in cohorts.items():
+        for (lead_id, week), cohort in cohorts.items():
             rows = [self._digest_row(v, snap, last, latest) for v in cohort]
             unreachable = sorted(
                 {v.trainee_name for v in cohort if v.trainee_id in dead}
                 | {v.mentor_name for v in cohort if v.mentor_id in dead}
             )
-            week = snap.local[cohort[0].id].week
             out.append(
                 Planned(
                     f"digest:{lead_id}:{week}",

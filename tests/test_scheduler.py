@@ -11,7 +11,7 @@ from handlers.context import PlatformUser
 from handlers.router import Conversations, Press, Submit
 from scheduler.policy import Policy
 from storage.db import session_factory
-from storage.models import Escalation, RagRating, RecoveryPlan
+from storage.models import Escalation, Person, PersonRole, RagRating, RecoveryPlan
 from tests.factories import build_world
 from tests.scheduler_harness import Clock, SchedulerHarness, add_calendar, at, set_itt_channel
 from tests.slack_harness import USERS
@@ -226,11 +226,21 @@ async def test_rate_limited_send_honours_retry_after(sched):
 async def test_unreachable_person_is_dead_lettered_and_shown_in_digest(sched):
     h, w = sched
     del h.stub.emails["UMENTOR"]  # not in the Slack workspace
+    async with h.sessions() as s, s.begin():
+        admin = Person(email="ada.admin@example.org", full_name="Ada Admin")
+        s.add(admin)
+        await s.flush()
+        s.add(PersonRole(person_id=admin.id, role="admin"))
+    h.stub.emails["UADMIN"] = "ada.admin@example.org"
     await h.tick_at(at(date(2026, 11, 9), 9))
     for minutes in range(1, 8):  # failures of a permanent kind are not retried
         await h.tick_at(at(date(2026, 11, 9), 9, minutes))
     dead = [o for o in await h.outbox() if o.status == "dead"]
     assert dead and dead[0].recipient_id == w.mentor_id
+    notices = h.posted_to("DUADMIN")  # the partnership office is told, not left to find out
+    assert len(notices) == len(dead)
+    assert all("Could not deliver" in n["text"] and "to Mo Mentor" in n["text"] for n in notices)
+    assert any("weekly prompt" in n["text"] for n in notices)
     await h.tick_at(at(date(2026, 11, 13), 9))  # Friday digest to the lead mentor
     digest = h.posted_to("DULEAD")[-1]
     assert "Could not be reached" in str(digest["blocks"]) and "Mo Mentor" in str(digest["blocks"])
@@ -238,8 +248,9 @@ async def test_unreachable_person_is_dead_lettered_and_shown_in_digest(sched):
 
 async def test_answered_prompt_cancels_a_late_reminder(sched):
     h, w = sched
-    h.stub.fail_next("chat.postMessage", 500)
-    await h.tick_at(at(date(2026, 11, 12), 9))  # prompt and reminder queued; first send fails
+    for _ in range(12):  # every first attempt fails (Slack is having a bad minute)
+        h.stub.fail_next("chat.postMessage", 500)
+    await h.tick_at(at(date(2026, 11, 12), 9))  # prompt and reminder queued; sends fail
     convo = Conversations(h.sessions, clock=h.clock)
     mentor = user("mo.mentor@example.org")
     form = (
@@ -253,3 +264,42 @@ async def test_answered_prompt_cancels_a_late_reminder(sched):
         if o.recipient_id == w.mentor_id and o.kind.startswith("weekly")
     } <= {"sent", "cancelled"}
     assert any(o.status == "cancelled" for o in await h.outbox())
+
+
+async def test_scheduler_jobs_live_in_the_database_and_survive_a_restart(sched):
+    h, _w = sched
+    from sqlalchemy import text
+
+    h.service.start()
+    await h.service.stop()
+    async with h.sessions() as s:
+        jobs = (await s.execute(text("SELECT id FROM apscheduler_jobs"))).scalars().all()
+    assert jobs == ["mentorbot-tick"]
+    h.service.start()  # a restart finds the stored job and replaces it, not a second one
+    await h.service.stop()
+    async with h.sessions() as s:
+        assert (await s.execute(text("SELECT count(*) FROM apscheduler_jobs"))).scalar() == 1
+
+
+async def test_digest_due_on_an_inset_friday_comes_on_the_next_school_day(sched):
+    h, w = sched
+    async with h.sessions() as s, s.begin():
+        from storage.models import CalendarEntry
+
+        s.add(
+            CalendarEntry(
+                programme_id=w.programme_id,
+                kind="inset",
+                name="Friday INSET",
+                start_date=date(2026, 11, 13),
+                end_date=date(2026, 11, 13),
+            )
+        )
+    await h.tick_at(at(date(2026, 11, 13), 9))  # Friday, an INSET day: nothing goes out
+    assert not await h.outbox("digest")
+    await h.tick_at(at(date(2026, 11, 16), 9))  # Monday: last week's digest, once
+    await h.tick_at(at(date(2026, 11, 16), 10))
+    digests = [o for o in await h.outbox("digest") if o.recipient_id == w.lead_id]
+    assert [o.key for o in digests] == [f"digest:{w.lead_id}:2026-11-09"]
+    await h.tick_at(at(date(2026, 11, 20), 9))  # that week's own digest on its Friday
+    assert len([o for o in await h.outbox("digest") if o.recipient_id == w.lead_id]) == 2
