@@ -79,7 +79,7 @@ class Snapshot:
     local: dict[int, Local]
     calendars: dict[int, ProgrammeCalendar]
     points: list[ReviewPoint]
-    rated: set[tuple[int, int]]
+    unrated: set[tuple[int, int]]  # (placement, review point) with no rating yet
     known: set[str]  # outbox keys queued recently: never planned again
     by_programme: dict[int, list[ReviewPoint]] = field(default_factory=dict)
     # Placements sharing a time zone and programme share their Local: rules that depend on
@@ -130,10 +130,10 @@ class Sweeper:
         views = await q.active_placements(s, on=now.date())
         calendars = await calendar.all_calendars(s)
         points = await q.review_points(s)
-        rated = await q.rated(s, review_point_ids=[rp.id for rp in points if rp.id is not None])
+        unrated = await q.unrated(s, on=now.date())
         # Review-point nudges may be queued up to sixty days ahead of the point.
         known = await q.recent_keys(s, since=now - timedelta(days=70))
-        snap = Snapshot(now, views, {}, calendars, points, rated, known)
+        snap = Snapshot(now, views, {}, calendars, points, unrated, known)
         for rp in points:
             snap.by_programme.setdefault(rp.programme_id, []).append(rp)
         # One answer per (time zone, programme), shared by every placement in it.
@@ -241,7 +241,7 @@ class Sweeper:
                     continue
                 offset, why = min(due), f"ratings outstanding at {rp.name}"
                 for v in views:
-                    if (v.id, rp.id) in snap.rated:
+                    if (v.id, rp.id) not in snap.unrated:
                         continue
                     key = f"rp-nudge:{v.id}:{rp.id}:{offset}"
                     if key in snap.known:
@@ -280,7 +280,9 @@ class Sweeper:
         cal = snap.calendars.get(programme_id) or ProgrammeCalendar()
         last_week = loc.week - timedelta(days=7)
         slot_day = last_week + timedelta(days=self.policy.digest.weekday)
-        return None if cal.is_school_day(slot_day) else last_week
+        if cal.is_school_day(slot_day) or not cal.is_teaching_week(last_week):
+            return None  # sent on its day, or a week with no teaching has no digest
+        return last_week
 
     async def _digests(self, s: AsyncSession, snap: Snapshot) -> list[Planned]:
         cohorts: dict[tuple[int, date], list[PlacementView]] = defaultdict(list)
@@ -330,7 +332,7 @@ class Sweeper:
             if last.get(v.id) is None or last[v.id] < week:
                 overdue.append(nudges.overdue_meeting(week))
         for rp in snap.points_of(v.programme_id):
-            if rp.end_date < loc.today and (v.id, rp.id) not in snap.rated:
+            if rp.end_date < loc.today and (v.id, rp.id) in snap.unrated:
                 overdue.append(nudges.overdue_ratings(rp.name))
         return nudges.DigestRow(v.trainee_name, last.get(v.id), overdue, latest.get(v.id, {}))
 
@@ -371,7 +373,7 @@ class Sweeper:
                 if rp.end_date + days > loc.today:
                     continue
                 for v in views:
-                    if (v.id, rp.id) in snap.rated:
+                    if (v.id, rp.id) not in snap.unrated:
                         continue
                     key = f"missing-ratings:{v.id}:{rp.id}"
                     if key in snap.known:
@@ -404,25 +406,26 @@ class Sweeper:
     async def _missed_meetings(
         self, s: AsyncSession, snap: Snapshot, open_rules: dict[int, set[str]]
     ) -> list[Finding]:
+        """Only weeks the mentor was asked about count (never weeks before the bot ran)."""
         needed = self.policy.off_track.missed_weeks
-        missed = {
-            v.id: snap.calendar(v).teaching_weeks_before(
-                snap.local[v.id].week, needed, not_before=v.start_date
-            )
-            for v in snap.views
-        }
-        weeks = {w for ws in missed.values() for w in ws}
-        signed = await q.signed_off(s, weeks=weeks)
-        asked = await q.prompted(s, weeks=weeks)
+        by_weeks: dict[tuple[date, ...], list[PlacementView]] = defaultdict(list)
+        for (_zone, programme_id), (loc, views) in snap.groups.items():
+            cal = snap.calendars.get(programme_id) or ProgrammeCalendar()
+            for v in views:
+                if "missed_meetings" in open_rules.get(v.id, set()):
+                    continue
+                before = cal.teaching_weeks_before(loc.week, needed, not_before=v.start_date)
+                if len(before) == needed:
+                    by_weeks[tuple(sorted(before))].append(v)
         found: list[Finding] = []
-        for v in snap.views:
-            ws = sorted(missed[v.id])
-            if len(ws) < needed or "missed_meetings" in open_rules.get(v.id, set()):
-                continue
-            # Only weeks the mentor was asked about count (not weeks before the bot ran).
-            if all((v.id, w) not in signed and (v.id, w) in asked for w in ws):
-                evidence = {t("evidence_weeks"): ", ".join(date_text(w) for w in ws)}
-                found.append((v, "missed_meetings", ",".join(str(w) for w in ws), evidence))
+        for weeks, group in by_weeks.items():
+            ids = [v.id for v in group]
+            missed = await q.missed_weeks(s, placement_ids=ids, weeks=list(weeks))
+            evidence = {t("evidence_weeks"): ", ".join(date_text(w) for w in weeks)}
+            cause = ",".join(str(w) for w in weeks)
+            found += [
+                (v, "missed_meetings", cause, dict(evidence)) for v in group if v.id in missed
+            ]
         return found
 
     async def _red_ratings(self, s: AsyncSession, snap: Snapshot) -> list[Finding]:
@@ -486,7 +489,7 @@ class Sweeper:
                     continue
                 label = t("overdue_ratings", review_point=rp.name)
                 for v in views:
-                    if (v.id, rp.id) not in snap.rated:
+                    if (v.id, rp.id) in snap.unrated:
                         found.append((v, "missing_ratings", f"rp:{rp.id}", {label: v.mentor_name}))
         return found
 

@@ -106,7 +106,7 @@ def digest(rows: int, name_length: int | None) -> Message:
 
 MESSAGES: dict[str, Callable[[bool], Message]] = {
     "weekly-prompt": lambda long: weekly.prompt(view(LONGEST_NAME if long else None), WEEK),
-    "help": lambda _long: status.help_message(),
+    "help": lambda _long: status.help_message("teams"),
     "escalation-alert": lambda long: alert(
         view(LONGEST_NAME if long else None), 2000 if long else 20
     ),
@@ -274,8 +274,9 @@ def test_rag_choices_carry_word_symbol_and_meaning():
 
 
 def test_slack_style_bold_becomes_card_markdown():
-    card = render.message_card(status.help_message())
-    assert "**/mentor status**" in text_of(card)
+    card = render.message_card(status.help_message("teams"))
+    assert "**status**" in text_of(card)  # bold in card markdown
+    assert "/mentor" not in text_of(card)  # Teams users type the bare word
 
 
 def test_spec_round_trip_and_tampering():

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import String, cast, exists, func, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -62,18 +62,6 @@ async def review_points(session: AsyncSession) -> list[ReviewPoint]:
     return list((await session.execute(select(ReviewPoint))).scalars().all())
 
 
-async def rated(session: AsyncSession, *, review_point_ids: list[int]) -> set[tuple[int, int]]:
-    """(placement, review point) pairs that have Teachers' Standards ratings."""
-    if not review_point_ids:
-        return set()
-    stmt = (
-        select(RagRating.placement_id, RagRating.review_point_id)
-        .where(RagRating.review_point_id.in_(review_point_ids))
-        .group_by(RagRating.placement_id, RagRating.review_point_id)
-    )
-    return {(pid, rp) for pid, rp in (await session.execute(stmt)).all()}
-
-
 async def current_ratings(
     session: AsyncSession,
     *,
@@ -106,11 +94,6 @@ async def current_ratings(
 async def recent_concerns(session: AsyncSession, *, since: datetime) -> list[Concern]:
     stmt = select(Concern).where(Concern.created_at >= since)
     return list((await session.execute(stmt)).scalars().all())
-
-
-async def escalation_keys(session: AsyncSession, *, rule: str) -> set[tuple[int, str]]:
-    stmt = select(Escalation.placement_id, Escalation.cause_key).where(Escalation.rule == rule)
-    return {(pid, key) for pid, key in (await session.execute(stmt)).all()}
 
 
 async def escalated_placements(session: AsyncSession) -> dict[int, set[str]]:
@@ -154,11 +137,6 @@ async def unacknowledged_observations(
     return list((await session.execute(stmt)).scalars().all())
 
 
-async def existing_keys(session: AsyncSession, *, prefix: str) -> set[str]:
-    stmt = select(OutboxMessage.key).where(OutboxMessage.key.like(prefix + "%"))
-    return set((await session.execute(stmt)).scalars().all())
-
-
 async def nudges_since(
     session: AsyncSession, *, kinds: Iterable[str], since: datetime
 ) -> dict[int, int]:
@@ -194,21 +172,6 @@ async def enqueue_many(session: AsyncSession, *, rows: list[dict[str, Any]]) -> 
     return inserted
 
 
-async def prompted(session: AsyncSession, *, weeks: Iterable[date]) -> set[tuple[int, date]]:
-    """(placement, week) pairs whose weekly prompt reached the mentor. A week nobody was
-    asked about (before the bot ran, or the mentor unreachable) never counts as missed."""
-    wanted = {str(w) for w in weeks}
-    stmt = select(OutboxMessage.key).where(
-        OutboxMessage.kind == "weekly_prompt", OutboxMessage.status == "sent"
-    )
-    out: set[tuple[int, date]] = set()
-    for key in (await session.execute(stmt)).scalars().all():
-        _, pid, week = key.split(":", 2)
-        if week in wanted:
-            out.add((int(pid), date.fromisoformat(week)))
-    return out
-
-
 async def recent_keys(session: AsyncSession, *, since: datetime) -> set[str]:
     """Keys queued since `since`: what a sweep need not plan again."""
     stmt = select(OutboxMessage.key).where(OutboxMessage.created_at >= since)
@@ -241,3 +204,47 @@ async def red_at(
         ),
     )
     return [(pid, rp, item) for pid, rp, item in (await session.execute(stmt)).all()]
+
+
+async def unrated(session: AsyncSession, *, on: date) -> set[tuple[int, int]]:
+    """(placement, review point) pairs of active placements with no rating at that point.
+    Asked this way round because the answer is small (most trainees are rated) while the
+    rated pairs run to hundreds of thousands."""
+    rated = exists().where(
+        RagRating.placement_id == Placement.id, RagRating.review_point_id == ReviewPoint.id
+    )
+    stmt = (
+        select(Placement.id, ReviewPoint.id)
+        .join(ReviewPoint, ReviewPoint.programme_id == Placement.programme_id)
+        .where(Placement.start_date <= on, Placement.end_date >= on, ~rated)
+    )
+    return {(pid, rp) for pid, rp in (await session.execute(stmt)).all()}
+
+
+async def missed_weeks(
+    session: AsyncSession, *, placement_ids: list[int], weeks: list[date]
+) -> set[int]:
+    """Placements, among those given, whose mentor was sent the weekly prompt for every one
+    of `weeks` and signed none of them off: the missed-meetings rule, done in the database."""
+    if not weeks or not placement_ids:
+        return set()
+    conditions = [
+        exists().where(
+            OutboxMessage.key
+            == literal("weekly:", String)
+            + cast(Placement.id, String)
+            + literal(f":{week}", String),
+            OutboxMessage.status == "sent",
+        )
+        for week in weeks
+    ]
+    signed = exists().where(
+        WeeklyMeeting.placement_id == Placement.id,
+        WeeklyMeeting.week_start.in_(weeks),
+        WeeklyMeeting.signed_off_at.is_not(None),
+    )
+    out: set[int] = set()
+    for chunk in _chunks(placement_ids, 5000):
+        stmt = select(Placement.id).where(Placement.id.in_(chunk), *conditions, ~signed)
+        out.update((await session.execute(stmt)).scalars().all())
+    return out
