@@ -33,6 +33,7 @@ from storage.repo.placements import PlacementView
 log = logging.getLogger(__name__)
 NUDGE_KINDS = ("weekly_reminder", "review_point_nudge", "observation_ack_nudge")
 LEADERSHIP_ZONE = ZoneInfo("Europe/London")
+ENQUEUE_CHUNK = 1000
 Finding = tuple[PlacementView, str, str, dict[str, str]]  # placement, rule, cause, evidence
 
 
@@ -114,8 +115,10 @@ class Sweeper:
         """Decide and queue (and raise escalations) in one transaction."""
         async with transaction(self.sessions) as session:
             result = await self._plan(session, now, raise_escalations=True)
-            rows = [_row(p, now) for p in result.planned]
-            result.queued = await q.enqueue_many(session, rows=rows)
+            # Serialised a chunk at a time: a first sweep can plan tens of thousands.
+            for i in range(0, len(result.planned), ENQUEUE_CHUNK):
+                rows = [_row(p, now) for p in result.planned[i : i + ENQUEUE_CHUNK]]
+                result.queued += await q.enqueue_many(session, rows=rows)
         log.info(
             "sweep at %s: %s planned, %s queued",
             now.isoformat(),
