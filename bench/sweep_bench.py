@@ -60,36 +60,46 @@ async def fill(url: str, size: int) -> None:
     await engine.dispose()
 
 
-async def measure(url: str) -> None:
-    """Runs in a fresh process, so peak RSS is the sweeps' own, not the generator's."""
+async def measure(url: str, phase: str) -> None:
+    """Runs in a fresh process, so peak RSS is the sweeps' own, not the generator's.
+    `first`: the sweep that queues a whole Friday; `steady`: the sweeps after it, every
+    minute, with nothing new (each in a process of its own, for its own peak memory)."""
     engine = make_engine(url)
     sweeper = Sweeper(session_factory(engine), Policy())
     start_rss = rss_mb()
-    t0 = time.perf_counter()
-    first = await sweeper.run(FRIDAY)
-    t1 = time.perf_counter()
-    steady = []
-    for minute in range(1, 4):
-        t = time.perf_counter()
-        result = await sweeper.run(FRIDAY.replace(minute=minute))
-        steady.append((time.perf_counter() - t, result.queued))
-    t2 = time.perf_counter()
-    plan = await sweeper.plan(FRIDAY.replace(minute=5))
-    t3 = time.perf_counter()
-    best = min(d for d, _ in steady)
-    print(
-        f"           first sweep {t1 - t0:6.2f}s  queued {first.queued}, escalations {first.escalations}\n"
-        f"           next sweeps {' '.join(f'{d:.2f}s' for d, _ in steady)} (best {best:.2f}s)  queued {sum(q for _, q in steady)}\n"
-        f"           plan only   {t3 - t2:6.2f}s  ({len(plan.planned)} planned)\n"
-        f"           peak RSS {rss_mb():.0f} MB (process started at {start_rss:.0f} MB)",
-        flush=True,
-    )
+    if phase == "first":
+        t0 = time.perf_counter()
+        first = await sweeper.run(FRIDAY)
+        print(
+            f"           first sweep {time.perf_counter() - t0:6.2f}s  queued {first.queued}, "
+            f"escalations {first.escalations}; peak RSS {rss_mb():.0f} MB "
+            f"(process started at {start_rss:.0f} MB)",
+            flush=True,
+        )
+    else:
+        steady = []
+        for minute in range(1, 4):
+            t = time.perf_counter()
+            result = await sweeper.run(FRIDAY.replace(minute=minute))
+            steady.append((time.perf_counter() - t, result.queued))
+        t2 = time.perf_counter()
+        plan = await sweeper.plan(FRIDAY.replace(minute=5))
+        t3 = time.perf_counter()
+        best = min(d for d, _ in steady)
+        print(
+            f"           next sweeps {' '.join(f'{d:.2f}s' for d, _ in steady)} (best {best:.2f}s)"
+            f"  queued {sum(q for _, q in steady)}; plan only {t3 - t2:.2f}s "
+            f"({len(plan.planned)} planned); peak RSS {rss_mb():.0f} MB "
+            f"(process started at {start_rss:.0f} MB)",
+            flush=True,
+        )
     await engine.dispose()
 
 
 def one(url: str, size: int) -> None:
     asyncio.run(fill(url, size))
-    subprocess.run([sys.executable, __file__, "--measure", url], check=True)
+    for phase in ("first", "steady"):
+        subprocess.run([sys.executable, __file__, "--measure", url, "--phase", phase], check=True)
 
 
 async def pg_scratch(admin: str) -> tuple[str, str]:
@@ -114,9 +124,10 @@ def main() -> None:
     parser.add_argument("--pg-url", default=os.environ.get("MENTORBOT_TEST_DATABASE_URL"))
     parser.add_argument("--backend", choices=["sqlite", "postgres", "both"], default="both")
     parser.add_argument("--measure", help=argparse.SUPPRESS)
+    parser.add_argument("--phase", default="steady", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.measure:
-        asyncio.run(measure(args.measure))
+        asyncio.run(measure(args.measure, args.phase))
         return
     for size in (int(s) for s in args.sizes.split(",")):
         if args.backend in ("sqlite", "both"):
