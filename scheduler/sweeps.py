@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
+from collections.abc import Awaitable, Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -51,7 +52,8 @@ class Planned:
 
 @dataclass(slots=True)
 class SweepResult:
-    planned: list[Planned] = field(default_factory=list)
+    planned: list[Planned] = field(default_factory=list)  # filled by plan(), not run()
+    count: int = 0
     queued: int = 0
     escalations: int = 0
     skipped_by_cap: int = 0
@@ -109,22 +111,31 @@ class Sweeper:
     async def plan(self, now: datetime) -> SweepResult:
         """Decide what is due at `now` without writing anything (`mentorbot due`)."""
         async with self.sessions() as session:
-            return await self._plan(session, now, raise_escalations=False)
+            result = SweepResult()
+
+            async def keep(p: Planned) -> None:
+                result.planned.append(p)
+
+            await self._plan(session, now, result, keep, raise_escalations=False)
+            return result
 
     async def run(self, now: datetime) -> SweepResult:
-        """Decide and queue (and raise escalations) in one transaction."""
+        """Decide and queue (and raise escalations) in one transaction. What is planned
+        streams into the outbox a chunk at a time: a first sweep can plan tens of
+        thousands of messages, and none of them needs to be held for long."""
+        result = SweepResult()
         async with transaction(self.sessions) as session:
-            result = await self._plan(session, now, raise_escalations=True)
-            # Serialised a chunk at a time: a first sweep can plan tens of thousands.
-            for i in range(0, len(result.planned), ENQUEUE_CHUNK):
-                rows = [_row(p, now) for p in result.planned[i : i + ENQUEUE_CHUNK]]
-                result.queued += await q.enqueue_many(session, rows=rows)
-        log.info(
-            "sweep at %s: %s planned, %s queued",
-            now.isoformat(),
-            len(result.planned),
-            result.queued,
-        )
+            chunk: list[dict[str, Any]] = []
+
+            async def queue(p: Planned) -> None:
+                chunk.append(_row(p, now))
+                if len(chunk) >= ENQUEUE_CHUNK:
+                    result.queued += await q.enqueue_many(session, rows=chunk)
+                    chunk.clear()
+
+            await self._plan(session, now, result, queue, raise_escalations=True)
+            result.queued += await q.enqueue_many(session, rows=chunk)
+        log.info("sweep at %s: %s planned, %s queued", now.isoformat(), result.count, result.queued)
         return result
 
     # --- planning ----------------------------------------------------------------------
@@ -168,45 +179,50 @@ class Sweeper:
         )
 
     async def _plan(
-        self, s: AsyncSession, now: datetime, *, raise_escalations: bool
-    ) -> SweepResult:
-        result = SweepResult()
+        self,
+        s: AsyncSession,
+        now: datetime,
+        result: SweepResult,
+        sink: Callable[[Planned], Awaitable[None]],
+        *,
+        raise_escalations: bool,
+    ) -> None:
         snap = await self._snapshot(s, now)
-        planned = self._weekly_prompts(
-            snap, await q.signed_off(s, weeks={loc.week for loc in snap.local.values()})
-        )
-        planned += self._review_points(snap)
-        planned += await self._observations(s, snap)
-        planned += await self._digests(s, snap)
-        planned += await self._irp_reviews(s, snap)
-        planned += self._missing_ratings_to_leads(snap)
-        planned = [p for p in planned if p.key not in snap.known]
         sent = await q.nudges_since(s, kinds=NUDGE_KINDS, since=now - timedelta(days=7))
-        result.planned = self._cap(planned, sent, result)
+        counts: defaultdict[int, int] = defaultdict(int, sent)
+        signed = await q.signed_off(s, weeks={loc.week for loc in snap.local.values()})
+        sources: list[Iterable[Planned]] = [
+            self._weekly_prompts(snap, signed),
+            self._review_points(snap),
+            await self._observations(s, snap),
+            await self._digests(s, snap),
+            await self._irp_reviews(s, snap),
+            self._missing_ratings_to_leads(snap),
+        ]
+        for source in sources:
+            for p in source:
+                if p.key in snap.known or not self._within_cap(p, counts, result):
+                    continue
+                result.count += 1
+                await sink(p)
         findings = await self._off_track(s, snap) if self._leadership_hours(now) else []
         if raise_escalations:
             result.escalations = await self._escalate(s, snap, findings)
         else:
-            result.planned += [_preview(f) for f in findings]
-        return result
+            for f in findings:
+                await sink(_preview(f))
 
-    def _cap(
-        self, planned: list[Planned], sent: dict[int, int], result: SweepResult
-    ) -> list[Planned]:
+    def _within_cap(self, p: Planned, counts: defaultdict[int, int], result: SweepResult) -> bool:
         """No more than the policy's nudges per person per week; prompts and digests are not nudges."""
-        counts = defaultdict(int, sent)
-        kept: list[Planned] = []
-        for p in planned:
-            if p.kind in NUDGE_KINDS and p.recipient_id is not None:
-                if counts[p.recipient_id] >= self.policy.max_nudges_per_person_per_week:
-                    result.skipped_by_cap += 1
-                    continue
-                counts[p.recipient_id] += 1
-            kept.append(p)
-        return kept
+        if p.kind not in NUDGE_KINDS or p.recipient_id is None:
+            return True
+        if counts[p.recipient_id] >= self.policy.max_nudges_per_person_per_week:
+            result.skipped_by_cap += 1
+            return False
+        counts[p.recipient_id] += 1
+        return True
 
-    def _weekly_prompts(self, snap: Snapshot, signed: set[tuple[int, date]]) -> list[Planned]:
-        out: list[Planned] = []
+    def _weekly_prompts(self, snap: Snapshot, signed: set[tuple[int, date]]) -> Iterator[Planned]:
         for (_zone, programme_id), (loc, views) in snap.groups.items():
             cal = snap.calendars.get(programme_id) or ProgrammeCalendar()
             if not (loc.allowed and loc.prompt_due and cal.is_teaching_week(loc.week)):
@@ -218,16 +234,14 @@ class Sweeper:
                 if key not in snap.known:
                     message = weekly.prompt(v, loc.week)
                     why = f"weekly sign-off for {v.trainee_name}"
-                    out.append(Planned(key, "weekly_prompt", v.mentor_id, message, why))
+                    yield Planned(key, "weekly_prompt", v.mentor_id, message, why)
                 reminder = f"weekly-reminder:{v.id}:{loc.week}"
                 if loc.reminder_due and reminder not in snap.known:
                     message = nudges.weekly_reminder(v, loc.week)
                     why = "meeting still not signed off"
-                    out.append(Planned(reminder, "weekly_reminder", v.mentor_id, message, why))
-        return out
+                    yield Planned(reminder, "weekly_reminder", v.mentor_id, message, why)
 
-    def _review_points(self, snap: Snapshot) -> list[Planned]:
-        out: list[Planned] = []
+    def _review_points(self, snap: Snapshot) -> Iterator[Planned]:
         for (_zone, programme_id), (loc, views) in snap.groups.items():
             if not loc.allowed:
                 continue
@@ -250,8 +264,7 @@ class Sweeper:
                     if key in snap.known:
                         continue
                     message = nudges.review_point_nudge(v, rp.id, rp.name, rp.start_date, loc.today)
-                    out.append(Planned(key, "review_point_nudge", v.mentor_id, message, why))
-        return out
+                    yield Planned(key, "review_point_nudge", v.mentor_id, message, why)
 
     async def _observations(self, s: AsyncSession, snap: Snapshot) -> list[Planned]:
         by_id = {v.id: v for v in snap.views}
@@ -365,9 +378,8 @@ class Sweeper:
                 )
         return out
 
-    def _missing_ratings_to_leads(self, snap: Snapshot) -> list[Planned]:
+    def _missing_ratings_to_leads(self, snap: Snapshot) -> Iterator[Planned]:
         """Review-point ratings still missing N days on go to the lead mentor first."""
-        out: list[Planned] = []
         days = timedelta(days=self.policy.off_track.missing_ratings_days)
         for (_zone, programme_id), (loc, views) in snap.groups.items():
             if not loc.allowed:
@@ -382,12 +394,8 @@ class Sweeper:
                     if key in snap.known:
                         continue
                     message = nudges.missing_ratings_to_lead(v, rp.name)
-                    out.append(
-                        Planned(
-                            key, "missing_ratings", v.lead_mentor_id, message, "ratings missing"
-                        )
-                    )
-        return out
+                    why = "ratings missing"
+                    yield Planned(key, "missing_ratings", v.lead_mentor_id, message, why)
 
     # --- escalations -------------------------------------------------------------------
 
