@@ -15,15 +15,17 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, wait_random
 
 from handlers import concern, escalation, identity, observation, ratings, status, weekly
 from handlers.context import BadRequest, Ctx, Forbidden, NotOnRoster, PlatformUser
 from handlers.text import command_prefix, t
 from handlers.ui import Message, Reply
-from storage.db import transaction
+from storage.db import is_busy, transaction
 from storage.repo import messaging
 
 log = logging.getLogger(__name__)
+BUSY_ATTEMPTS = 4
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,20 +132,17 @@ class Conversations:
     async def handle(self, user: PlatformUser, interaction: Interaction) -> Reply:
         closing = isinstance(interaction, Submit)
         try:
-            async with transaction(self.sessions) as session:
-                key = interaction.event_key
-                # Checked first by reading, recorded last by writing: the write is what
-                # makes a retry racing this one roll back, and coming last it holds
-                # SQLite's write lock only for the end of the transaction.
-                if key and await messaging.seen(session, source=user.platform, event_key=key):
-                    log.info("duplicate event %s ignored", key)
-                    return Reply(close_form=closing)
-                ctx = await self._context(session, user)
-                reply = await self._route(ctx, interaction)
-                if key and not await messaging.first_time(
-                    session, source=user.platform, event_key=key
-                ):
-                    raise Duplicate()
+            # SQLite refuses a transaction that read before another writer committed and
+            # then tries to write ("database is locked", without waiting); the whole
+            # interaction is then simply done again. Nothing of the first try was kept.
+            async for attempt in AsyncRetrying(
+                retry=retry_if_exception(is_busy),
+                stop=stop_after_attempt(BUSY_ATTEMPTS),
+                wait=wait_random(0.01, 0.2),
+                reraise=True,
+            ):
+                with attempt:
+                    reply = await self._once(user, interaction)
         except Duplicate:
             log.info("duplicate event %s ignored", interaction.event_key)
             return Reply(close_form=closing)
@@ -158,6 +157,21 @@ class Conversations:
             return Reply(message=Message(t("bad_request")), close_form=closing)
         if self.on_queued is not None:
             self.on_queued()
+        return reply
+
+    async def _once(self, user: PlatformUser, interaction: Interaction) -> Reply:
+        """One interaction as one transaction."""
+        async with transaction(self.sessions) as session:
+            key = interaction.event_key
+            # Checked first by reading, recorded last by writing: the write is what makes
+            # a retry racing this one roll back, and coming last it holds SQLite's write
+            # lock only for the end of the transaction.
+            if key and await messaging.seen(session, source=user.platform, event_key=key):
+                raise Duplicate()
+            ctx = await self._context(session, user)
+            reply = await self._route(ctx, interaction)
+            if key and not await messaging.first_time(session, source=user.platform, event_key=key):
+                raise Duplicate()
         return reply
 
     async def home(self, user: PlatformUser) -> Message:

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -77,3 +78,8 @@ async def transaction(
     """One unit of work: committed if the block finishes, rolled back whole if it raises."""
     async with sessions() as session, session.begin():
         yield session
+
+
+def is_busy(exc: BaseException) -> bool:
+    """SQLite's "database is locked": another writer won; the transaction can be retried."""
+    return isinstance(exc, OperationalError) and "database is locked" in str(exc.orig or exc)

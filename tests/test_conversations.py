@@ -272,3 +272,27 @@ async def test_remind_me_tomorrow_queues_a_durable_reminder(convo):
     assert row.next_attempt_at.isoformat() == "2026-11-19T08:30:00+00:00"
     refused = await c.handle(OTHER_MENTOR, Press("weekly.snooze", f"{w.placement_id}:{WEEK}"))
     assert "only do that" in refused.message.text
+
+
+async def test_an_interaction_beaten_to_the_sqlite_write_lock_is_done_again_once(
+    convo, monkeypatch
+):
+    c, w, sessions = convo
+    from sqlalchemy.exc import OperationalError
+
+    original, calls = Conversations._route, []
+
+    async def first_loses_the_lock(self, ctx, interaction):
+        calls.append(1)
+        reply = await original(self, ctx, interaction)
+        if len(calls) == 1:  # written, then SQLite says another writer got there first
+            raise OperationalError("INSERT …", {}, Exception("database is locked"))
+        return reply
+
+    monkeypatch.setattr(Conversations, "_route", first_loses_the_lock)
+    state = {"placement_id": w.placement_id, "week": WEEK.isoformat()}
+    reply = await c.handle(MENTOR, Submit("weekly.not_held", {"reason": "Trip"}, state))
+    assert reply.close_form and "Signed off by Mo Mentor" in reply.replace_original.text
+    assert len(calls) == 2
+    assert await count(sessions, WeeklyMeeting) == 1
+    assert await count(sessions, AuditEntry) == 1  # the first try left nothing behind
