@@ -12,7 +12,6 @@ from datetime import datetime
 import aiohttp
 from aiohttp import web
 from slack_bolt.async_app import AsyncApp
-from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.settings import Settings
@@ -21,7 +20,7 @@ from bot.teams import setup as teams_setup
 from handlers.ports import OutputChannel
 from handlers.router import Conversations
 from scheduler.dispatch import RATE_LIMITS, Dispatcher, RateLimit
-from storage.db import make_engine, session_factory
+from storage.db import make_engine, ping, session_factory
 from storage.migrate import ensure_current
 
 log = logging.getLogger(__name__)
@@ -108,10 +107,7 @@ def web_app(runtime: Runtime, *, run_dispatcher: bool = True) -> web.Application
     teams_setup.mount(app, runtime.channels.get("teams"))
 
     async def healthz(_request: web.Request) -> web.Response:
-        try:
-            async with runtime.engine.connect() as conn:
-                await conn.execute(text("SELECT 1"))
-        except Exception:
+        if not await ping(runtime.engine):
             return web.json_response({"status": "database unavailable"}, status=503)
         return web.json_response({"status": "ok", "platforms": sorted(runtime.channels)})
 

@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import (
@@ -58,11 +58,21 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
+def _sqlite_not_durable(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA synchronous=OFF")
+    cursor.close()
+
+
+def make_engine(url: str, *, durable: bool = True, **kwargs: Any) -> AsyncEngine:
+    """`durable=False` (a throwaway SQLite database, e.g. the demo's) skips waiting for the
+    disk on commit."""
     parsed = async_url(url)
     if parsed.get_backend_name() == "sqlite":
         engine = create_async_engine(parsed, connect_args={"timeout": 30}, **kwargs)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        if not durable:
+            event.listen(engine.sync_engine, "connect", _sqlite_not_durable)
         return engine
     return create_async_engine(parsed, pool_pre_ping=True, **kwargs)
 
@@ -83,3 +93,13 @@ async def transaction(
 def is_busy(exc: BaseException) -> bool:
     """SQLite's "database is locked": another writer won; the transaction can be retried."""
     return isinstance(exc, OperationalError) and "database is locked" in str(exc.orig or exc)
+
+
+async def ping(engine: AsyncEngine) -> bool:
+    """True when the database answers (the health check)."""
+    try:
+        async with engine.connect() as conn:
+            await conn.execute(text("SELECT 1"))
+    except Exception:
+        return False
+    return True

@@ -12,19 +12,16 @@ who presses what, and when.
 from __future__ import annotations
 
 import time as wallclock
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
 
 from rich.console import Console
 from rich.rule import Rule
 from rich.table import Table
 from rich.text import Text
-from sqlalchemy import ColumnElement, event, func, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
-from sqlmodel import SQLModel, col
 
 from bot.console import render
 from bot.console.clock import LONDON, SimClock
@@ -43,16 +40,8 @@ from storage.imports import (
 )
 from storage.imports.csvfiles import PlacementRow
 from storage.migrate import upgrade
-from storage.models import (
-    Concern,
-    Escalation,
-    Observation,
-    OutboxMessage,
-    RagRating,
-    RecoveryPlan,
-    WeeklyMeeting,
-)
 from storage.repo import concerns
+from storage.repo import summary as summary_repo
 
 ESCALATION_CHANNEL = "#itt-leadership"
 FIRST_DAY = date(2026, 9, 7)
@@ -396,15 +385,7 @@ def _at(day: date, moment: time) -> datetime:
 
 def _engine(database_url: str) -> AsyncEngine:
     """The demo's own database: a throwaway, so commits need not wait for the disk."""
-    engine = make_engine(database_url)
-
-    def unsynced(dbapi_connection: Any, _record: Any) -> None:
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA synchronous=OFF")
-        cursor.close()
-
-    event.listen(engine.sync_engine, "connect", unsynced)
-    return engine
+    return make_engine(database_url, durable=False)
 
 
 async def prepare(database_url: str) -> list[PlacementRow]:
@@ -511,70 +492,38 @@ def who_is_who(rows: Sequence[PlacementRow]) -> Table:
     return table
 
 
-async def _count(s: AsyncSession, model: type[SQLModel], *where: ColumnElement[bool]) -> int:
-    stmt = select(func.count()).select_from(model)
-    for condition in where:
-        stmt = stmt.where(condition)
-    return int((await s.execute(stmt)).scalar_one())
-
-
 async def summary(sessions: async_sessionmaker[AsyncSession]) -> Table:
     """What the half term left in the database, counted there (not by the script)."""
-    sent = col(OutboxMessage.status) == "sent"
-    review_point = col(RagRating.review_point_id).is_not(None)
     async with sessions() as s:
-        by_kind = select(col(OutboxMessage.kind), func.count()).where(sent)
-        kinds = Counter(
-            {k: int(n) for k, n in (await s.execute(by_kind.group_by(OutboxMessage.kind))).all()}
-        )
-        by_platform = (
-            select(col(OutboxMessage.platform), func.count())
-            .where(sent)
-            .group_by(OutboxMessage.platform)
-            .order_by(OutboxMessage.platform)
-        )
-        platforms = [(p or "?", int(n)) for p, n in (await s.execute(by_platform)).all()]
-        rated = select(func.count(func.distinct(RagRating.placement_id))).where(review_point)
-        rows = [
-            ("weekly prompts sent", kinds["weekly_prompt"]),
-            (
-                "reminders and nudges sent",
-                kinds["weekly_reminder"]
-                + kinds["review_point_nudge"]
-                + kinds["observation_ack_nudge"],
-            ),
-            (
-                "meetings signed off",
-                await _count(s, WeeklyMeeting, col(WeeklyMeeting.signed_off_at).is_not(None)),
-            ),
-            (
-                "records confirmed by trainees",
-                await _count(s, WeeklyMeeting, col(WeeklyMeeting.trainee_response) == "confirmed"),
-            ),
-            ("trainees rated at the review point", int((await s.execute(rated)).scalar_one())),
-            ("review-point ratings (one per standard)", await _count(s, RagRating, review_point)),
-            ("observations recorded", await _count(s, Observation)),
-            (
-                "observations acknowledged",
-                await _count(s, Observation, col(Observation.acknowledged_at).is_not(None)),
-            ),
-            ("concerns raised", await _count(s, Concern)),
-            ("escalations to the ITT team", await _count(s, Escalation)),
-            (
-                "escalations acknowledged",
-                await _count(s, Escalation, col(Escalation.acknowledged_at).is_not(None)),
-            ),
-            ("recovery plans (IRPs) opened", await _count(s, RecoveryPlan)),
-            ("digests sent to lead mentors", kinds["digest"]),
-        ]
+        n = await summary_repo.totals(s)
+    kinds, platforms = n.sent_by_kind, n.sent_by_platform
+    count: int
+    rows = [
+        ("weekly prompts sent", kinds["weekly_prompt"]),
+        (
+            "reminders and nudges sent",
+            kinds["weekly_reminder"] + kinds["review_point_nudge"] + kinds["observation_ack_nudge"],
+        ),
+        ("meetings signed off", n.meetings_signed_off),
+        ("records confirmed by trainees", n.records_confirmed),
+        ("trainees rated at the review point", n.trainees_rated),
+        ("review-point ratings (one per standard)", n.review_point_ratings),
+        ("observations recorded", n.observations),
+        ("observations acknowledged", n.observations_acknowledged),
+        ("concerns raised", n.concerns),
+        ("escalations to the ITT team", n.escalations),
+        ("escalations acknowledged", n.escalations_acknowledged),
+        ("recovery plans (IRPs) opened", n.recovery_plans),
+        ("digests sent to lead mentors", kinds["digest"]),
+    ]
     table = Table(title="Half a term in numbers", title_justify="left")
     table.add_column("what")
     table.add_column("count", justify="right")
-    for label, n in rows:
-        table.add_row(label, str(n))
-    for platform, n in platforms:
-        table.add_row(f"messages sent on {render.platform_name(platform)}", str(n))
-    table.add_row("messages sent in all", str(sum(n for _p, n in platforms)))
+    for label, count in rows:
+        table.add_row(label, str(count))
+    for platform, count in platforms:
+        table.add_row(f"messages sent on {render.platform_name(platform)}", str(count))
+    table.add_row("messages sent in all", str(sum(c for _p, c in platforms)))
     return table
 
 
