@@ -68,6 +68,8 @@ def make_engine(url: str, *, durable: bool = True, **kwargs: Any) -> AsyncEngine
     """`durable=False` (a throwaway SQLite database, e.g. the demo's) skips waiting for the
     disk on commit."""
     parsed = async_url(url)
+    # SQL parameters carry names, e-mails and typed text: never in logs or error messages.
+    kwargs.setdefault("hide_parameters", True)
     if parsed.get_backend_name() == "sqlite":
         engine = create_async_engine(parsed, connect_args={"timeout": 30}, **kwargs)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
