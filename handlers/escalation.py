@@ -156,35 +156,38 @@ async def on_press(ctx: Ctx, action: str, value: str) -> Reply:
     if action == "escalation.ack":
         line = t("escalation_acked", who=ctx.actor.name, when=_when(ctx))
     else:
-        e.status, e.resolved_by_id, e.resolved_at = (
-            EscalationStatus.RESOLVED.value,
-            ctx.actor.person_id,
-            ctx.now,
-        )
-        await messaging.audit(
-            ctx.session,
-            actor_id=ctx.actor.person_id,
-            action="escalation_resolved",
-            entity="escalation",
-            entity_id=e.id,
-        )
+        if await concerns.resolve_escalation(
+            ctx.session, escalation_id=e.id or 0, by_id=ctx.actor.person_id, at=ctx.now
+        ):
+            await messaging.audit(
+                ctx.session,
+                actor_id=ctx.actor.person_id,
+                action="escalation_resolved",
+                entity="escalation",
+                entity_id=e.id,
+            )
+        await ctx.session.refresh(e)
         line = t("escalation_resolved", who=ctx.actor.name, when=_when(ctx))
     return Reply(replace_original=alert(view, e, status_line=line))
 
 
 async def _acknowledge(ctx: Ctx, e: Escalation) -> None:
-    """Any action on an open alert acknowledges it (and stops it being raised a level)."""
+    """Any action on an open alert acknowledges it (and stops it being raised a level).
+
+    Decided by a conditional update: a double click, or two ITT leads at once, audit once."""
     if e.status != EscalationStatus.OPEN:
         return
-    e.status = EscalationStatus.ACKNOWLEDGED.value
-    e.acknowledged_by_id, e.acknowledged_at = ctx.actor.person_id, ctx.now
-    await messaging.audit(
-        ctx.session,
-        actor_id=ctx.actor.person_id,
-        action="escalation_acknowledged",
-        entity="escalation",
-        entity_id=e.id,
-    )
+    if await concerns.acknowledge_escalation(
+        ctx.session, escalation_id=e.id or 0, by_id=ctx.actor.person_id, at=ctx.now
+    ):
+        await messaging.audit(
+            ctx.session,
+            actor_id=ctx.actor.person_id,
+            action="escalation_acknowledged",
+            entity="escalation",
+            entity_id=e.id,
+        )
+    await ctx.session.refresh(e)
 
 
 async def on_irp_submit(ctx: Ctx, raw: dict[str, Any], state: dict[str, Any]) -> Reply:

@@ -225,8 +225,10 @@ async def on_acknowledge(ctx: Ctx, value: str) -> Reply:
     view = await placements.view(ctx.session, placement_id=found.placement_id)
     if view is None or view.trainee_id != ctx.actor.person_id:
         raise Forbidden("not the trainee", person_id=ctx.actor.person_id, observation_id=found.id)
-    if found.acknowledged_at is None:
-        found.acknowledged_at = ctx.now
+    if found.acknowledged_at is None and await evidence.acknowledge_observation(
+        ctx.session, observation_id=found.id or 0, at=ctx.now
+    ):
+        await ctx.session.refresh(found)
         await messaging.audit(
             ctx.session,
             actor_id=ctx.actor.person_id,

@@ -143,6 +143,8 @@ class Conversations:
             ):
                 with attempt:
                     reply = await self._once(user, interaction)
+        except _Refused as refused:
+            return refused.reply
         except Duplicate:
             log.info("duplicate event %s ignored", interaction.event_key)
             return Reply(close_form=closing)
@@ -163,15 +165,18 @@ class Conversations:
         """One interaction as one transaction."""
         async with transaction(self.sessions) as session:
             key = interaction.event_key
-            # Checked first by reading, recorded last by writing: the write is what makes
-            # a retry racing this one roll back, and coming last it holds SQLite's write
-            # lock only for the end of the transaction.
-            if key and await messaging.seen(session, source=user.platform, event_key=key):
+            # The key is recorded first: the insert takes SQLite's write lock (or the key's
+            # index entry on PostgreSQL), so a copy of this interaction arriving at the same
+            # moment (a double click, a platform retry) waits for this one to commit, then
+            # finds the key taken and records nothing and notifies nobody.
+            if key and not await messaging.first_time(session, source=user.platform, event_key=key):
                 raise Duplicate()
             ctx = await self._context(session, user)
             reply = await self._route(ctx, interaction)
-            if key and not await messaging.first_time(session, source=user.platform, event_key=key):
-                raise Duplicate()
+            if reply.form_errors:
+                # Nothing of a refused form is kept, its key included: the corrected form
+                # (or the same one, once the date it refused is right) is answered anew.
+                raise _Refused(reply)
         return reply
 
     async def home(self, user: PlatformUser) -> Message:
@@ -220,6 +225,14 @@ async def _command(ctx: Ctx, text: str) -> Reply:
             )
         )
     )
+
+
+class _Refused(Exception):
+    """A form answered with errors: roll the transaction back, answer the errors."""
+
+    def __init__(self, reply: Reply) -> None:
+        super().__init__("form refused")
+        self.reply = reply
 
 
 class Duplicate(Exception):

@@ -127,7 +127,14 @@ async def on_submit(ctx: Ctx, form_id: str, raw: dict[str, Any], state: dict[str
     meeting = await evidence.ensure_meeting(ctx.session, placement_id=view.id, week_start=week)
     if meeting.signed_off_at is not None:  # signed off a moment ago by someone else
         return await _already(ctx, view, meeting)
-    _record(meeting, OUTCOMES[form_id], checked.values, ctx)
+    signed_now = await evidence.sign_off_meeting(
+        ctx.session,
+        meeting_id=meeting.id or 0,
+        values=_record(OUTCOMES[form_id], checked.values, ctx),
+    )
+    await ctx.session.refresh(meeting)
+    if not signed_now:  # the same form twice at once: the first one signed it off
+        return await _already(ctx, view, meeting)
     await messaging.audit(
         ctx.session,
         actor_id=ctx.actor.person_id,
@@ -151,21 +158,23 @@ async def _already(ctx: Ctx, view: PlacementView, meeting: WeeklyMeeting) -> Rep
     return Reply(close_form=True, message=Message(text), replace_original=signed)
 
 
-def _record(meeting: WeeklyMeeting, status: MeetingStatus, v: dict[str, Any], ctx: Ctx) -> None:
-    meeting.status = status.value
+def _record(status: MeetingStatus, v: dict[str, Any], ctx: Ctx) -> dict[str, Any]:
+    """The columns a sign-off sets, by outcome."""
+    values: dict[str, Any] = {"status": status.value}
     if status is MeetingStatus.HELD:
-        meeting.held_on = v["held_on"]
-        meeting.duration_minutes = v["duration"]
-        meeting.progress_discussed = v["progress"]
-        meeting.targets = v["targets"]
-        meeting.wellbeing = v["wellbeing"]
-        meeting.notes = v.get("notes")
+        values |= {
+            "held_on": v["held_on"],
+            "duration_minutes": v["duration"],
+            "progress_discussed": v["progress"],
+            "targets": v["targets"],
+            "wellbeing": v["wellbeing"],
+            "notes": v.get("notes"),
+        }
     elif status is MeetingStatus.RESCHEDULED:
-        meeting.rescheduled_to = v["new_date"]
+        values["rescheduled_to"] = v["new_date"]
     else:
-        meeting.reason_not_held = v["reason"]
-    meeting.signed_off_by_id = ctx.actor.person_id
-    meeting.signed_off_at = ctx.now
+        values["reason_not_held"] = v["reason"]
+    return values | {"signed_off_by_id": ctx.actor.person_id, "signed_off_at": ctx.now}
 
 
 async def signed_message(ctx: Ctx, view: PlacementView, meeting: WeeklyMeeting) -> Message:
@@ -251,7 +260,8 @@ async def on_trainee_press(ctx: Ctx, action: str, value: str) -> Reply:
                 "weekly.disagree", t("disagree_title"), (field,), state={"meeting_id": meeting.id}
             )
         )
-    return await _trainee_respond(ctx, meeting, TraineeResponse.CONFIRMED, None)
+    answered = await _trainee_respond(ctx, meeting, TraineeResponse.CONFIRMED, None)
+    return answered or Reply(replace_original=_trainee_answered(meeting))
 
 
 async def on_trainee_submit(
@@ -267,6 +277,8 @@ async def on_trainee_submit(
     reply = await _trainee_respond(
         ctx, meeting, TraineeResponse.DISPUTED, checked.values["comment"]
     )
+    if reply is None:  # answered meanwhile: tell the mentor nothing twice
+        return Reply(close_form=True, replace_original=_trainee_answered(meeting))
     text = t(
         "trainee_disputed_mentor", trainee=view.trainee_name, week=date_text(meeting.week_start)
     )
@@ -283,10 +295,18 @@ async def on_trainee_submit(
 
 async def _trainee_respond(
     ctx: Ctx, meeting: WeeklyMeeting, response: TraineeResponse, comment: str | None
-) -> Reply:
-    meeting.trainee_response = response.value
-    meeting.trainee_comment = comment
-    meeting.trainee_responded_at = ctx.now
+) -> Reply | None:
+    """Record the trainee's answer; None if an earlier press or submission already did."""
+    changed = await evidence.record_trainee_response(
+        ctx.session,
+        meeting_id=meeting.id or 0,
+        response=response.value,
+        comment=comment,
+        at=ctx.now,
+    )
+    await ctx.session.refresh(meeting)
+    if not changed:
+        return None
     await messaging.audit(
         ctx.session,
         actor_id=ctx.actor.person_id,

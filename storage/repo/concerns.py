@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import select
 
 from storage.models import Concern, Escalation, EscalationTarget, RecoveryPlan
-from storage.repo.upsert import insert_ignore
+from storage.repo.upsert import insert_ignore, transition
 
 
 async def add_concern(session: AsyncSession, *, concern: Concern) -> Concern:
@@ -53,6 +54,32 @@ async def open_escalation(
 
 async def escalation(session: AsyncSession, *, escalation_id: int) -> Escalation | None:
     return await session.get(Escalation, escalation_id, with_for_update=True)
+
+
+async def acknowledge_escalation(
+    session: AsyncSession, *, escalation_id: int, by_id: int | None, at: datetime
+) -> bool:
+    """Open → acknowledged; False if someone (or a double click) got there first."""
+    return await transition(
+        session,
+        Escalation,
+        record_id=escalation_id,
+        only_if=Escalation.status == "open",
+        values={"status": "acknowledged", "acknowledged_by_id": by_id, "acknowledged_at": at},
+    )
+
+
+async def resolve_escalation(
+    session: AsyncSession, *, escalation_id: int, by_id: int | None, at: datetime
+) -> bool:
+    """Any state → resolved, once."""
+    return await transition(
+        session,
+        Escalation,
+        record_id=escalation_id,
+        only_if=Escalation.status != "resolved",
+        values={"status": "resolved", "resolved_by_id": by_id, "resolved_at": at},
+    )
 
 
 async def open_escalations(session: AsyncSession) -> list[Escalation]:

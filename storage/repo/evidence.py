@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import select
 
 from storage.models import FormDraft, MentorSelfEvaluation, Observation, RagRating, WeeklyMeeting
-from storage.repo.upsert import insert_ignore
+from storage.repo.upsert import insert_ignore, transition
 from storage.types import utcnow
 
 
@@ -85,6 +85,49 @@ async def add_observation(session: AsyncSession, *, observation: Observation) ->
 
 async def observation(session: AsyncSession, *, observation_id: int) -> Observation | None:
     return await session.get(Observation, observation_id, with_for_update=True)
+
+
+async def acknowledge_observation(
+    session: AsyncSession, *, observation_id: int, at: datetime
+) -> bool:
+    """The trainee acknowledges feedback, once however often the button is pressed."""
+    return await transition(
+        session,
+        Observation,
+        record_id=observation_id,
+        only_if=Observation.acknowledged_at.is_(None),
+        values={"acknowledged_at": at},
+    )
+
+
+async def record_trainee_response(
+    session: AsyncSession, *, meeting_id: int, response: str, comment: str | None, at: datetime
+) -> bool:
+    """The trainee confirms or disputes a signed-off meeting record, once."""
+    return await transition(
+        session,
+        WeeklyMeeting,
+        record_id=meeting_id,
+        only_if=WeeklyMeeting.trainee_response.is_(None),
+        values={
+            "trainee_response": response,
+            "trainee_comment": comment,
+            "trainee_responded_at": at,
+        },
+    )
+
+
+async def sign_off_meeting(
+    session: AsyncSession, *, meeting_id: int, values: dict[str, Any]
+) -> bool:
+    """A pending week becomes signed off, once: a second sign-off racing it changes nothing."""
+    return await transition(
+        session,
+        WeeklyMeeting,
+        record_id=meeting_id,
+        only_if=WeeklyMeeting.signed_off_at.is_(None),
+        values=values,
+    )
 
 
 async def add_self_evaluations(

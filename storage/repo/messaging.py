@@ -46,13 +46,6 @@ async def outbox_by_key(session: AsyncSession, *, key: str) -> OutboxMessage | N
     return (await session.execute(stmt)).scalar_one_or_none()
 
 
-async def seen(session: AsyncSession, *, source: str, event_key: str) -> bool:
-    stmt = select(ProcessedEvent.id).where(
-        ProcessedEvent.source == source, ProcessedEvent.event_key == event_key[:255]
-    )
-    return (await session.execute(stmt)).first() is not None
-
-
 async def first_time(session: AsyncSession, *, source: str, event_key: str) -> bool:
     """True the first time an inbound event is seen; False for a retry or double click."""
     inserted = await insert_ignore(
