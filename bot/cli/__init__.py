@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import logging
 import os
 import sys
 
 import typer
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
+from bot import logs
 from bot.cli import (
     config_cmd,
     console_cmd,
@@ -44,7 +44,7 @@ app.command("demo")(console_cmd.demo)
 
 def main() -> None:
     """Console entry point: every failure is one line on stderr and a non-zero exit."""
-    logging.basicConfig(level=os.environ.get("MENTORBOT_LOG_LEVEL", "WARNING"))
+    logs.configure(os.environ.get("MENTORBOT_LOG_LEVEL", "WARNING"))
     try:
         app()
     except CliError as exc:
