@@ -23,7 +23,8 @@ async def resolve(session: AsyncSession, user: PlatformUser) -> Actor:
         email = await user.email_lookup() if user.email_lookup else None
         person = await people.by_email(session, email=email) if email else None
         if person is None or person.id is None:
-            log.info("unmatched user platform=%s external_id=%s", user.platform, user.external_id)
+            # The external id is an e-mail on the console: not logged.
+            log.info("unmatched %s user", user.platform)
             raise NotOnRoster()
         await people.link_identity(
             session,
@@ -33,7 +34,7 @@ async def resolve(session: AsyncSession, user: PlatformUser) -> Actor:
             external_id=user.external_id,
             conversation_reference=user.conversation_reference,
         )
-        log.info("linked person_id=%s to %s user %s", person.id, user.platform, user.external_id)
+        log.info("linked person_id=%s to a %s identity", person.id, user.platform)
     elif user.conversation_reference is not None and person.id is not None:
         await people.link_identity(
             session,
