@@ -7,7 +7,7 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 
 import aiohttp
 from aiohttp import web
@@ -20,8 +20,9 @@ from bot.teams import setup as teams_setup
 from handlers.ports import OutputChannel
 from handlers.router import Conversations
 from scheduler.dispatch import RATE_LIMITS, Dispatcher, RateLimit
-from storage.db import make_engine, ping, session_factory
+from storage.db import make_engine, session_factory
 from storage.migrate import ensure_current
+from storage.repo import health
 
 log = logging.getLogger(__name__)
 DISPATCH_IDLE_SECONDS = 5.0
@@ -96,8 +97,16 @@ async def build_runtime(
     return runtime
 
 
-def web_app(runtime: Runtime, *, run_dispatcher: bool = True) -> web.Application:
-    """The one aiohttp application: /slack/events, /api/messages, /healthz."""
+def web_app(
+    runtime: Runtime,
+    *,
+    run_dispatcher: bool = True,
+    clock: Callable[[], datetime] | None = None,
+) -> web.Application:
+    """The one aiohttp application: /slack/events, /api/messages, /healthz.
+
+    /healthz answers 503 when the database is unavailable or the scheduler's last sweep
+    or dispatch is older than five minutes (`clock`: real time unless a test moves it)."""
     app = web.Application(client_max_size=1024 * 1024)
     if runtime.slack_app is not None and runtime.settings.slack_signing_secret is not None:
         slack_setup.mount(
@@ -106,10 +115,27 @@ def web_app(runtime: Runtime, *, run_dispatcher: bool = True) -> web.Application
     # Teams: POST /api/messages, when build_runtime built the Teams edge.
     teams_setup.mount(app, runtime.channels.get("teams"))
 
+    now = clock or (lambda: datetime.now(UTC))
+    started = now()
+
     async def healthz(_request: web.Request) -> web.Response:
-        if not await ping(runtime.engine):
+        # The heartbeat is read from the database, so a web process without a scheduler in
+        # it reports the worker's; a process up for less than STALE_AFTER is given that long.
+        try:
+            async with runtime.sessions() as session:
+                beat = await health.read(session)
+        except Exception as exc:
+            log.warning("health check cannot read the database: %s", type(exc).__name__)
             return web.json_response({"status": "database unavailable"}, status=503)
-        return web.json_response({"status": "ok", "platforms": sorted(runtime.channels)})
+        stale = beat.stale(now(), since=started)
+        body = {
+            "status": "stale" if stale else "ok",
+            "platforms": sorted(runtime.channels),
+            "last_sweep": _iso(beat.last_sweep_at),
+            "last_dispatch": _iso(beat.last_dispatch_at),
+            "stale": stale,
+        }
+        return web.json_response(body, status=503 if stale else 200)
 
     app.router.add_get("/healthz", healthz)
 
@@ -124,3 +150,7 @@ def web_app(runtime: Runtime, *, run_dispatcher: bool = True) -> web.Application
 
     app.cleanup_ctx.append(background)
     return app
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment is not None else None

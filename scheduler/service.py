@@ -1,40 +1,62 @@
 """Running the sweeps and the dispatcher on a timetable (APScheduler), on one leader.
 
 Every instance dispatches (rows are claimed, so none is sent twice); only the leader
-sweeps. APScheduler keeps its jobs in the same database (a persistent job store), so a
-one-off job survives a restart, and a tick missed while the bot was down runs once when
-it starts again (coalesced), not once per missed slot.
+sweeps. The timetable is one interval job kept in memory and added again at every start:
+everything that must survive a restart is in the database (a "remind me tomorrow" is an
+outbox row), and a sweep decides from the database what is due, so the first tick after
+downtime catches up on what was missed. (A persistent APScheduler job store would put a
+synchronous driver on the event loop: one locked SQLite file froze the bot, and the job
+was never run again.)
+
+A timetabled tick can never stop the timetable: each stage is bounded by a timeout, a
+failure is logged (types and ids only) and tried again at the next tick, and every tick
+leaves a heartbeat in the database for /healthz and `mentorbot status`.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import os
+import socket
+import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+from apscheduler.jobstores.memory import MemoryJobStore
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from scheduler.dispatch import Dispatcher, DispatchResult
 from scheduler.policy import Policy
 from scheduler.sweeps import Sweeper, SweepResult
-from storage.db import sync_url
+from storage.db import transaction
+from storage.repo import health
 from storage.repo.leader import LeaderLock
 
 log = logging.getLogger(__name__)
-TICK_SECONDS = 60
-JOBS_TABLE = "apscheduler_jobs"
-
-# APScheduler stores jobs by reference to a module-level function; the running service
-# registers itself here so the stored job can find it after a restart.
-_current: SchedulerService | None = None
+TICK_SECONDS = 60.0
+TICK_JOB = "mentorbot-tick"
+# Which process swept last: the leader, as far as `mentorbot status` can tell.
+INSTANCE = f"{socket.gethostname()}:{os.getpid()}"
 
 
-async def run_tick() -> None:
-    if _current is not None:
-        await _current.tick()
+@dataclass(frozen=True, slots=True)
+class Timings:
+    """How often the timetable ticks and how long each stage of a tick may take."""
+
+    tick_seconds: float = TICK_SECONDS
+    # A steady sweep of 30,000 trainees takes about two seconds; the first one after a long
+    # downtime longer. Four minutes keeps a hung sweep inside the five minutes after which
+    # the heartbeat is called stale.
+    sweep_timeout: float = 240.0
+    # No new batch is claimed after this: a Monday's prompts at Slack's rate are sent over
+    # a few ticks instead of one tick that never ends. The hard timeout covers a send that
+    # hangs; rows it had claimed are due again when their lease runs out.
+    dispatch_budget: float = 120.0
+    dispatch_timeout: float = 180.0
+    heartbeat_timeout: float = 15.0
 
 
 @dataclass(slots=True)
@@ -52,36 +74,87 @@ class SchedulerService:
         policy: Policy,
         dispatcher: Dispatcher,
         *,
-        database_url: str,
+        database_url: str | None = None,  # no longer needed (no persistent job store)
         clock: Callable[[], datetime] | None = None,
+        timings: Timings | None = None,
+        wall_clock: Callable[[], datetime] | None = None,
     ) -> None:
+        self.sessions = sessions
         self.sweeper = Sweeper(sessions, policy)
         self.dispatcher = dispatcher
         self.leader = LeaderLock(engine)
-        self.database_url = database_url
         self.clock = clock or (lambda: datetime.now(UTC))
+        # The heartbeat is real time even when sweeps run on a simulated clock (`tick --at`).
+        self.wall_clock = wall_clock or (lambda: datetime.now(UTC))
+        self.timings = timings or Timings()
         self.scheduler: AsyncIOScheduler | None = None
 
     async def tick(self) -> TickResult:
+        """One sweep (if leader) and dispatch until nothing is due; raises what fails."""
         now = self.clock()
         leader = await self.leader.try_acquire()
         sweep = await self.sweeper.run(now) if leader else None
         dispatch = await self.dispatcher.drain()
         return TickResult(leader, sweep, dispatch)
 
+    async def timed_tick(self) -> None:
+        """The timetable's tick: bounded, never raises, and leaves a heartbeat."""
+        t = self.timings
+        failure: health.Failure | None = None
+        leader, swept, dispatched = False, False, False
+        try:
+            leader = await asyncio.wait_for(self.leader.try_acquire(), t.sweep_timeout)
+        except Exception as exc:
+            failure = _failed("leader", exc)
+        if leader:
+            try:
+                await asyncio.wait_for(self.sweeper.run(self.clock()), t.sweep_timeout)
+                swept = True
+            except Exception as exc:
+                failure = _failed("sweep", exc)
+        try:
+            await asyncio.wait_for(self._dispatch_within(t.dispatch_budget), t.dispatch_timeout)
+            dispatched = True
+        except Exception as exc:
+            failure = _failed("dispatch", exc)
+        await self._heartbeat(swept=swept, dispatched=dispatched, failure=failure)
+
+    async def _dispatch_within(self, budget: float) -> None:
+        """Dispatcher.drain, but claiming no new batch once `budget` seconds are spent."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + budget
+        while loop.time() < deadline:
+            step = await self.dispatcher.run_once()
+            if not (step.sent or step.retried or step.dead or step.recovered or step.cancelled):
+                return
+
+    async def _heartbeat(
+        self, *, swept: bool, dispatched: bool, failure: health.Failure | None
+    ) -> None:
+        # One upsert per tick. If it fails (the database is what is failing), the tick
+        # still ends normally; the stale heartbeat is what then tells someone.
+        try:
+            async with asyncio.timeout(self.timings.heartbeat_timeout):
+                async with transaction(self.sessions) as session:
+                    await health.record(
+                        session,
+                        now=self.wall_clock(),
+                        swept_by=INSTANCE if swept else None,
+                        dispatched=dispatched,
+                        failure=failure,
+                    )
+        except Exception as exc:
+            log.warning("scheduler heartbeat not recorded: %s", type(exc).__name__)
+
     def start(self) -> None:
-        global _current
-        _current = self
-        store = SQLAlchemyJobStore(
-            url=sync_url(self.database_url).render_as_string(False), tablename=JOBS_TABLE
-        )
-        self.scheduler = AsyncIOScheduler(jobstores={"default": store}, timezone=UTC)
+        self.scheduler = AsyncIOScheduler(jobstores={"default": MemoryJobStore()}, timezone=UTC)
         self.scheduler.add_job(
-            run_tick,
+            self.timed_tick,
             "interval",
-            seconds=TICK_SECONDS,
-            id="mentorbot-tick",
+            seconds=self.timings.tick_seconds,
+            id=TICK_JOB,
             replace_existing=True,
+            # A tick that overran is not run again for each slot it missed: one is enough.
             coalesce=True,
             max_instances=1,
             misfire_grace_time=None,
@@ -90,8 +163,21 @@ class SchedulerService:
         self.scheduler.start()
 
     async def stop(self) -> None:
-        global _current
         if self.scheduler is not None:
             self.scheduler.shutdown(wait=False)
+            self.scheduler = None
         await self.leader.release()
-        _current = None
+
+
+def _failed(stage: str, exc: BaseException) -> health.Failure:
+    """Log a failed stage by exception type and where it was raised, never its message:
+    a database error can quote the row it refused, names and e-mails included."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    where = f"{os.path.basename(frames[-1].filename)}:{frames[-1].lineno}" if frames else "?"
+    log.error(
+        "scheduler %s failed: %s at %s; the next tick tries again",
+        stage,
+        type(exc).__name__,
+        where,
+    )
+    return health.Failure(stage=stage, type_name=type(exc).__name__)

@@ -17,6 +17,7 @@ from bot.cli import (
     manifest_cmd,
     scheduler_cmd,
     serve_cmd,
+    status_cmd,
 )
 from bot.cli.common import CliError, err_console
 from storage.db import DatabaseUrlError
@@ -36,6 +37,7 @@ app.command("serve")(serve_cmd.serve)
 app.command("worker")(scheduler_cmd.worker)
 app.command("due")(scheduler_cmd.due)
 app.command("tick")(scheduler_cmd.tick)
+app.command("status")(status_cmd.status)
 app.add_typer(scheduler_cmd.policy_app, name="policy")
 app.add_typer(manifest_cmd.app, name="manifest")
 app.command("chat")(console_cmd.chat)

@@ -95,7 +95,6 @@ def tick(
             runtime.sessions,
             _policy(settings),
             runtime.dispatcher,
-            database_url=settings.database_url,
             clock=lambda: moment,
         )
         try:
@@ -127,7 +126,6 @@ def worker() -> None:
             runtime.sessions,
             policy,
             runtime.dispatcher,
-            database_url=settings.database_url,
         )
         service.start()
         err_console.print("mentorbot worker running (Ctrl-C to stop)")

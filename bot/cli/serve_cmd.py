@@ -40,7 +40,6 @@ async def _serve(settings, host: str, port: int) -> None:  # type: ignore[no-unt
         runtime.sessions,
         load_policy(settings),
         runtime.dispatcher,
-        database_url=settings.database_url,
     )
     app = web_app(runtime)
     runner = web.AppRunner(app)

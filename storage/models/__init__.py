@@ -9,6 +9,7 @@ from storage.models.evidence import (
     RagRating,
     WeeklyMeeting,
 )
+from storage.models.health import SchedulerHealth
 from storage.models.messaging import AuditEntry, OutboxMessage, ProcessedEvent
 from storage.models.people import Person, PersonRole, PlatformIdentity, School
 from storage.models.programme import CalendarEntry, Placement, Programme, ReviewPoint
@@ -32,6 +33,7 @@ __all__ = [
     "RagRating",
     "RecoveryPlan",
     "ReviewPoint",
+    "SchedulerHealth",
     "School",
     "Standard",
     "WeeklyMeeting",
