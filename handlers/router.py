@@ -17,12 +17,13 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, wait_random
 
-from handlers import concern, escalation, identity, observation, ratings, status, weekly
+from handlers import concern, escalation, identity, notify, observation, ratings, status, weekly
 from handlers.context import BadRequest, Ctx, Forbidden, NotOnRoster, PlatformUser
 from handlers.text import command_prefix, t
-from handlers.ui import Message, Reply
+from handlers.ui import Message, Reply, Section
 from storage.db import is_busy, transaction
 from storage.repo import messaging
+from storage.repo import parked as parked_repo
 
 log = logging.getLogger(__name__)
 BUSY_ATTEMPTS = 4
@@ -129,7 +130,12 @@ class Conversations:
         # Called after each interaction that queued notifications (wakes the dispatcher).
         self.on_queued: Callable[[], None] | None = None
 
-    async def handle(self, user: PlatformUser, interaction: Interaction) -> Reply:
+    async def handle(
+        self, user: PlatformUser, interaction: Interaction, *, parked: bool = False
+    ) -> Reply:
+        """`parked`: the interaction was kept while the bot was busy and is handled now; its
+        answer is queued to the person, and its parked row removed, in the same transaction.
+        """
         closing = isinstance(interaction, Submit)
         try:
             # SQLite refuses a transaction that read before another writer committed and
@@ -142,26 +148,18 @@ class Conversations:
                 reraise=True,
             ):
                 with attempt:
-                    reply = await self._once(user, interaction)
+                    reply = await self._once(user, interaction, parked)
         except _Refused as refused:
             return refused.reply
-        except Duplicate:
-            log.info("duplicate event %s ignored", interaction.event_key)
-            return Reply(close_form=closing)
-        except NotOnRoster:
-            return Reply(message=Message(t("not_on_roster")), close_form=closing)
-        except Forbidden as exc:
-            log.warning("forbidden %s %s", type(interaction).__name__, exc.ids)
-            key = "forbidden_escalation" if "escalation" in _name(interaction) else "forbidden"
-            return Reply(message=Message(t(key)), close_form=closing)
-        except BadRequest as exc:
-            log.warning("bad request %s: %s", _name(interaction), exc)
-            return Reply(message=Message(t("bad_request")), close_form=closing)
+        except (Duplicate, NotOnRoster, Forbidden, BadRequest) as exc:
+            if parked and interaction.event_key:
+                await self.forget_parked(user.platform, interaction.event_key)
+            return _refusal(exc, interaction, closing)
         if self.on_queued is not None:
             self.on_queued()
         return reply
 
-    async def _once(self, user: PlatformUser, interaction: Interaction) -> Reply:
+    async def _once(self, user: PlatformUser, interaction: Interaction, parked: bool) -> Reply:
         """One interaction as one transaction."""
         async with transaction(self.sessions) as session:
             key = interaction.event_key
@@ -173,11 +171,18 @@ class Conversations:
                 raise Duplicate()
             ctx = await self._context(session, user)
             reply = await self._route(ctx, interaction)
-            if reply.form_errors:
+            if parked and key:
+                await _answer_later(ctx, user.platform, key, reply)
+            elif reply.form_errors:
                 # Nothing of a refused form is kept, its key included: the corrected form
                 # (or the same one, once the date it refused is right) is answered anew.
                 raise _Refused(reply)
         return reply
+
+    async def forget_parked(self, platform: str, event_key: str) -> None:
+        """A parked interaction that needs no handling (already done, or refused)."""
+        async with transaction(self.sessions) as session:
+            await parked_repo.drop(session, platform=platform, event_key=event_key)
 
     async def home(self, user: PlatformUser) -> Message:
         try:
@@ -207,6 +212,46 @@ class Conversations:
                     reference=reference,
                 )
         raise BadRequest(f"unknown {_name(interaction)}")
+
+
+def _refusal(exc: Exception, interaction: Interaction, closing: bool) -> Reply:
+    match exc:
+        case Duplicate():
+            log.info("duplicate event %s ignored", interaction.event_key)
+            return Reply(close_form=closing)
+        case NotOnRoster():
+            return Reply(message=Message(t("not_on_roster")), close_form=closing)
+        case Forbidden(ids=ids):
+            log.warning("forbidden %s %s", type(interaction).__name__, ids)
+            key = "forbidden_escalation" if "escalation" in _name(interaction) else "forbidden"
+            return Reply(message=Message(t(key)), close_form=closing)
+    log.warning("bad request %s: %s", _name(interaction), exc)
+    return Reply(message=Message(t("bad_request")), close_form=closing)
+
+
+async def _answer_later(ctx: Ctx, platform: str, key: str, reply: Reply) -> None:
+    """A parked interaction's answer goes to the person as a message, and the parked row
+    goes, in the transaction that recorded it: neither without the other."""
+    await parked_repo.drop(ctx.session, platform=platform, event_key=key)
+    await notify.to_person(
+        ctx.session,
+        key=f"late:{platform}:{key}"[:255],
+        kind="late_reply",
+        recipient_id=ctx.actor.person_id,
+        message=late_message(reply),
+        not_before=ctx.now,
+    )
+
+
+def late_message(reply: Reply) -> Message:
+    """A reply given after the platform stopped waiting, as a message to the person."""
+    if reply.form_errors:
+        problems = "\n".join(f"• {name}: {error}" for name, error in reply.form_errors.items())
+        text = f"{t('late_errors')}\n{problems}"
+        return Message(text, (Section(text),))
+    if reply.open_form is not None:
+        return Message(t("late_next_step"), (Section(t("late_next_step")),))
+    return reply.message or reply.replace_original or Message(t("saved"), (Section(t("saved")),))
 
 
 async def _command(ctx: Ctx, text: str) -> Reply:

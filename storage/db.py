@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import event, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -64,12 +65,24 @@ def _sqlite_not_durable(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+POOL_SIZE = 12
+# Interactions run in at most this many at once (handlers.intake); the rest of the pool
+# stays free for the scheduler, the dispatcher and the health check.
+INTERACTION_SLOTS = POOL_SIZE - 4
+
+
 def make_engine(url: str, *, durable: bool = True, **kwargs: Any) -> AsyncEngine:
     """`durable=False` (a throwaway SQLite database, e.g. the demo's) skips waiting for the
     disk on commit."""
     parsed = async_url(url)
     # SQL parameters carry names, e-mails and typed text: never in logs or error messages.
     kwargs.setdefault("hide_parameters", True)
+    # A bounded pool, no overflow: load waits in handlers.intake (and is parked there when
+    # it cannot be served in time), never in a pool that fails after a timeout.
+    if parsed.database not in (None, "", ":memory:") and "poolclass" not in kwargs:
+        kwargs.setdefault("pool_size", POOL_SIZE)
+        kwargs.setdefault("max_overflow", 0)
+        kwargs.setdefault("pool_timeout", 60)
     if parsed.get_backend_name() == "sqlite":
         engine = create_async_engine(parsed, connect_args={"timeout": 30}, **kwargs)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
@@ -95,6 +108,12 @@ async def transaction(
 def is_busy(exc: BaseException) -> bool:
     """SQLite's "database is locked": another writer won; the transaction can be retried."""
     return isinstance(exc, OperationalError) and "database is locked" in str(exc.orig or exc)
+
+
+def is_overload(exc: BaseException) -> bool:
+    """The database could not serve this now (locked past its wait, or no connection free
+    in time): the work should wait and be done later, not be reported as an error."""
+    return is_busy(exc) or isinstance(exc, PoolTimeout)
 
 
 async def ping(engine: AsyncEngine) -> bool:

@@ -10,6 +10,7 @@ from storage.models.evidence import (
     WeeklyMeeting,
 )
 from storage.models.health import SchedulerHealth
+from storage.models.intake import ParkedInteraction
 from storage.models.messaging import AuditEntry, OutboxMessage, ProcessedEvent
 from storage.models.people import Person, PersonRole, PlatformIdentity, School
 from storage.models.programme import CalendarEntry, Placement, Programme, ReviewPoint
@@ -24,6 +25,7 @@ __all__ = [
     "MentorSelfEvaluation",
     "Observation",
     "OutboxMessage",
+    "ParkedInteraction",
     "Person",
     "PersonRole",
     "Placement",

@@ -1,0 +1,238 @@
+"""Admission: every interaction is answered in time, and none is lost when the bot is busy.
+
+A platform waits a few seconds for its answer (Slack 3 s, Teams 15 s). An interaction
+gets one of a bounded number of slots (so the connection pool is never exhausted) and a
+time budget. Answered within the budget, the edge shows the reply as usual. Otherwise:
+
+- if it never got a slot, it is *parked*: written to the database (many at once, in one
+  short transaction) before the edge acknowledges, and handled later by `drain`, whose
+  answer reaches the person as a message;
+- if it is already running, it finishes and the edge delivers its reply late; an
+  interaction with an idempotency key is parked as well, so that it survives the process
+  dying before it commits (whichever copy commits first records it; the other is a
+  duplicate and records nothing).
+
+Nobody is told "something went wrong" because the bot is busy.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from handlers.context import PlatformUser
+from handlers.router import (
+    Command,
+    Conversations,
+    Interaction,
+    Press,
+    Submit,
+    UseChannel,
+)
+from handlers.ui import Reply
+from storage.db import is_busy, is_overload, transaction
+from storage.repo import parked
+
+log = logging.getLogger(__name__)
+LEASE = timedelta(seconds=60)  # a claimed row whose process died is due again after this
+MAX_ATTEMPTS = 6
+PARK_BATCH_WAIT = 0.02  # seconds: parks arriving together share one transaction
+
+UserFactory = Callable[[str, str], PlatformUser]
+
+
+@dataclass(slots=True)
+class Outcome:
+    """What became of an interaction within its budget."""
+
+    reply: Reply | None = None  # answered in time
+    late: asyncio.Task[Reply] | None = None  # still running: its reply comes later
+    parked: bool = False  # kept in the database, to be handled and answered later
+
+
+class Intake:
+    def __init__(
+        self,
+        conversations: Conversations,
+        *,
+        slots: int,
+        users: Mapping[str, UserFactory] | None = None,
+        clock: Callable[[], datetime] | None = None,
+    ) -> None:
+        self.conversations = conversations
+        self.slots = asyncio.Semaphore(slots)
+        self.capacity = slots
+        self.users = dict(users or {})
+        self.clock = clock or (lambda: datetime.now(UTC))
+        self.on_parked: Callable[[], None] | None = None
+        self._queue: list[tuple[dict[str, Any], asyncio.Future[None]]] = []
+        self._writer: asyncio.Task[None] | None = None
+        self._running: set[asyncio.Task[Reply]] = set()
+
+    # -- the edges' side -------------------------------------------------------------
+
+    async def answer(
+        self, user: PlatformUser, interaction: Interaction, *, budget: float
+    ) -> Outcome:
+        started = asyncio.Event()
+        task = asyncio.create_task(self._inline(user, interaction, started))
+        done, _ = await asyncio.wait({task}, timeout=budget)
+        if done:
+            try:
+                return Outcome(reply=task.result())
+            except Exception as exc:
+                if not is_overload(exc):
+                    raise
+                # The database was too busy even after the retries: kept for later.
+                log.info("interaction parked after %s", type(exc).__name__)
+                await self.park(user, interaction)
+                return Outcome(parked=True)
+        if not started.is_set():
+            task.cancel()  # waiting for a slot: nothing has begun, so nothing is undone
+            await self.park(user, interaction)
+            return Outcome(parked=True)
+        if interaction.event_key:
+            await self.park(user, interaction)
+        self._running.add(task)
+        task.add_done_callback(self._running.discard)
+        return Outcome(late=task)
+
+    async def _inline(
+        self, user: PlatformUser, interaction: Interaction, started: asyncio.Event
+    ) -> Reply:
+        async with self.slots:
+            started.set()
+            return await self.conversations.handle(user, interaction)
+
+    async def park(self, user: PlatformUser, interaction: Interaction) -> None:
+        """Keep the interaction durably; returns once it is committed (or, if the database
+        cannot take it now, once it is queued in memory to be written when it can)."""
+        key = interaction.event_key or f"parked:{uuid.uuid4().hex}"
+        row = {
+            "platform": user.platform,
+            "workspace_id": user.workspace_id[:64],
+            "external_id": user.external_id[:255],
+            "event_key": key[:255],
+            "interaction": interaction_to_dict(interaction, key=key[:255]),
+        }
+        written: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._queue.append((row, written))
+        if self._writer is None or self._writer.done():
+            self._writer = asyncio.create_task(self._write_parked())
+        try:
+            await asyncio.wait_for(asyncio.shield(written), timeout=1.0)
+        except TimeoutError:
+            log.warning("parked interaction not yet committed; kept in memory meanwhile")
+
+    async def _write_parked(self) -> None:
+        while self._queue:
+            await asyncio.sleep(PARK_BATCH_WAIT)
+            batch, self._queue = self._queue, []
+            try:
+                async with transaction(self.conversations.sessions) as session:
+                    await parked.park(session, [row for row, _ in batch], now=self.clock())
+            except Exception as exc:
+                # Busy or briefly unreachable: the batch goes back to the front and is
+                # written with the next one. Nothing is dropped.
+                level = logging.INFO if is_busy(exc) else logging.WARNING
+                log.log(level, "parking %d interactions: %s", len(batch), type(exc).__name__)
+                self._queue[:0] = batch
+                await asyncio.sleep(0.1)
+                continue
+            for _, written in batch:
+                if not written.done():
+                    written.set_result(None)
+            if self.on_parked is not None:
+                self.on_parked()
+
+    # -- the worker's side ----------------------------------------------------------
+
+    async def drain(self, *, limit: int = 50) -> int:
+        """Handle parked interactions that are due; how many were taken."""
+        async with transaction(self.conversations.sessions) as session:
+            rows = await parked.claim(session, now=self.clock(), limit=limit, lease=LEASE)
+            work = [
+                (r.platform, r.workspace_id, r.external_id, r.event_key, r.interaction, r.attempts)
+                for r in rows
+            ]
+        await asyncio.gather(*(self._handle_parked(*item) for item in work))
+        return len(work)
+
+    async def _handle_parked(
+        self,
+        platform: str,
+        workspace_id: str,
+        external_id: str,
+        event_key: str,
+        data: dict[str, Any],
+        attempts: int,
+    ) -> None:
+        if attempts > MAX_ATTEMPTS:
+            log.error("parked interaction %s given up after %d attempts", event_key, attempts)
+            await self.conversations.forget_parked(platform, event_key)
+            return
+        try:
+            interaction = interaction_from_dict(data)
+        except (KeyError, TypeError, ValueError):
+            log.error("parked interaction %s unreadable; dropped", event_key)
+            await self.conversations.forget_parked(platform, event_key)
+            return
+        factory = self.users.get(platform)
+        user = (
+            factory(workspace_id, external_id)
+            if factory
+            else PlatformUser(platform, workspace_id, external_id)
+        )
+        async with self.slots:
+            try:
+                await self.conversations.handle(user, interaction, parked=True)
+            except Exception as exc:  # kept: due again after its lease
+                log.warning("parked interaction %s failed: %s", event_key, type(exc).__name__)
+
+    async def waiting(self) -> tuple[int, datetime | None]:
+        async with transaction(self.conversations.sessions) as session:
+            return await parked.waiting(session)
+
+    async def settle(self) -> None:
+        """Wait for late replies and pending parks (tests, shutdown)."""
+        if self._writer is not None:
+            await self._writer
+        if self._running:
+            await asyncio.gather(*self._running, return_exceptions=True)
+
+
+def interaction_to_dict(interaction: Interaction, *, key: str) -> dict[str, Any]:
+    match interaction:
+        case Command(text=text):
+            data: dict[str, Any] = {"kind": "command", "text": text}
+        case Press(action=action, value=value):
+            data = {"kind": "press", "action": action, "value": value}
+        case Submit(form_id=form_id, values=values, state=state):
+            data = {"kind": "submit", "form_id": form_id, "values": values, "state": state}
+        case UseChannel(channel_id=channel, workspace_id=workspace, reference=reference):
+            data = {"kind": "channel", "channel_id": channel, "workspace_id": workspace}
+            data["reference"] = reference
+    # Plain JSON only: whatever the form held comes back as the same strings and lists.
+    return dict(json.loads(json.dumps(data, default=str)), event_key=key)
+
+
+def interaction_from_dict(data: dict[str, Any]) -> Interaction:
+    key = str(data["event_key"])
+    kind = data["kind"]
+    if kind == "command":
+        return Command(str(data["text"]), event_key=key)
+    if kind == "press":
+        return Press(str(data["action"]), str(data["value"]), event_key=key)
+    if kind == "submit":
+        return Submit(str(data["form_id"]), dict(data["values"]), dict(data["state"]), key)
+    if kind == "channel":
+        return UseChannel(
+            str(data["channel_id"]), str(data["workspace_id"]), data.get("reference"), key
+        )
+    raise ValueError(f"unknown interaction kind {kind!r}")

@@ -1,0 +1,108 @@
+"""When the bot is busy, an interaction is kept, handled later and answered by message."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+
+from handlers import concern
+from handlers.intake import Intake, interaction_from_dict, interaction_to_dict
+from handlers.router import Command, Conversations, Press, Submit, UseChannel
+from storage.db import session_factory
+from storage.models import AuditEntry, Concern, OutboxMessage, ParkedInteraction
+from tests.factories import NOW, build_world
+from tests.test_conversations import MENTOR, user
+
+CONCERN = {"category": "wellbeing", "details": "Tired and tearful"}
+
+
+async def _count(sessions: Any, model: Any, **where: Any) -> int:
+    stmt = select(func.count()).select_from(model)
+    for name, value in where.items():
+        stmt = stmt.where(getattr(model, name) == value)
+    async with sessions() as s:
+        return int((await s.execute(stmt)).scalar_one())
+
+
+@pytest.fixture
+async def world(engine: Any) -> Any:
+    sessions = session_factory(engine)
+    w = await build_world(sessions)
+    c = Conversations(sessions, clock=lambda: NOW)
+    intake = Intake(c, slots=1, users={"console": lambda ws, ext: user(ext)}, clock=lambda: NOW)
+    return intake, w, sessions
+
+
+async def test_busy_bot_parks_the_form_and_answers_by_message_later(world: Any) -> None:
+    intake, w, sessions = world
+    form = Submit("concern", CONCERN | {"placement_id": str(w.placement_id)}, {}, "view:V1:h")
+    async with intake.slots:  # every slot taken: the bot is busy
+        outcome = await intake.answer(MENTOR, form, budget=0.05)
+    assert outcome.parked and outcome.reply is None
+    assert await _count(sessions, ParkedInteraction) == 1
+    assert await _count(sessions, Concern) == 0
+    # Another process (or this one after a restart) handles what was parked.
+    fresh = Intake(intake.conversations, slots=2, users=intake.users, clock=lambda: NOW)
+    assert await fresh.drain() == 1
+    assert await _count(sessions, Concern) == 1
+    assert await _count(sessions, ParkedInteraction) == 0
+    async with sessions() as s:
+        late = await s.execute(select(OutboxMessage).where(OutboxMessage.kind == "late_reply"))
+        row = late.scalar_one()
+    assert row.recipient_id == w.mentor_id and "concern" in row.payload["text"].lower()
+    assert await fresh.drain() == 0  # nothing twice
+
+
+async def test_slow_interaction_finishes_late_and_its_parked_copy_records_nothing(
+    world: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    intake, w, sessions = world
+    original = concern.on_submit
+
+    async def slow(ctx: Any, raw: Any) -> Any:
+        await asyncio.sleep(0.3)
+        return await original(ctx, raw)
+
+    monkeypatch.setattr(concern, "on_submit", slow)
+    form = Submit("concern", CONCERN | {"placement_id": str(w.placement_id)}, {}, "view:V2:h")
+    outcome = await intake.answer(MENTOR, form, budget=0.05)
+    assert outcome.late is not None and outcome.reply is None
+    assert await _count(sessions, ParkedInteraction) == 1  # survives a crash meanwhile
+    reply = await outcome.late
+    assert reply.close_form
+    await intake.drain()
+    assert await _count(sessions, Concern) == 1
+    assert await _count(sessions, AuditEntry, action="concern_raised") == 1
+    assert await _count(sessions, ParkedInteraction) == 0
+    assert await _count(sessions, OutboxMessage, kind="late_reply") == 0
+
+
+async def test_parked_form_with_errors_is_answered_with_what_to_correct(world: Any) -> None:
+    intake, w, sessions = world
+    bad = Submit("concern", {"placement_id": str(w.placement_id), "category": "x"}, {}, "v:3")
+    async with intake.slots:
+        assert (await intake.answer(MENTOR, bad, budget=0.05)).parked
+    await intake.drain()
+    async with sessions() as s:
+        row = (await s.execute(select(OutboxMessage))).scalar_one()
+    assert row.kind == "late_reply" and "•" in row.payload["text"]
+    assert await _count(sessions, ParkedInteraction) == 0
+
+
+@pytest.mark.parametrize(
+    "interaction",
+    [
+        Command("status"),
+        Press("weekly.held", "1:2026-11-16"),
+        Submit("rate.step", {"TS1": "green", "list": ["a", "b"]}, {"step": 2}),
+        UseChannel("C1", "T1", {"conversation": {"id": "x"}}),
+    ],
+    ids=lambda i: type(i).__name__,
+)
+def test_interactions_survive_the_trip_through_the_database(interaction: Any) -> None:
+    back = interaction_from_dict(interaction_to_dict(interaction, key="k1"))
+    assert type(back) is type(interaction) and back.event_key == "k1"
+    assert interaction_to_dict(back, key="k1") == interaction_to_dict(interaction, key="k1")
