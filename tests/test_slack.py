@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator
+from urllib.parse import urlencode
 
 import aiohttp
 import pytest
@@ -392,6 +393,18 @@ async def test_malformed_or_unsigned_requests_never_get_5xx(
     assert await count(h, AuditEntry) == 0 and await count(h, PlatformIdentity) == 0
 
 
+@pytest.mark.parametrize("timestamp", ["not-a-number", "1e9", " 12", "9" * 5000, ""])
+async def test_unsigned_request_with_odd_timestamp_gets_401(slack, timestamp):
+    h, _w = slack
+    headers = {
+        "Content-Type": "application/x-www-form-urlencoded",
+        "X-Slack-Request-Timestamp": timestamp,
+        "X-Slack-Signature": "v0=" + "0" * 64,
+    }
+    async with h.http.post("/slack/events", data=b"command=%2Fmentor", headers=headers) as r:
+        assert r.status == 401
+
+
 async def test_unsigned_request_gets_401(slack):
     h, _w = slack
     async with h.http.post(
@@ -417,3 +430,78 @@ async def test_slow_submission_is_answered_in_time_and_finished_by_dm(slack, mon
     updates = await h.stub.wait_for("chat.update")
     assert updates[0]["ts"] == "7.7" and "did not happen (School trip)" in updates[0]["text"]
     assert await count(h, WeeklyMeeting) == 1
+
+
+def press_payload(team: object, user_team: object = "T1", value: str = "") -> dict:
+    return {
+        "type": "block_actions",
+        "user": {"id": "UMENTOR", "username": "umentor", "team_id": user_team},
+        "team": team,
+        "api_app_id": "A1",
+        "container": {"type": "message", "message_ts": "1.1", "channel_id": "DUMENTOR"},
+        "trigger_id": "trig-UMENTOR",
+        "actions": [
+            {"action_id": "weekly.held", "block_id": "b1", "value": value, "type": "button"}
+        ],
+    }
+
+
+@pytest.mark.parametrize(
+    ("team", "expected"),
+    [
+        ({"id": "TEVIL", "domain": "evil"}, 403),  # a well-formed id of another workspace
+        ({"id": "<script>alert(1)</script>"}, 400),
+        ({"id": ["T1"]}, 400),
+    ],
+    ids=["other-workspace", "markup", "list"],
+)
+async def test_forged_workspace_is_refused_and_stores_no_identity(slack, team, expected):
+    h, _w = slack
+    status, _ = await h.interactive(press_payload(team))
+    assert status == expected
+    form = {"team_id": "TEVIL", "user_id": "UMENTOR", "command": "/mentor", "text": "status"}
+    response = await h.post(urlencode(form).encode(), "application/x-www-form-urlencoded")
+    assert response.status == 403
+    assert await count(h, PlatformIdentity) == 0
+    assert h.stub.called("users.info") == [] and h.stub.called("chat.postMessage") == []
+
+
+async def test_identity_carries_the_workspace_slack_authenticated(slack):
+    h, w = slack
+    # A Slack Connect user's home workspace is theirs; the app's is still T1.
+    value = f"{w.placement_id}:{WEEK}"
+    status, _ = await h.interactive(press_payload({"id": "T1"}, user_team="TOTHER", value=value))
+    assert status == 200
+    await h.stub.wait_for("views.open")
+    async with h.runtime.sessions() as s:
+        workspaces = (await s.execute(select(PlatformIdentity.workspace_id))).scalars().all()
+    assert workspaces == ["T1"]
+
+
+async def test_submission_failing_before_its_answer_gets_an_apology_not_an_error(
+    slack, monkeypatch
+):
+    h, w = slack
+    from bot.slack import listeners
+
+    await h.press(
+        "UMENTOR", "weekly.not_held", f"{w.placement_id}:{WEEK}", channel="DUMENTOR", ts="1.1"
+    )
+    view = (await h.stub.wait_for("views.open"))[-1]["view"]
+
+    def broken(*_args: object) -> None:
+        raise RuntimeError("as if a listener had a bug")
+
+    monkeypatch.setattr(listeners, "platform_user", broken)
+    status, body = await h.submit("UMENTOR", view, {"reason": "Trainee ill"})
+    assert status == 200 and body["response_action"] == "update"
+    assert "nothing was saved" in json.dumps(body["view"])
+    assert await count(h, WeeklyMeeting) == 0
+
+
+async def test_stranger_opening_app_home_is_told_they_are_not_on_the_roster(slack):
+    h, _w = slack
+    home = {"type": "app_home_opened", "user": "USTRANGER", "tab": "home", "event_ts": "1.2"}
+    assert await h.event(home, "Ev9") == 200
+    published = await h.stub.wait_for("views.publish")
+    assert "partnership office" in json.dumps(published[0]["view"])

@@ -173,47 +173,82 @@ def modal(form: Form, origin: tuple[str, str] | None = None) -> dict[str, Any]:
 
 
 def home_view(message: Message) -> dict[str, Any]:
-    return View(type="home", blocks=message_blocks(message)[:MODAL_BLOCKS]).to_dict()
+    # A home tab needs at least one block; a plain-text message (e.g. "not on the roster")
+    # is shown as a section of its own text.
+    blocks = message_blocks(message) or message_blocks(
+        Message(message.text, (Section(message.text),))
+    )
+    return View(type="home", blocks=blocks[:MODAL_BLOCKS]).to_dict()
 
 
-def form_values(state_values: dict[str, Any]) -> dict[str, Any]:
-    """view.state.values to {field: value}, whatever the element type."""
+def form_values(state_values: Any) -> dict[str, Any]:
+    """view.state.values to {field: value}, whatever the element type.
+
+    Total: Slack's shapes give values, anything else a ValueError naming what was wrong
+    (never the typed text), so a malformed submission is refused, not half-read.
+    """
+    if not isinstance(state_values, dict):
+        raise ValueError("state values are not an object")
     values: dict[str, Any] = {}
     for block_id, actions in state_values.items():
         if not isinstance(actions, dict):
-            continue
+            raise ValueError("a block's state is not an object")
         for element in actions.values():
-            if not isinstance(element, dict):
-                continue
             values[str(block_id)] = _element_value(element)
     return values
 
 
-def _element_value(element: dict[str, Any]) -> Any:
+def _element_value(element: Any) -> str | list[str] | None:
+    if not isinstance(element, dict):
+        raise ValueError("an element's state is not an object")
     kind = element.get("type")
     if kind == "datepicker":
-        return element.get("selected_date")
+        return _text_or_none(element.get("selected_date"))
     if kind in ("radio_buttons", "static_select"):
-        selected = element.get("selected_option") or {}
-        return selected.get("value") if isinstance(selected, dict) else None
+        selected = element.get("selected_option")
+        return None if selected is None else _option_value(selected)
     if kind in ("checkboxes", "multi_static_select"):
-        return [
-            o.get("value") for o in element.get("selected_options") or [] if isinstance(o, dict)
-        ]
-    return element.get("value")
+        selected = element.get("selected_options")
+        if selected is None:
+            return []
+        if not isinstance(selected, list):
+            raise ValueError("selected options are not a list")
+        return [_option_value(option) for option in selected]
+    return _text_or_none(element.get("value"))
+
+
+def _option_value(option: Any) -> str:
+    if not isinstance(option, dict) or not isinstance(option.get("value"), str):
+        raise ValueError("a selected option has no text value")
+    return str(option["value"])
+
+
+def _text_or_none(value: Any) -> str | None:
+    if value is not None and not isinstance(value, str):
+        raise ValueError("an answer is not text")
+    return value
 
 
 def read_metadata(raw: str) -> tuple[dict[str, Any], tuple[str, str] | None]:
-    data = json.loads(raw or "{}")
+    """The route back a modal carries: (form state, original message). Total, like
+    form_values: anything but what `modal` wrote is a ValueError."""
+    try:
+        data = json.loads(raw or "{}")
+    except RecursionError as exc:  # deeply nested JSON; a ValueError otherwise
+        raise ValueError("private_metadata is nested too deeply") from exc
     if not isinstance(data, dict):
         raise ValueError("private_metadata is not an object")
     state = data.get("s") or {}
     origin = data.get("o")
     if not isinstance(state, dict):
         raise ValueError("state is not an object")
-    if origin is not None and not (isinstance(origin, list) and len(origin) == 2):
+    if origin is None:
+        return state, None
+    if not (isinstance(origin, list) and len(origin) == 2):
         raise ValueError("origin is malformed")
-    return state, (str(origin[0]), str(origin[1])) if origin else None
+    if not all(isinstance(part, str) for part in origin):
+        raise ValueError("origin is not a channel and a message timestamp")
+    return state, (origin[0], origin[1])
 
 
 def saving_view() -> dict[str, Any]:
@@ -224,4 +259,14 @@ def saving_view() -> dict[str, Any]:
         title=PlainTextObject(text="Saving"),
         close=PlainTextObject(text="Close"),
         blocks=[SectionBlock(text=MarkdownTextObject(text=text))],
+    ).to_dict()
+
+
+def sorry_view() -> dict[str, Any]:
+    """Replaces a modal whose submission failed before it could be answered."""
+    return View(
+        type="modal",
+        title=PlainTextObject(text="Sorry"),
+        close=PlainTextObject(text="Close"),
+        blocks=[SectionBlock(text=MarkdownTextObject(text=t("sorry")))],
     ).to_dict()

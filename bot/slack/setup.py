@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 import aiohttp
 from aiohttp import web
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.response import BoltResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.slack import edge, listeners
+from bot.slack import edge, listeners, payload, render, workspace
 from bot.slack.output import SlackOutput
 from handlers.router import Conversations
 
@@ -41,13 +43,25 @@ def build(
         process_before_response=False,
         raise_error_for_unhandled_request=False,
     )
+    app.middleware(workspace.same_workspace)
     listeners.register(app, conversations)
-
-    @app.error
-    async def on_error(error: Exception) -> None:
-        log.error("slack listener error: %s", type(error).__name__)
-
+    app.error(on_error)
     return app, SlackOutput(client)
+
+
+async def on_error(
+    error: Exception, body: dict[str, Any], response: BoltResponse | None
+) -> BoltResponse | None:
+    """A listener or middleware that raised before acknowledging is answered 500 by bolt,
+    which the edge turns into a 400 (Slack shows the user an error, and resends an event).
+    A modal would then just say it could not connect; it is replaced by an apology."""
+    kind = payload.kind_of(body) if isinstance(body, dict) else None
+    log.error("slack listener error kind=%s: %s", kind, type(error).__name__)
+    if response is not None and response.status >= 500 and kind == "view_submission":
+        return BoltResponse(
+            status=200, body={"response_action": "update", "view": render.sorry_view()}
+        )
+    return None
 
 
 def mount(web_app: web.Application, app: AsyncApp, signing_secret: str) -> None:
