@@ -13,10 +13,11 @@ import re
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.context.async_context import AsyncBoltContext
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.slack import render
+from bot.slack import render, workspace
 from bot.slack.output import api_error
 from handlers.context import PlatformUser
 from handlers.router import Command, Conversations, Interaction, Press, Submit
@@ -38,13 +39,6 @@ def platform_user(client: AsyncWebClient, team_id: str, user_id: str) -> Platfor
         return profile.get("email")
 
     return PlatformUser("slack", team_id or "", user_id, email_lookup=email)
-
-
-def _team(body: dict[str, Any]) -> str:
-    team = body.get("team")
-    if isinstance(team, dict):
-        return str(team.get("id") or "")
-    return str(body.get("team_id") or "")
 
 
 def _user_id(body: dict[str, Any]) -> str:
@@ -140,12 +134,14 @@ async def _finish_late(
 def register(app: AsyncApp, conversations: Conversations) -> None:
     async def run(
         client: AsyncWebClient,
+        context: AsyncBoltContext,
         body: dict[str, Any],
         interaction: Interaction,
         replies: SlackReplies,
         command_text: str | None = None,
     ) -> None:
-        user = platform_user(client, _team(body), _user_id(body))
+        # The workspace Slack authenticated (workspace.py), never the body's claim.
+        user = platform_user(client, workspace.authenticated(context), _user_id(body))
         try:
             reply = await conversations.handle(user, interaction)
             await replies.perform(reply, conversations, user, command_text)
@@ -156,14 +152,18 @@ def register(app: AsyncApp, conversations: Conversations) -> None:
             await replies.say(Message(SORRY, (Section(SORRY),)))
 
     @app.command("/mentor")
-    async def on_command(ack: Any, body: dict[str, Any], client: AsyncWebClient) -> None:
+    async def on_command(
+        ack: Any, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
+    ) -> None:
         await ack()
         text = str(body.get("text") or "")
         replies = SlackReplies(client, _user_id(body), body.get("trigger_id"), None)
-        await run(client, body, Command(text), replies)
+        await run(client, context, body, Command(text), replies)
 
     @app.action(re.compile(r".+"))
-    async def on_action(ack: Any, body: dict[str, Any], client: AsyncWebClient) -> None:
+    async def on_action(
+        ack: Any, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
+    ) -> None:
         await ack()
         actions = body.get("actions") or [{}]
         action = actions[0] if isinstance(actions[0], dict) else {}
@@ -174,14 +174,18 @@ def register(app: AsyncApp, conversations: Conversations) -> None:
         home = container.get("type") == "view" and (body.get("view") or {}).get("type") == "home"
         replies = SlackReplies(client, _user_id(body), body.get("trigger_id"), origin, home=home)
         press = Press(str(action.get("action_id") or ""), str(action.get("value") or ""))
-        await run(client, body, press, replies)
+        await run(client, context, body, press, replies)
 
     @app.view(re.compile(r".+"))
     async def on_view(
-        ack: Any, body: dict[str, Any], client: AsyncWebClient, view: dict[str, Any]
+        ack: Any,
+        body: dict[str, Any],
+        client: AsyncWebClient,
+        view: dict[str, Any],
+        context: AsyncBoltContext,
     ) -> None:
         user_id = _user_id(body)
-        user = platform_user(client, _team(body), user_id)
+        user = platform_user(client, workspace.authenticated(context), user_id)
         try:
             state, origin = render.read_metadata(str(view.get("private_metadata") or ""))
             values = render.form_values((view.get("state") or {}).get("values") or {})
@@ -228,17 +232,23 @@ def register(app: AsyncApp, conversations: Conversations) -> None:
             log.warning("slack call failed after submission: %s", api_error(exc))
 
     @app.event("app_home_opened")
-    async def on_home(event: dict[str, Any], body: dict[str, Any], client: AsyncWebClient) -> None:
+    async def on_home(
+        event: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
+    ) -> None:
         if event.get("tab") not in (None, "home"):
             return
-        user = platform_user(client, _team(body), str(event.get("user") or ""))
+        team = workspace.authenticated(context)
+        user = platform_user(client, team, str(event.get("user") or ""))
         await client.views_publish(
             user_id=user.external_id, view=render.home_view(await conversations.home(user))
         )
 
     @app.event("message")
     async def on_message(
-        event: dict[str, Any], body: dict[str, Any], client: AsyncWebClient
+        event: dict[str, Any],
+        body: dict[str, Any],
+        client: AsyncWebClient,
+        context: AsyncBoltContext,
     ) -> None:
         if event.get("channel_type") != "im" or event.get("bot_id") or event.get("subtype"):
             return
@@ -247,6 +257,7 @@ def register(app: AsyncApp, conversations: Conversations) -> None:
         body = dict(body, user_id=event.get("user"))
         await run(
             client,
+            context,
             body,
             Command(text, event_key=str(body.get("event_id") or "") or None),
             replies,
