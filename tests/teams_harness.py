@@ -13,7 +13,8 @@ import aiohttp
 from bot.runtime import Runtime
 from tests.stubs.bf_connector import ConnectorStub, Member
 
-TENANT = "tenant-1"
+# Teams tenant ids are GUIDs; the edge refuses any other.
+TENANT = "3f2504e0-4f89-41d3-9a0c-0305e82c3301"
 BOT = {"id": "28:bot-app-id", "name": "mentorbot"}
 TEAM = "19:team-general-3f2c@thread.tacv2"
 CHANNEL = "19:itt-leadership-9a1b@thread.tacv2"

@@ -38,7 +38,15 @@ from storage.models import (
 from storage.repo import placements
 from tests.factories import NOW, WEEK, World, build_world
 from tests.stubs.bf_connector import ConnectorStub
-from tests.teams_harness import CHANNEL, USERS, TeamsHarness, assert_valid, members, text_of
+from tests.teams_harness import (
+    CHANNEL,
+    TENANT,
+    USERS,
+    TeamsHarness,
+    assert_valid,
+    members,
+    text_of,
+)
 
 CHAT = {key: user.chat for key, user in USERS.items()}
 
@@ -300,7 +308,7 @@ async def test_install_stores_reference_greets_once_and_looks_up_once(teams):
     assert len(greetings) == 1 and "Your cohort" in text_of(greetings[0][1])
     async with h.runtime.sessions() as s:
         identity = (await s.execute(select(PlatformIdentity))).scalar_one()
-    assert identity.external_id == USERS["lead"].aad and identity.workspace_id == "tenant-1"
+    assert identity.external_id == USERS["lead"].aad and identity.workspace_id == TENANT
     reference = identity.conversation_reference or {}
     assert reference["conversation"]["id"] == CHAT["lead"]
     assert reference["serviceUrl"] == h.stub.url and reference.get("activityId") is None
@@ -449,7 +457,7 @@ async def test_escalations_in_a_channel(teams):
         target = (await s.execute(select(EscalationTarget))).scalar_one()
     assert (target.platform, target.workspace_id, target.channel_id) == (
         "teams",
-        "tenant-1",
+        TENANT,
         CHANNEL,
     )
     assert target.conversation_reference["conversation"]["id"] == CHANNEL

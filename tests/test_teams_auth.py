@@ -8,6 +8,7 @@ cannot be fetched.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 from collections.abc import AsyncIterator
@@ -198,3 +199,30 @@ async def test_signing_keys_unreachable_means_401(db_url: str):
         await server.close()
         await runtime.engine.dispose()
         await stub.close()
+
+
+async def _timed(a: Auth, token: str) -> tuple[int, float]:
+    start = time.perf_counter()
+    status = await a.post(f"Bearer {token}")
+    return status, time.perf_counter() - start
+
+
+async def test_hanging_metadata_means_a_quick_401_and_no_stuck_threads(auth: Auth):
+    auth.stub.hang_metadata()  # the endpoint accepts the connection, never answers
+    for _ in range(20):
+        status, seconds = await _timed(auth, auth.token(key=OTHER_KEY))
+        assert (status, seconds < 5) == (401, True), seconds
+    # Many at once too: each is refused in time, none waits behind another for good.
+    together = await asyncio.gather(*(_timed(auth, auth.token(key=OTHER_KEY)) for _ in range(20)))
+    assert all(status == 401 and seconds < 5 for status, seconds in together), together
+    assert await nothing_changed(auth)
+
+    # The endpoint answers again: valid tokens get in, promptly, as many as the checking
+    # threads (a thread still stuck on the old fetch would make one of them wait).
+    auth.stub.hang_metadata(False)
+    deadline = time.monotonic() + 10
+    while await auth.post(f"Bearer {auth.token()}") != 200:
+        assert time.monotonic() < deadline, "valid tokens still refused"
+        await asyncio.sleep(0.2)
+    after = await asyncio.gather(*(_timed(auth, auth.token()) for _ in range(4)))
+    assert all(status == 200 and seconds < 2 for status, seconds in after), after

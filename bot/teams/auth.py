@@ -6,6 +6,8 @@ which gets the bot's own token for outbound calls, blocks too. Here:
 
 - inbound tokens are checked in a small dedicated thread pool with a deadline, and any
   failure (no token, malformed, expired, forged, signing keys unreachable) is a 401;
+  the metadata and keys are fetched with a deadline of their own (see keys), so a hung
+  endpoint never keeps a thread of the pool;
 - outbound credentials are created once per app id and scope, so MSAL's token cache
   lives between turns, and each token is fetched in a worker thread before a connector
   uses it on the event loop (where MSAL then answers from its cache).
@@ -32,8 +34,11 @@ from botframework.connector.auth import (
 )
 from msrest.authentication import Authentication
 
+from bot.teams import keys
+
 log = logging.getLogger(__name__)
-TOKEN_CHECK_SECONDS = 10.0
+# Above keys.FETCH_SECONDS (a check may wait for one fetch), below Teams' patience.
+TOKEN_CHECK_SECONDS = 4.0
 
 
 class Unauthorized(Exception):
@@ -122,6 +127,7 @@ def authentication(
     config: BotConfig, credentials: ServiceClientCredentialsFactory | None = None
 ) -> tuple[ConfigurationBotFrameworkAuthentication, ServiceClientCredentialsFactory]:
     factory = CachedCredentials(credentials or ConfigurationServiceClientCredentialFactory(config))
+    keys.install()
     return ConfigurationBotFrameworkAuthentication(config, credentials_factory=factory), factory
 
 
@@ -166,4 +172,11 @@ class RequestAuth:
 
     def _check_in_thread(self, activity: Activity, header: str) -> AuthenticateRequestResult:
         # botbuilder's validation is a coroutine that blocks; it gets its own loop here.
-        return asyncio.run(self.auth.authenticate_request(activity, header))
+        # Not asyncio.run: that waits on closing for the loop's resolver threads, and a
+        # DNS lookup that hangs would keep this thread after the fetch gave up on it.
+        loop = asyncio.new_event_loop()
+        try:
+            return loop.run_until_complete(self.auth.authenticate_request(activity, header))
+        finally:
+            loop.run_until_complete(loop.shutdown_asyncgens())
+            loop.close()

@@ -3,20 +3,25 @@
 CloudAdapter.process would parse the body and check the token itself, but in botbuilder
 4.17.1 a malformed token raises (a 500) and the token check blocks the event loop. Here a
 request is answered 401 unless its bearer token checks out (see auth), 400 unless its
-body is an activity, and only then does the adapter run the bot's turn.
+body is a readable activity (see inbound), and only then does the adapter run the bot's
+turn. Nothing that happens in the turn becomes a 5xx: the turn contains its own failures
+(see turns), and anything that still escapes the adapter is logged and answered 200, so
+that Teams does not redeliver an activity that would only fail again.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 from aiohttp import web
-from botbuilder.core import serializer_helper
+from botbuilder.core import InvokeResponse, serializer_helper
 from botbuilder.integration.aiohttp import CloudAdapter
 from botbuilder.schema import Activity
+from msrest.serialization import Model
 
+from bot.teams import failures, inbound
 from bot.teams.auth import RequestAuth, Unauthorized
 from bot.teams.turns import TeamsBot
 
@@ -24,24 +29,32 @@ log = logging.getLogger(__name__)
 MAX_BODY = 1024 * 1024
 
 
-def _activity(raw: bytes) -> Activity | None:
-    try:
-        body = json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
-        return None
-    if not isinstance(body, dict):
-        return None
-    try:
-        activity = Activity().deserialize(body)
-    except Exception:  # msrest raises DeserializationError and friends
-        return None
-    if not activity.type or not isinstance(activity.type, str):
-        return None
-    if activity.conversation is None or not activity.conversation.id or not activity.service_url:
-        return None
-    if activity.from_property is None or not activity.from_property.id:
-        return None
-    return activity
+def _json(body: Any) -> Any:
+    # serializer_helper takes msrest models only: a plain dict body (an Action.Execute
+    # answer, ExpectedReplies) makes it raise, which botbuilder's own handler turns into 500.
+    return serializer_helper(body) if isinstance(body, Model) else body
+
+
+def _invoke_answer(activity: Activity, invoke: InvokeResponse | None) -> web.Response:
+    if invoke is None:
+        return web.Response(status=200)
+    status = int(invoke.status or 200)
+    if status >= 500:  # botbuilder's 501 for an invoke nobody answered
+        log.warning(
+            "invoke answered %s by botbuilder; 200 instead %s", status, failures.ids(activity)
+        )
+        return web.Response(status=200)
+    return web.json_response(_json(invoke.body), status=status)
+
+
+async def _refuse_unreadable(auth: RequestAuth, header: str | None) -> web.Response:
+    if auth.app_id:
+        # Still say 401 to an unauthenticated sender rather than describe the body.
+        try:
+            await auth.check(Activity(), header)
+        except Unauthorized:
+            return web.json_response({"error": "unauthorized"}, status=401)
+    return web.json_response({"error": "not an activity"}, status=400)
 
 
 def handler(
@@ -59,23 +72,25 @@ def handler(
         raw = await request.read()
         if len(raw) > MAX_BODY:
             return web.json_response({"error": "request too large"}, status=413)
-        activity = _activity(raw)
-        if activity is None:
-            if auth.app_id:
-                # Still say 401 to an unauthenticated sender rather than describe the body.
-                try:
-                    await auth.check(Activity(), header)
-                except Unauthorized:
-                    return web.json_response({"error": "unauthorized"}, status=401)
-            return web.json_response({"error": "not an activity"}, status=400)
+        try:
+            activity = inbound.parse(raw)
+        except inbound.Unreadable:
+            return await _refuse_unreadable(auth, header)
         try:
             checked = await auth.check(activity, header)
         except Unauthorized as exc:
             log.info("teams request refused: %s", exc)
             return web.json_response({"error": "unauthorized"}, status=401)
-        invoke = await adapter.process_activity(checked, activity, bot.on_turn)
-        if invoke is not None:
-            return web.json_response(serializer_helper(invoke.body), status=invoke.status)
-        return web.Response(status=200)
+        try:
+            inbound.check(activity)
+        except inbound.Unreadable as exc:
+            log.info("teams activity refused: %s %s", exc, failures.ids(activity))
+            return web.json_response({"error": "not an activity"}, status=400)
+        try:
+            invoke = await adapter.process_activity(checked, activity, bot.on_turn)
+            return _invoke_answer(activity, invoke)
+        except Exception as exc:
+            failures.log_failure("teams turn failed outside the bot", activity, exc)
+            return web.Response(status=200)
 
     return api_messages

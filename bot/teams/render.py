@@ -18,11 +18,15 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
 from typing import Any
 
 from botbuilder.schema import Activity, ActivityTypes, Attachment
 
+# What comes back from a card lives in bot.teams.submissions; named here too.
+from bot.teams.submissions import KEY as KEY
+from bot.teams.submissions import CardPress as CardPress
+from bot.teams.submissions import CardSubmit as CardSubmit
+from bot.teams.submissions import read_value as read_value
 from handlers.text import t
 from handlers.ui import (
     Actions,
@@ -45,7 +49,6 @@ MAX_MESSAGE_BYTES = 28 * 1024
 CARD_BUDGET = 26 * 1024
 LONG_TEXT_MAX = 3000  # as handlers.forms; Teams has no limit of its own below 28 KB
 SHORT_TEXT_MAX = 150
-KEY = "mb"
 
 _BOLD = re.compile(r"(?<![\w*])\*([^*\n]+)\*(?![\w*])")
 
@@ -394,53 +397,6 @@ def errors_message(form: Form | None, errors: dict[str, str]) -> Message:
 
 def is_lite(spec: Any) -> bool:
     return isinstance(spec, dict) and bool(spec.get("lite"))
-
-
-# --- what comes back --------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class CardPress:
-    action: str
-    value: str
-
-
-@dataclass(frozen=True, slots=True)
-class CardSubmit:
-    form_id: str
-    values: dict[str, Any]
-    state: dict[str, Any]
-    origin: str | None
-    spec: Any
-
-
-def read_value(value: Any) -> CardPress | CardSubmit:
-    """A message activity's `value` (from one of our cards) to what was done; ValueError
-    for anything else."""
-    if not isinstance(value, dict) or not isinstance(value.get(KEY), dict):
-        raise ValueError("not one of our cards")
-    data = value[KEY]
-    if "action" in data:
-        action, pressed = data.get("action"), data.get("value", "")
-        if not isinstance(action, str) or not isinstance(pressed, str):
-            raise ValueError("button data is malformed")
-        return CardPress(action, pressed)
-    form_id, state, origin = data.get("form"), data.get("state") or {}, data.get("o")
-    if not isinstance(form_id, str) or not isinstance(state, dict):
-        raise ValueError("form data is malformed")
-    if origin is not None and not isinstance(origin, str):
-        raise ValueError("origin is malformed")
-    values = {k: _number(v) for k, v in value.items() if k != KEY}
-    return CardSubmit(form_id, values, state, origin, data.get("f"))
-
-
-def _number(value: Any) -> Any:
-    # Some clients send Input.Number as a JSON number (60.0); the handlers read digits.
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, int) and not isinstance(value, bool):
-        return str(value)
-    return value
 
 
 def activity(card: dict[str, Any], summary: str) -> Activity:

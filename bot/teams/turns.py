@@ -21,9 +21,8 @@ from typing import Any
 from botbuilder.core import TurnContext
 from botbuilder.core.teams import TeamsInfo
 from botbuilder.schema import Activity, ActivityTypes
-from msrest.exceptions import ClientRequestError, HttpOperationError
 
-from bot.teams import render
+from bot.teams import failures, inbound, invoke, render
 from bot.teams.output import Conversations as Known
 from handlers.context import PlatformUser
 from handlers.router import Command, Conversations, Interaction, Press, Submit, UseChannel
@@ -44,15 +43,8 @@ def command_text(text: str | None) -> str:
 
 
 def tenant_of(activity: Activity) -> str:
-    data = activity.channel_data if isinstance(activity.channel_data, dict) else {}
-    tenant = data.get("tenant") if isinstance(data.get("tenant"), dict) else {}
-    conversation = activity.conversation
-    return str(
-        (tenant or {}).get("id")
-        or (conversation.tenant_id if conversation else None)
-        or ((conversation.additional_properties or {}).get("tenantId") if conversation else None)
-        or ""
-    )
+    """The tenant as a lower-case GUID, or "" (the edge has refused a forged one)."""
+    return inbound.tenant_id(activity)
 
 
 def conversation_type(activity: Activity) -> str:
@@ -211,6 +203,18 @@ class TeamsBot:
 
     async def on_turn(self, turn_context: TurnContext) -> None:
         activity = turn_context.activity
+        try:
+            await self._dispatch(turn_context)
+        except Exception as exc:
+            # A connector that is down or answers garbage, a card we can't read back:
+            # logged here, and the request is still answered (see edge).
+            failures.log_failure("teams turn failed", activity, exc)
+
+    async def _dispatch(self, turn_context: TurnContext) -> None:
+        activity = turn_context.activity
+        if activity.type == ActivityTypes.invoke:
+            await invoke.answer(turn_context)
+            return
         self.known.learn(
             activity.conversation.id if activity.conversation else None, activity.service_url
         )
@@ -237,7 +241,7 @@ class TeamsBot:
                 await replies.perform_submit(reply, submitted)
             else:
                 await replies.perform(reply)
-        except (HttpOperationError, ClientRequestError) as exc:
+        except failures.CONNECTOR_ERRORS as exc:
             log.warning("teams connector call failed: %s", type(exc).__name__)
         except Exception:
             log.exception("interaction failed")
@@ -295,7 +299,7 @@ class TeamsBot:
             greeting = await self.conversations.home(user)
             self._remember(stored_key, greeting)
             await TeamsReplies(turn_context).say(greeting)
-        except (HttpOperationError, ClientRequestError) as exc:
+        except failures.CONNECTOR_ERRORS as exc:
             log.warning("teams greeting failed: %s", type(exc).__name__)
 
     def _bot_added(self, activity: Activity) -> bool:

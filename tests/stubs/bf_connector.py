@@ -44,6 +44,9 @@ class ConnectorStub:
     activities: dict[str, dict[str, Any]] = field(default_factory=dict)
     jwks: dict[str, Any] = field(default_factory=lambda: {"keys": []})
     metadata_requests: int = 0
+    # Cleared (hang_metadata), requests for the OpenID metadata are not answered until it
+    # is set again.
+    metadata_answers: asyncio.Event = field(default_factory=asyncio.Event)
     server: TestServer | None = None
     _ids: itertools.count = field(default_factory=lambda: itertools.count(1))  # type: ignore[type-arg]
 
@@ -57,7 +60,14 @@ class ConnectorStub:
         assert self.server is not None
         return str(self.server.make_url("/v1/.well-known/openidconfiguration"))
 
+    def hang_metadata(self, hang: bool = True) -> None:
+        if hang:
+            self.metadata_answers.clear()
+        else:
+            self.metadata_answers.set()
+
     async def start(self) -> ConnectorStub:
+        self.metadata_answers.set()
         app = web.Application(client_max_size=4 * 1024 * 1024)
         app.router.add_post("/v3/conversations", self._create)
         app.router.add_post("/v3/conversations/{cid}/activities", self._send)
@@ -71,6 +81,7 @@ class ConnectorStub:
         return self
 
     async def close(self) -> None:
+        self.metadata_answers.set()  # hanging requests end, so the server can stop at once
         if self.server is not None:
             await self.server.close()
 
@@ -172,6 +183,7 @@ class ConnectorStub:
 
     async def _openid(self, request: web.Request) -> web.Response:
         self.metadata_requests += 1
+        await self.metadata_answers.wait()
         return web.json_response(
             {
                 "issuer": "https://api.botframework.com",
@@ -183,3 +195,57 @@ class ConnectorStub:
 
     async def _keys(self, _request: web.Request) -> web.Response:
         return web.json_response(self.jwks)
+
+
+@dataclass
+class BrokenService:
+    """A misbehaving server on 127.0.0.1 (port 0), for service URLs and OpenID metadata
+    that fail: every path under
+
+      /status/{code}/…  answers that status with a JSON error body,
+      /garbage/…        answers 200 with a body that is not JSON,
+      /empty/…          answers 200 with an empty body,
+      /hang/…           never answers (until the server closes).
+    """
+
+    server: TestServer | None = None
+    requests: int = 0
+    _closing: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def url(self, mode: str) -> str:
+        assert self.server is not None
+        return str(self.server.make_url(f"/{mode}/"))
+
+    async def start(self) -> BrokenService:
+        app = web.Application()
+        app.router.add_route("*", "/status/{code:\\d+}/{tail:.*}", self._status)
+        app.router.add_route("*", "/garbage/{tail:.*}", self._garbage)
+        app.router.add_route("*", "/empty/{tail:.*}", self._empty)
+        app.router.add_route("*", "/hang/{tail:.*}", self._hang)
+        self.server = TestServer(app, host="127.0.0.1", port=0)
+        await self.server.start_server()
+        return self
+
+    async def close(self) -> None:
+        self._closing.set()  # hanging requests end, so the server can stop at once
+        if self.server is not None:
+            await self.server.close()
+
+    async def _status(self, request: web.Request) -> web.Response:
+        self.requests += 1
+        code = int(request.match_info["code"])
+        error = {"error": {"code": "ServiceError", "message": f"broken {code}"}}
+        return web.json_response(error, status=code)
+
+    async def _garbage(self, _request: web.Request) -> web.Response:
+        self.requests += 1
+        return web.Response(body=b"\xff<html>not json{", content_type="application/json")
+
+    async def _empty(self, _request: web.Request) -> web.Response:
+        self.requests += 1
+        return web.Response(status=200)
+
+    async def _hang(self, _request: web.Request) -> web.Response:
+        self.requests += 1
+        await self._closing.wait()
+        return web.Response(status=503)
