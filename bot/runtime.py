@@ -17,10 +17,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from bot.settings import Settings
 from bot.slack import setup as slack_setup
 from bot.teams import setup as teams_setup
+from handlers.intake import Intake
 from handlers.ports import OutputChannel
 from handlers.router import Conversations
 from scheduler.dispatch import RATE_LIMITS, Dispatcher, RateLimit
-from storage.db import make_engine, session_factory
+from storage.db import INTERACTION_SLOTS, make_engine, session_factory
 from storage.migrate import ensure_current
 from storage.repo import health
 
@@ -39,6 +40,8 @@ class Runtime:
     slack_app: AsyncApp | None = None
     wake: asyncio.Event = field(default_factory=asyncio.Event)
     http: aiohttp.ClientSession | None = None
+    intake: Intake | None = None
+    parked_wake: asyncio.Event = field(default_factory=asyncio.Event)
 
     async def close(self) -> None:
         if self.http is not None:
@@ -56,6 +59,21 @@ class Runtime:
             except Exception:
                 log.exception("dispatch failed; will retry")
 
+    async def parked_loop(self) -> None:
+        """Handle interactions parked while the bot was busy, as soon as they are parked
+        (and every few seconds, for those a crashed process left behind)."""
+        if self.intake is None:
+            return
+        while True:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.parked_wake.wait(), DISPATCH_IDLE_SECONDS)
+            self.parked_wake.clear()
+            try:
+                while await self.intake.drain():
+                    pass
+            except Exception as exc:
+                log.warning("handling parked interactions failed: %s", type(exc).__name__)
+
 
 async def build_runtime(
     settings: Settings, *, clock: Callable[[], datetime] | None = None
@@ -68,6 +86,7 @@ async def build_runtime(
         raise
     sessions = session_factory(engine)
     conversations = Conversations(sessions, timezone=settings.timezone, clock=clock)
+    intake = Intake(conversations, slots=INTERACTION_SLOTS, clock=clock)
     channels: dict[str, OutputChannel] = {}
     slack_app = None
     http = aiohttp.ClientSession() if settings.slack_bot_token is not None else None
@@ -80,20 +99,30 @@ async def build_runtime(
             else None,
             api_url=settings.slack_api_url,
             session=http,
+            intake=intake,
         )
         channels["slack"] = slack_output
     # Teams: botbuilder CloudAdapter; an app id and password, or anonymous (Emulator) mode.
     if teams_setup.enabled(settings):
-        channels["teams"] = teams_setup.build(conversations, settings)
+        channels["teams"] = teams_setup.build(conversations, settings, intake=intake)
     limits = {
         "slack": RateLimit(RATE_LIMITS["slack"].per_conversation, (settings.slack_rate, 1.0)),
         "teams": RateLimit(RATE_LIMITS["teams"].per_conversation, (settings.teams_rate, 1.0)),
     }
     dispatcher = Dispatcher(sessions, channels, clock=clock, limits=limits)
     runtime = Runtime(
-        settings, engine, sessions, conversations, dispatcher, channels, slack_app, http=http
+        settings,
+        engine,
+        sessions,
+        conversations,
+        dispatcher,
+        channels,
+        slack_app,
+        http=http,
+        intake=intake,
     )
     conversations.on_queued = runtime.wake.set
+    intake.on_parked = runtime.parked_wake.set
     return runtime
 
 
@@ -140,12 +169,15 @@ def web_app(
     app.router.add_get("/healthz", healthz)
 
     async def background(_app: web.Application) -> AsyncIterator[None]:
-        task = asyncio.create_task(runtime.dispatch_loop()) if run_dispatcher else None
+        loops = [runtime.dispatch_loop(), runtime.parked_loop()] if run_dispatcher else []
+        tasks = [asyncio.create_task(loop) for loop in loops]
         yield
-        if task is not None:
+        for task in tasks:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+        if runtime.intake is not None:
+            await runtime.intake.settle()
         await runtime.close()
 
     app.cleanup_ctx.append(background)

@@ -35,7 +35,7 @@ from handlers.router import (
     Submit,
     UseChannel,
 )
-from handlers.ui import Reply
+from handlers.ui import Message, Reply
 from storage.db import is_busy, is_overload, transaction
 from storage.repo import parked
 
@@ -52,7 +52,9 @@ class Outcome:
     """What became of an interaction within its budget."""
 
     reply: Reply | None = None  # answered in time
-    late: asyncio.Task[Reply] | None = None  # still running: its reply comes later
+    # Still running: its reply comes later (None: it was parked after all, and its answer
+    # will come as a message when it is handled).
+    late: asyncio.Task[Reply | None] | None = None
     parked: bool = False  # kept in the database, to be handled and answered later
 
 
@@ -73,7 +75,7 @@ class Intake:
         self.on_parked: Callable[[], None] | None = None
         self._queue: list[tuple[dict[str, Any], asyncio.Future[None]]] = []
         self._writer: asyncio.Task[None] | None = None
-        self._running: set[asyncio.Task[Reply]] = set()
+        self._running: set[asyncio.Task[Reply | None]] = set()
 
     # -- the edges' side -------------------------------------------------------------
 
@@ -99,9 +101,27 @@ class Intake:
             return Outcome(parked=True)
         if interaction.event_key:
             await self.park(user, interaction)
-        self._running.add(task)
-        task.add_done_callback(self._running.discard)
-        return Outcome(late=task)
+        late = asyncio.create_task(self._late(task, user, interaction))
+        self._running.add(late)
+        late.add_done_callback(self._running.discard)
+        return Outcome(late=late)
+
+    async def _late(
+        self, task: asyncio.Task[Reply], user: PlatformUser, interaction: Interaction
+    ) -> Reply | None:
+        try:
+            return await task
+        except Exception as exc:
+            if not is_overload(exc):
+                raise
+            if not interaction.event_key:  # one with a key was parked already
+                await self.park(user, interaction)
+            return None
+
+    async def home(self, user: PlatformUser) -> Message:
+        """The App Home / greeting, in a slot like any interaction (it reads the roster)."""
+        async with self.slots:
+            return await self.conversations.home(user)
 
     async def _inline(
         self, user: PlatformUser, interaction: Interaction, started: asyncio.Event

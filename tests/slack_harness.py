@@ -26,6 +26,10 @@ USERS = {
 }
 
 
+def _hash(view: dict[str, Any]) -> str:
+    return hashlib.sha256(json.dumps(view, sort_keys=True).encode()).hexdigest()[:16]
+
+
 @dataclass
 class SlackHarness:
     http: aiohttp.ClientSession
@@ -140,7 +144,14 @@ class SlackHarness:
             "api_app_id": "A1",
             "token": "legacy",
             "trigger_id": f"trig-{user}",
-            "view": {**view, "id": "V1", "team_id": "T1", "state": {"values": state}, "hash": "h"},
+            # Slack gives a view a new hash whenever it is updated (the next step of a form).
+            "view": {
+                **view,
+                "id": "V1",
+                "team_id": "T1",
+                "state": {"values": state},
+                "hash": _hash(view),
+            },
         }
         status, text = await self.interactive(payload)
         return status, (json.loads(text) if text.strip() else {})

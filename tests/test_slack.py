@@ -3,6 +3,7 @@ served by a local stub that records every call."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import AsyncIterator
 from urllib.parse import urlencode
@@ -418,8 +419,16 @@ async def test_unsigned_request_gets_401(slack):
 async def test_slow_submission_is_answered_in_time_and_finished_by_dm(slack, monkeypatch):
     h, w = slack
     from bot.slack import listeners
+    from handlers import router, weekly
 
-    monkeypatch.setattr(listeners, "SUBMISSION_DEADLINE", 0.0)  # as if the database were slow
+    original = weekly.on_submit
+
+    async def slow(*args: object) -> object:  # as if the database were slow
+        await asyncio.sleep(0.5)
+        return await original(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setitem(router.SUBMITS, "weekly.not_held", slow)
+    monkeypatch.setattr(listeners, "SUBMISSION_BUDGET", 0.1)
     await h.press(
         "UMENTOR", "weekly.not_held", f"{w.placement_id}:{WEEK}", channel="DUMENTOR", ts="7.7"
     )

@@ -20,7 +20,15 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.slack import render, workspace
 from bot.slack.output import api_error
 from handlers.context import PlatformUser
-from handlers.router import Command, Conversations, Interaction, Press, Submit
+from handlers.intake import Intake, Outcome
+from handlers.router import (
+    Command,
+    Conversations,
+    Interaction,
+    Press,
+    Submit,
+    late_message,
+)
 from handlers.text import t
 from handlers.ui import Actions, Button, Message, Reply, Section, Style
 
@@ -46,6 +54,16 @@ def _user_id(body: dict[str, Any]) -> str:
     if isinstance(user, dict):
         return str(user.get("id") or "")
     return str(body.get("user_id") or user or "")
+
+
+def _view_key(view: dict[str, Any]) -> str | None:
+    """A modal's id and its hash name one submission of one state of one form: a double
+    click or a retry of it carries the same pair and is recorded once; the next step of
+    the same modal has a new hash."""
+    view_id, view_hash = view.get("id"), view.get("hash")
+    if not isinstance(view_id, str) or not isinstance(view_hash, str) or not view_id:
+        return None
+    return f"view:{view_id}:{view_hash}"[:255]
 
 
 class SlackReplies:
@@ -103,35 +121,51 @@ class SlackReplies:
         )
 
 
-SUBMISSION_DEADLINE = 2.5  # seconds; Slack gives up at 3
+# Slack gives up on an answer after 3 seconds. A press may open a modal, whose trigger
+# also expires after 3 s; a submission that is not done in time is parked (a database
+# write) and the modal told it is saving, which must also fit in the 3 s.
+PRESS_BUDGET = 2.0
+SUBMISSION_BUDGET = 1.8
 
 
 async def _finish_late(
-    task: asyncio.Task[Reply],
+    task: asyncio.Task[Reply | None],
     replies: SlackReplies,
     conversations: Conversations,
     user: PlatformUser,
 ) -> None:
+    """The answer to an interaction that finished after Slack stopped waiting, as a DM."""
     try:
         reply = await task
-        if reply.form_errors:
-            problems = "\n".join(f"• {name}: {error}" for name, error in reply.form_errors.items())
-            text = f"{t('late_errors')}\n{problems}"
-            await replies.say(Message(text, (Section(text),)))
+        if reply is None:  # parked after all: answered by message once handled
             return
-        if reply.open_form is not None:
-            await replies.say(Message(t("late_next_step"), (Section(t("late_next_step")),)))
-            return
-        saved = reply.message or Message(t("saved"), (Section(t("saved")),))
-        await replies.perform(
-            Reply(message=saved, replace_original=reply.replace_original), conversations, user
-        )
+        said = late_message(reply)
+        keep = reply.replace_original if not reply.form_errors and not reply.open_form else None
+        await replies.perform(Reply(message=said, replace_original=keep), conversations, user)
+    except SlackApiError as exc:
+        log.warning("slack call failed after a late answer: %s", api_error(exc))
     except Exception:
-        log.exception("late form submission failed")
+        log.exception("late interaction failed")
         await replies.say(Message(SORRY, (Section(SORRY),)))
 
 
-def register(app: AsyncApp, conversations: Conversations) -> None:
+async def _deliver(
+    outcome: Outcome,
+    replies: SlackReplies,
+    conversations: Conversations,
+    user: PlatformUser,
+    command_text: str | None,
+) -> None:
+    if outcome.reply is not None:
+        await replies.perform(outcome.reply, conversations, user, command_text)
+    elif outcome.late is not None:
+        await _finish_late(outcome.late, replies, conversations, user)
+    # Parked: handled as soon as the bot has room, and answered by message then.
+
+
+def register(app: AsyncApp, intake: Intake) -> None:
+    conversations = intake.conversations
+
     async def run(
         client: AsyncWebClient,
         context: AsyncBoltContext,
@@ -143,8 +177,8 @@ def register(app: AsyncApp, conversations: Conversations) -> None:
         # The workspace Slack authenticated (workspace.py), never the body's claim.
         user = platform_user(client, workspace.authenticated(context), _user_id(body))
         try:
-            reply = await conversations.handle(user, interaction)
-            await replies.perform(reply, conversations, user, command_text)
+            outcome = await intake.answer(user, interaction, budget=PRESS_BUDGET)
+            await _deliver(outcome, replies, conversations, user, command_text)
         except SlackApiError as exc:
             log.warning("slack call failed: %s", api_error(exc))
         except Exception:
@@ -194,19 +228,9 @@ def register(app: AsyncApp, conversations: Conversations) -> None:
             await SlackReplies(client, user_id, None, None).say(Message(SORRY))
             return
         replies = SlackReplies(client, user_id, None, origin)
-        task = asyncio.create_task(
-            conversations.handle(user, Submit(str(view.get("callback_id")), values, state))
-        )
-        # Slack waits 3 seconds for the answer to a submission. Under heavy load the handler
-        # may not be done by then: the modal then says it is saving, the work finishes
-        # anyway, and the outcome (or what to correct) comes as a DM. Nothing is lost.
-        done, _ = await asyncio.wait({task}, timeout=SUBMISSION_DEADLINE)
-        if not done:
-            await ack(response_action="update", view=render.saving_view())
-            await _finish_late(task, replies, conversations, user)
-            return
+        submit = Submit(str(view.get("callback_id")), values, state, event_key=_view_key(view))
         try:
-            reply = task.result()
+            outcome = await intake.answer(user, submit, budget=SUBMISSION_BUDGET)
         except Exception:
             log.exception("form submission failed")
             first = next(
@@ -215,6 +239,14 @@ def register(app: AsyncApp, conversations: Conversations) -> None:
             )
             await ack(response_action="errors", errors={first: SORRY}) if first else await ack()
             return
+        if outcome.reply is None:
+            # Not done in time (the bot is busy): the modal says it is saving; the answer,
+            # or what to correct, comes as a DM. What was typed is kept in the database.
+            await ack(response_action="update", view=render.saving_view())
+            if outcome.late is not None:
+                await _finish_late(outcome.late, replies, conversations, user)
+            return
+        reply = outcome.reply
         if reply.form_errors:
             await ack(response_action="errors", errors=reply.form_errors)
             return
@@ -240,7 +272,7 @@ def register(app: AsyncApp, conversations: Conversations) -> None:
         team = workspace.authenticated(context)
         user = platform_user(client, team, str(event.get("user") or ""))
         await client.views_publish(
-            user_id=user.external_id, view=render.home_view(await conversations.home(user))
+            user_id=user.external_id, view=render.home_view(await intake.home(user))
         )
 
     @app.event("message")

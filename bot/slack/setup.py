@@ -13,7 +13,9 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.slack import edge, listeners, payload, render, workspace
 from bot.slack.output import SlackOutput
+from handlers.intake import Intake
 from handlers.router import Conversations
+from storage.db import INTERACTION_SLOTS
 
 log = logging.getLogger(__name__)
 PATH = "/slack/events"
@@ -34,8 +36,14 @@ def build(
     signing_secret: str | None,
     api_url: str,
     session: aiohttp.ClientSession | None = None,
+    intake: Intake | None = None,
 ) -> tuple[AsyncApp, SlackOutput]:
+    """`intake`: shared with the other edges (one set of slots per process)."""
     client = web_client(token, api_url, session)
+    intake = intake or Intake(conversations, slots=INTERACTION_SLOTS)
+    # A parked interaction is handled later with the same client: a first-time user can
+    # still be matched to the roster by their Slack e-mail then.
+    intake.users["slack"] = lambda team, user_id: listeners.platform_user(client, team, user_id)
     app = AsyncApp(
         client=client,
         signing_secret=signing_secret or "socket-mode-has-no-signing-secret",
@@ -44,7 +52,7 @@ def build(
         raise_error_for_unhandled_request=False,
     )
     app.middleware(workspace.same_workspace)
-    listeners.register(app, conversations)
+    listeners.register(app, intake)
     app.error(on_error)
     return app, SlackOutput(client)
 

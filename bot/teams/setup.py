@@ -15,6 +15,7 @@ from bot.teams.auth import BotConfig, RequestAuth, authentication
 from bot.teams.output import Conversations as Known
 from bot.teams.output import TeamsOutput
 from bot.teams.turns import TeamsBot
+from handlers.intake import Intake
 from handlers.ports import OutputChannel
 from handlers.router import Conversations
 
@@ -57,6 +58,7 @@ def build(
     *,
     config: BotConfig | None = None,
     credentials: ServiceClientCredentialsFactory | None = None,
+    intake: Intake | None = None,
 ) -> TeamsOutput:
     """The Teams output channel; its `endpoint` is the /api/messages handler to mount.
 
@@ -69,7 +71,7 @@ def build(
     known = Known()
     auth = RequestAuth(bfa, app_id=config.APP_ID, allow_anonymous=anonymous(settings))
     output = TeamsOutput(adapter, config.APP_ID, known)
-    output.endpoint = edge.handler(adapter, TeamsBot(conversations, known), auth)
+    output.endpoint = edge.handler(adapter, TeamsBot(conversations, known, intake), auth)
     output.inbound_auth = auth
     if auth.anonymous:
         log.warning("Teams accepts UNAUTHENTICATED requests (anonymous development mode)")

@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import re
 from typing import Any
@@ -25,9 +26,11 @@ from botbuilder.schema import Activity, ActivityTypes
 from bot.teams import failures, inbound, invoke, render
 from bot.teams.output import Conversations as Known
 from handlers.context import PlatformUser
+from handlers.intake import Intake
 from handlers.router import Command, Conversations, Interaction, Press, Submit, UseChannel
 from handlers.text import t
 from handlers.ui import Form, Message, Reply, Section
+from storage.db import INTERACTION_SLOTS
 
 log = logging.getLogger(__name__)
 SORRY = t("sorry")
@@ -69,6 +72,18 @@ def event_key(activity: Activity) -> str | None:
     conversation = activity.conversation.id if activity.conversation else ""
     digest = hashlib.sha256((conversation or "").encode()).hexdigest()[:16]
     return f"{digest}:{activity.id}"
+
+
+def card_key(activity: Activity, action: render.CardSubmit) -> str | None:
+    """One submission of one card: a double click sends two activities (two ids) for the
+    same card (replyToId) with the same values, and is recorded once."""
+    if not activity.reply_to_id:
+        return event_key(activity)
+    conversation = activity.conversation.id if activity.conversation else ""
+    content = json.dumps([action.form_id, action.values, action.state], sort_keys=True, default=str)
+    where = hashlib.sha256((conversation or "").encode()).hexdigest()[:16]
+    what = hashlib.sha256(content.encode()).hexdigest()[:16]
+    return f"card:{where}:{activity.reply_to_id}:{what}"[:255]
 
 
 def platform_user(turn_context: TurnContext, *, reference: bool) -> PlatformUser:
@@ -165,10 +180,17 @@ class TeamsReplies:
             await self.replace(submitted.origin, reply.replace_original)
 
 
+# Teams waits 15 s for a turn; past this the bot says it is saving and answers later.
+TURN_BUDGET = 5.0
+
+
 class TeamsBot:
-    def __init__(self, conversations: Conversations, known: Known) -> None:
+    def __init__(
+        self, conversations: Conversations, known: Known, intake: Intake | None = None
+    ) -> None:
         self.conversations = conversations
         self.known = known
+        self.intake = intake or Intake(conversations, slots=INTERACTION_SLOTS)
         # (person, 1:1 chat, service URL) whose conversation reference this process has
         # already handed to the handlers: storing it again on every message would cost a
         # database write per message. Install events always hand it over.
@@ -235,7 +257,9 @@ class TeamsBot:
     ) -> None:
         replies = TeamsReplies(turn_context)
         try:
-            reply = await self.conversations.handle(user, interaction)
+            reply = await self._answer(replies, user, interaction)
+            if reply is None:  # parked: answered by message once the bot has room
+                return
             self._remember(stored_key, reply.message)
             if submitted is not None:
                 await replies.perform_submit(reply, submitted)
@@ -249,6 +273,16 @@ class TeamsBot:
                 await replies.say(Message(SORRY, (Section(SORRY),)))
             except Exception:
                 log.warning("could not tell the user about the failure")
+
+    async def _answer(
+        self, replies: TeamsReplies, user: PlatformUser, interaction: Interaction
+    ) -> Reply | None:
+        outcome = await self.intake.answer(user, interaction, budget=TURN_BUDGET)
+        if outcome.reply is not None:
+            return outcome.reply
+        # Busy: say so now (what was sent is kept), and answer when it is done.
+        await replies.say(Message(t("saving"), (Section(t("saving")),)))
+        return await outcome.late if outcome.late is not None else None
 
     async def _message(self, turn_context: TurnContext) -> None:
         activity = turn_context.activity
@@ -266,7 +300,9 @@ class TeamsBot:
                 press = Press(action.action, action.value, event_key=key)
                 await self._run(turn_context, press, user, stored_key)
             else:
-                submit = Submit(action.form_id, action.values, action.state, event_key=key)
+                submit = Submit(
+                    action.form_id, action.values, action.state, card_key(activity, action)
+                )
                 await self._run(turn_context, submit, user, stored_key, action)
             return
         text = command_text(activity.text)
@@ -296,7 +332,7 @@ class TeamsBot:
     async def _greet(self, turn_context: TurnContext) -> None:
         user, stored_key = self._user(turn_context, personal=True, always=True)
         try:
-            greeting = await self.conversations.home(user)
+            greeting = await self.intake.home(user)
             self._remember(stored_key, greeting)
             await TeamsReplies(turn_context).say(greeting)
         except failures.CONNECTOR_ERRORS as exc:
@@ -321,4 +357,4 @@ class TeamsBot:
         # Teams also sends conversationUpdate, which greets; this only stores the reference
         # (home() matches the person to the roster and links them, nothing is sent).
         user, stored_key = self._user(turn_context, personal=True, always=True)
-        self._remember(stored_key, await self.conversations.home(user))
+        self._remember(stored_key, await self.intake.home(user))
