@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -106,8 +106,9 @@ def alert(view: PlacementView, e: Escalation, *, status_line: str | None) -> Mes
         rule=t(RULE_TEXT.get(e.rule, "rule_concern")),
     )
     blocks: list[Any] = [Section(text)]
-    if e.evidence:
-        blocks.append(Facts(tuple((str(k), str(v)) for k, v in e.evidence.items())))
+    facts = evidence_facts(view, e)
+    if facts:
+        blocks.append(Facts(facts))
     if status_line:
         blocks.append(Section(status_line))
     if e.status != EscalationStatus.RESOLVED:
@@ -118,6 +119,25 @@ def alert(view: PlacementView, e: Escalation, *, status_line: str | None) -> Mes
         buttons.insert(-1, Button(t("irp_button"), "escalation.irp", value))
         blocks.append(Actions(tuple(buttons)))
     return Message(text, tuple(blocks))
+
+
+def evidence_facts(view: PlacementView, e: Escalation) -> tuple[tuple[str, str], ...]:
+    """The evidence is stored as ids, codes and dates; its labels are rendered here, in the
+    reader's language."""
+    ev = e.evidence or {}
+    rp = str(ev.get("review_point") or "")
+    match e.rule:
+        case "missed_meetings" if isinstance(ev.get("weeks"), list):
+            weeks = ", ".join(date_text(date.fromisoformat(str(w))) for w in ev["weeks"])
+            return ((t("evidence_weeks"), weeks),)
+        case "red_rating" if isinstance(ev.get("items"), list):
+            return ((t("evidence_ratings", review_point=rp), ", ".join(map(str, ev["items"]))),)
+        case "concern" if "category" in ev:
+            return ((t("evidence_concern"), t(f"cat_{ev['category']}")),)
+        case "missing_ratings" if "review_point_id" in ev:
+            return ((t("overdue_ratings", review_point=rp), view.mentor_name),)
+    # Anything else (not written by this version): shown as it was stored.
+    return tuple((str(k), str(v)) for k, v in ev.items())
 
 
 async def _load(ctx: Ctx, value: object) -> tuple[Escalation, PlacementView]:

@@ -21,8 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from handlers import escalation, nudges, weekly
 from handlers.codec import message_to_dict
-from handlers.text import t
-from handlers.ui import Message, date_text
+from handlers.ui import Message
 from scheduler.policy import Policy, Slot
 from storage.calendar_rules import ProgrammeCalendar, monday_of
 from storage.db import transaction
@@ -35,7 +34,8 @@ log = logging.getLogger(__name__)
 NUDGE_KINDS = ("weekly_reminder", "review_point_nudge", "observation_ack_nudge")
 LEADERSHIP_ZONE = ZoneInfo("Europe/London")
 ENQUEUE_CHUNK = 1000
-Finding = tuple[PlacementView, str, str, dict[str, str]]  # placement, rule, cause, evidence
+# placement, rule, cause, evidence (ids, codes and dates: labels are rendered when shown)
+Finding = tuple[PlacementView, str, str, dict[str, Any]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -432,7 +432,7 @@ class Sweeper:
         for weeks, group in by_weeks.items():
             ids = [v.id for v in group]
             missed = await q.missed_weeks(s, placement_ids=ids, weeks=list(weeks))
-            evidence = {t("evidence_weeks"): ", ".join(date_text(w) for w in weeks)}
+            evidence = {"weeks": [w.isoformat() for w in weeks]}
             cause = ",".join(str(w) for w in weeks)
             found += [
                 (v, "missed_meetings", cause, dict(evidence)) for v in group if v.id in missed
@@ -470,7 +470,7 @@ class Sweeper:
                 by_id[pid],
                 "red_rating",
                 f"rp:{rp_id}",
-                {t("evidence_ratings", review_point=names[rp_id]): ", ".join(sorted(items))},
+                {"review_point_id": rp_id, "review_point": names[rp_id], "items": sorted(items)},
             )
             for (pid, rp_id), items in reds.items()
         ]
@@ -484,7 +484,7 @@ class Sweeper:
                 by_id[c.placement_id],
                 "concern",
                 f"concern:{c.id}",
-                {t("evidence_concern"): t(f"cat_{c.category}")},
+                {"concern_id": c.id, "category": c.category},
             )
             for c in await q.recent_concerns(s, since=snap.now - timedelta(days=60))
             if c.placement_id in by_id
@@ -498,10 +498,10 @@ class Sweeper:
             for rp in snap.points_of(programme_id):
                 if rp.end_date + late > loc.today:
                     continue
-                label = t("overdue_ratings", review_point=rp.name)
+                evidence = {"review_point_id": rp.id, "review_point": rp.name}
                 for v in views:
                     if (v.id, rp.id) in snap.unrated:
-                        found.append((v, "missing_ratings", f"rp:{rp.id}", {label: v.mentor_name}))
+                        found.append((v, "missing_ratings", f"rp:{rp.id}", dict(evidence)))
         return found
 
     async def _escalate(self, s: AsyncSession, snap: Snapshot, findings: list[Finding]) -> int:

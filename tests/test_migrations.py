@@ -72,3 +72,75 @@ async def test_audit_log_is_append_only(sessions):
         count = (await s.execute(select(func.count()).select_from(AuditEntry))).scalar()
         action = (await s.execute(select(AuditEntry.action))).scalar()
     assert count == 1 and action == "import"
+
+
+async def test_escalation_evidence_written_as_labels_becomes_data(tmp_path):
+    """Rows stored by earlier versions ({English label: text}) are rebuilt from their
+    cause keys, so they can be shown in any language."""
+    from sqlalchemy import text
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    await upgrade(engine, "0003")
+    async with engine.begin() as conn:
+        for statement in (
+            "INSERT INTO school (id, name, platform, timezone) VALUES (1, 'S', 'slack', 'Europe/London')",
+            "INSERT INTO programme (id, name) VALUES (1, 'P')",
+            "INSERT INTO review_point (id, programme_id, name, start_date, end_date)"
+            " VALUES (3, 1, 'Review point 1', '2026-10-19', '2026-10-23')",
+        ):
+            await conn.execute(text(statement))
+    legacy = {
+        "missed_meetings": (
+            "2026-11-09,2026-11-16",
+            {"Weeks without a signed-off meeting": "9 Nov, 16 Nov"},
+        ),
+        "red_rating": ("rp:3", {"Red at Review point 1": "TS1, TS4"}),
+        "missing_ratings": ("rp:3", {"ratings at Review point 1": "Mo Mentor"}),
+    }
+    await _legacy_escalations(engine, legacy)
+    await upgrade(engine)
+    async with engine.connect() as conn:
+        rows = dict((await conn.execute(text("SELECT rule, evidence FROM escalation"))).all())
+    await engine.dispose()
+    import json
+
+    got = {rule: json.loads(ev) if isinstance(ev, str) else ev for rule, ev in rows.items()}
+    assert got["missed_meetings"] == {"weeks": ["2026-11-09", "2026-11-16"]}
+    assert got["red_rating"] == {
+        "review_point_id": 3,
+        "review_point": "Review point 1",
+        "items": ["TS1", "TS4"],
+    }
+    assert got["missing_ratings"] == {"review_point_id": 3, "review_point": "Review point 1"}
+
+
+async def _legacy_escalations(engine, legacy: dict) -> None:
+    import json
+
+    from sqlalchemy import text
+
+    now = "2026-11-20 09:00:00"
+    async with engine.begin() as conn:
+        for pid in (1, 2, 3):
+            await conn.execute(
+                text(
+                    "INSERT INTO person (id, email, full_name, created_at, updated_at)"
+                    " VALUES (:id, :email, 'P', :now, :now)"
+                ),
+                {"id": pid, "email": f"p{pid}@example.org", "now": now},
+            )
+        await conn.execute(
+            text(
+                "INSERT INTO placement (id, trainee_id, mentor_id, lead_mentor_id, school_id,"
+                " programme_id, start_date, end_date)"
+                " VALUES (1, 1, 2, 3, 1, 1, '2026-09-07', '2027-06-25')"
+            )
+        )
+        for rule, (cause, evidence) in legacy.items():
+            await conn.execute(
+                text(
+                    "INSERT INTO escalation (placement_id, rule, cause_key, evidence, status,"
+                    " level, created_at) VALUES (1, :rule, :cause, :ev, 'open', 1, :now)"
+                ),
+                {"rule": rule, "cause": cause, "ev": json.dumps(evidence), "now": now},
+            )
