@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from handlers.registry import REGISTRY
+
 SLACK_EVENTS_PATH = "/slack/events"
 TEAMS_ICONS = ("color.png", "outline.png")
 
@@ -60,6 +62,23 @@ def _check_base_url(base_url: str) -> str:
     return f"https://{parts.hostname}" + (f":{port}" if port is not None else "")
 
 
+def _slack_commands(manifest: dict[str, Any]) -> None:
+    """The slash command's usage hint lists the registry's menu commands."""
+    for command in manifest["features"]["slash_commands"]:
+        command["usage_hint"] = " | ".join(word for word, _ in REGISTRY.menu())
+
+
+def _teams_commands(manifest: dict[str, Any]) -> None:
+    """The bot's command lists (personal chat and team channel) are the registry's menus."""
+    lists = []
+    for scope, team in (("personal", False), ("team", True)):
+        commands = [{"title": w, "description": d} for w, d in REGISTRY.menu(team=team)]
+        if commands:
+            lists.append({"scopes": [scope], "commands": commands})
+    for bot in manifest["bots"]:
+        bot["commandLists"] = lists
+
+
 def slack_manifest(base_url: str, socket_mode: bool = False) -> dict[str, Any]:
     """The Slack app manifest, with every request URL at `base_url` + /slack/events.
 
@@ -67,6 +86,7 @@ def slack_manifest(base_url: str, socket_mode: bool = False) -> dict[str, Any]:
     bot opens, so the manifest has no request URLs at all and `base_url` may be empty.
     """
     manifest = _template("manifests.slack")
+    _slack_commands(manifest)
     features = manifest["features"]
     settings = manifest["settings"]
     commands = features["slash_commands"]
@@ -126,6 +146,7 @@ def teams_manifest(app_id: str, host: str, version: str = "1.0.0") -> dict[str, 
         )
     replacements = {"{{APP_ID}}": app_id.lower(), "{{HOST}}": host.lower()}
     filled: dict[str, Any] = _substitute(_template("manifests.teams"), replacements)
+    _teams_commands(filled)
     filled["version"] = version
     return filled
 

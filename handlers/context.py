@@ -45,6 +45,9 @@ class Ctx:
     actor: Actor
     now: datetime
     timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Europe/London"))
+    # How a command is typed where the actor is ("/mentor " in Slack, nothing where the bare
+    # word is the command), for help and hints; injected, never decided here.
+    command_prefix: str = ""
 
     @property
     def today(self) -> date:

@@ -10,8 +10,16 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from handlers.text import t
-from handlers.ui import FieldKind, Form, FormField
+from handlers.text import rag_label, t
+from handlers.ui import Choice, FieldKind, Form, FormField
+from storage.catalogue import RAG_KEYS
+from storage.enums import Rag, Scale
+
+
+def rag_choices(scale: Scale) -> tuple[Choice, ...]:
+    """Red, Amber and Green, each with its word, its shape and its meaning on `scale`."""
+    return tuple(Choice(r.value, rag_label(r), RAG_KEYS[scale][r]) for r in Rag)
+
 
 # Slack's plain_text_input allows 3,000 characters; our long text stays under it.
 LONG_TEXT_MAX = 3000

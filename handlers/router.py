@@ -8,7 +8,7 @@ with a plain message.
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -17,9 +17,11 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, wait_random
 
-from handlers import concern, escalation, identity, notify, observation, ratings, status, weekly
+from handlers import escalation, identity, keys, notify, status
 from handlers.context import BadRequest, Ctx, Forbidden, NotOnRoster, PlatformUser
-from handlers.text import command_prefix, t
+from handlers.conversation import CommandRun, PressRun, SubmitRun
+from handlers.registry import REGISTRY
+from handlers.text import t
 from handlers.ui import Message, Reply, Section
 from storage.db import is_busy, transaction
 from storage.repo import messaging
@@ -65,49 +67,19 @@ class UseChannel:
 Interaction = Command | Press | Submit | UseChannel
 Handler = Callable[[Ctx, Any], Awaitable[Reply]]
 
-COMMANDS: dict[str, Callable[[Ctx], Awaitable[Reply]]] = {
-    "status": status.status,
-    "observe": observation.start,
-    "concern": concern.start,
-    "rate": ratings.start_rating,
-    "self-evaluate": ratings.start_self_evaluation,
-    "selfeval": ratings.start_self_evaluation,
-}
+# Built from the registry: each conversation package declares what it answers.
+COMMANDS: dict[str, CommandRun] = REGISTRY.commands()
+PRESSES: dict[str, PressRun] = REGISTRY.presses()
+SUBMITS: dict[str, SubmitRun] = REGISTRY.submits()
 
-PRESSES: dict[str, Callable[[Ctx, str, str], Awaitable[Reply]]] = {
-    "weekly.held": weekly.on_press,
-    "weekly.rescheduled": weekly.on_press,
-    "weekly.not_held": weekly.on_press,
-    "weekly.snooze": weekly.on_snooze,
-    "weekly.confirm": weekly.on_trainee_press,
-    "weekly.disagree": weekly.on_trainee_press,
-    "rate.start": lambda ctx, _a, v: ratings.on_press(ctx, v),
-    "observe.start": lambda ctx, _a, _v: observation.start(ctx),
-    "observe.ack": lambda ctx, _a, v: observation.on_acknowledge(ctx, v),
-    "concern.start": lambda ctx, _a, _v: concern.start(ctx),
-    "selfeval.start": lambda ctx, _a, _v: ratings.start_self_evaluation(ctx),
-    "status.show": lambda ctx, _a, _v: status.status(ctx),
-    # A typed command that needs a form, offered as a button where the platform can only
-    # open forms from a click (a Slack DM has no trigger for a modal).
-    "command.run": lambda ctx, _a, v: _command(ctx, v),
-    "escalation.ack": escalation.on_press,
-    "escalation.irp": escalation.on_press,
-    "escalation.resolve": escalation.on_press,
-}
 
-SUBMITS: dict[str, Callable[[Ctx, str, dict[str, Any], dict[str, Any]], Awaitable[Reply]]] = {
-    "weekly.held": weekly.on_submit,
-    "weekly.rescheduled": weekly.on_submit,
-    "weekly.not_held": weekly.on_submit,
-    "weekly.disagree": weekly.on_trainee_submit,
-    "rate.pick": lambda ctx, _f, raw, _s: ratings.on_pick(ctx, raw),
-    "rate.step": lambda ctx, _f, raw, s: ratings.on_step(ctx, raw, s),
-    "selfeval.step": lambda ctx, _f, raw, s: ratings.on_self_eval_step(ctx, raw, s),
-    "observe.details": lambda ctx, _f, raw, _s: observation.on_details(ctx, raw),
-    "observe.rag": lambda ctx, _f, raw, s: observation.on_rag(ctx, raw, s),
-    "concern": lambda ctx, _f, raw, _s: concern.on_submit(ctx, raw),
-    "escalation.irp": lambda ctx, _f, raw, s: escalation.on_irp_submit(ctx, raw, s),
-}
+async def _run_command(ctx: Ctx, _action: str, value: str) -> Reply:
+    return await _command(ctx, value)
+
+
+# A typed command that needs a form, offered as a button where the platform can only open
+# forms from a click (a Slack DM has no trigger for a modal).
+PRESSES["command.run"] = _run_command
 
 
 def is_form(form_id: str) -> bool:
@@ -123,8 +95,12 @@ class Conversations:
         *,
         timezone: str = "Europe/London",
         clock: Callable[[], datetime] | None = None,
+        command_prefixes: Mapping[str, str] | None = None,
     ) -> None:
+        """`command_prefixes`: how a command is typed on each platform, for help and hints
+        (a platform not named types the bare word)."""
         self.sessions = sessions
+        self.command_prefixes = dict(command_prefixes or {})
         self.timezone = ZoneInfo(timezone)
         self.clock = clock or (lambda: datetime.now(UTC))
         # Called after each interaction that queued notifications (wakes the dispatcher).
@@ -193,7 +169,14 @@ class Conversations:
 
     async def _context(self, session: AsyncSession, user: PlatformUser) -> Ctx:
         actor = await identity.resolve(session, user)
-        return Ctx(session=session, actor=actor, now=self.clock(), timezone=self.timezone)
+        prefix = self.command_prefixes.get(actor.platform, "")
+        return Ctx(
+            session=session,
+            actor=actor,
+            now=self.clock(),
+            timezone=self.timezone,
+            command_prefix=prefix,
+        )
 
     async def _route(self, ctx: Ctx, interaction: Interaction) -> Reply:
         match interaction:
@@ -235,7 +218,7 @@ async def _answer_later(ctx: Ctx, platform: str, key: str, reply: Reply) -> None
     await parked_repo.drop(ctx.session, platform=platform, event_key=key)
     await notify.to_person(
         ctx.session,
-        key=f"late:{platform}:{key}"[:255],
+        key=str(keys.LateReply(platform, key)),
         kind="late_reply",
         recipient_id=ctx.actor.person_id,
         message=late_message(reply),
@@ -255,21 +238,12 @@ def late_message(reply: Reply) -> Message:
 
 
 async def _command(ctx: Ctx, text: str) -> Reply:
-    word = " ".join(text.strip().lower().split())
-    if word in ("", "help", "?"):
-        return Reply(message=status.help_message(ctx.actor.platform))
+    word = " ".join(text.strip().lower().split()) or "help"
     if word in COMMANDS:
         return await COMMANDS[word](ctx)
     shown = word[:40]
-    return Reply(
-        message=Message(
-            t(
-                "unknown_command",
-                command=shown,
-                help_hint=t("help_hint", cmd=command_prefix(ctx.actor.platform)),
-            )
-        )
-    )
+    hint = t("help_hint", cmd=ctx.command_prefix)
+    return Reply(message=Message(t("unknown_command", command=shown, help_hint=hint)))
 
 
 class _Refused(Exception):

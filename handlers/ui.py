@@ -127,3 +127,8 @@ class Reply:
 
 def date_text(d: date) -> str:
     return d.strftime("%a %-d %b %Y")
+
+
+def shorten(text: str, limit: int) -> str:
+    """Long stored text, cut with an ellipsis where it is displayed (never where stored)."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"

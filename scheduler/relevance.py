@@ -1,36 +1,30 @@
-"""Before a queued nudge goes out late (a retry, a restart), check it still applies:
-a reminder for a week already signed off is cancelled, not sent."""
+"""Before a queued message goes out late (a retry, a restart), check it is still owed:
+a reminder for a week already signed off is cancelled, not sent.
+
+The same decision as the sweep's and the status view's: each rule of the registry is
+asked over a snapshot scoped to the one queued item."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.repo import evidence
-
-WEEKLY_KINDS = frozenset({"weekly_prompt", "weekly_reminder"})
+from handlers import keys, owed
+from handlers.registry import REGISTRY
 
 
 async def still_applies(session: AsyncSession, *, kind: str, key: str) -> bool:
-    if kind in WEEKLY_KINDS:
-        parts = key.split(":")
-        try:
-            placement_id, week = int(parts[1]), date.fromisoformat(parts[2])
-        except (IndexError, ValueError):
-            return True
-        meeting = await evidence.meeting(session, placement_id=placement_id, week_start=week)
-        return meeting is None or meeting.signed_off_at is None
-    if kind == "review_point_nudge":
-        parts = key.split(":")
-        try:
-            placement_id, rp_id = int(parts[1]), int(parts[2])
-        except (IndexError, ValueError):
-            return True
-        return not await evidence.has_ratings(
-            session, placement_id=placement_id, review_point_id=rp_id
-        )
-    if kind == "observation_ack_nudge":
-        found = await evidence.observation(session, observation_id=int(key.split(":")[1]))
-        return found is not None and found.acknowledged_at is None
+    """False only when the rule that queued it says it is no longer owed; a key no rule
+    knows (a digest, an alert, one written by another version) is always sent."""
+    typed = keys.parse(key)
+    if typed is None:
+        return True
+    now = datetime.now(UTC)  # no rule's answer for one item depends on the time
+    snap = await owed.load(session, now, scope=owed.Scope(key=typed))
+    for rule in REGISTRY.rules():
+        facts = await rule.load(session, snap)
+        answer = rule.applies(snap, facts, typed)
+        if answer is not None:
+            return answer
     return True

@@ -14,6 +14,7 @@ import pytest
 
 from bot.teams import render
 from handlers import concern, escalation, observation, ratings, status, weekly
+from handlers.self_evaluation import flow as self_evaluation
 from handlers.text import t
 from handlers.ui import (
     Actions,
@@ -27,6 +28,7 @@ from handlers.ui import (
     Section,
     Style,
 )
+from handlers.weekly import flow as weekly_flow
 from storage.catalogue import TEACHERS_STANDARDS
 from storage.models import Escalation, Observation
 from storage.repo.placements import PlacementView
@@ -93,7 +95,7 @@ def digest(rows: int, name_length: int | None) -> Message:
     """The largest home/status messages: an ITT lead's open escalations and a lead
     mentor's cohort grid, at the handlers' own caps (20 alerts, 40 rows)."""
     v = view(name_length)
-    blocks: list[Any] = [Section(t("help_body"), heading=t("help_title"))]
+    blocks: list[Any] = list(status.help_message().blocks)
     blocks += list(weekly.prompt(v, WEEK).blocks) * 2
     for _ in range(min(rows, 20)):
         blocks += list(alert(v, evidence_length=500).blocks)
@@ -106,7 +108,7 @@ def digest(rows: int, name_length: int | None) -> Message:
 
 MESSAGES: dict[str, Callable[[bool], Message]] = {
     "weekly-prompt": lambda long: weekly.prompt(view(LONGEST_NAME if long else None), WEEK),
-    "help": lambda _long: status.help_message("teams"),
+    "help": lambda _long: status.help_message(),
     "escalation-alert": lambda long: alert(
         view(LONGEST_NAME if long else None), 2000 if long else 20
     ),
@@ -171,24 +173,27 @@ def _max_draft(form: Form) -> dict[str, Any]:
 def forms(long: bool) -> dict[str, Form]:
     n = LONGEST_NAME if long else None
     v = view(n)
-    self_eval = {f"s{step}": ratings._self_eval_form(step, {}) for step in range(1, 5)}
+    self_eval = {f"s{step}": self_evaluation._self_eval_form(step, {}) for step in range(1, 5)}
     if long:
         self_eval = {
-            k: ratings._self_eval_form(int(k[1]), _max_draft(f)) for k, f in self_eval.items()
+            k: self_evaluation._self_eval_form(int(k[1]), _max_draft(f))
+            for k, f in self_eval.items()
         }
-    step = {s: ratings._step_form(v.trainee_name, "Review point 1", v.id, 5, s, {}) for s in (1, 2)}
+    step = {
+        s: ratings.flow._step_form(v.trainee_name, "Review point 1", v.id, 5, s, {}) for s in (1, 2)
+    }
     if long:
         step = {
-            s: ratings._step_form(v.trainee_name, "R" * 200, v.id, 5, s, _max_draft(f))
+            s: ratings.flow._step_form(v.trainee_name, "R" * 200, v.id, 5, s, _max_draft(f))
             for s, f in step.items()
         }
-    details = observation._details_form(_trainees(40 if long else 2, n), {})
+    details = observation.flow._details_form(_trainees(40 if long else 2, n), {})
     if long:
-        details = observation._details_form(_trainees(40, n), _max_draft(details))
+        details = observation.flow._details_form(_trainees(40, n), _max_draft(details))
     return {
-        "weekly-held": weekly._form("weekly.held", v, WEEK),
-        "weekly-rescheduled": weekly._form("weekly.rescheduled", v, WEEK),
-        "weekly-not-held": weekly._form("weekly.not_held", v, WEEK),
+        "weekly-held": weekly_flow._form("weekly.held", v, WEEK),
+        "weekly-rescheduled": weekly_flow._form("weekly.rescheduled", v, WEEK),
+        "weekly-not-held": weekly_flow._form("weekly.not_held", v, WEEK),
         "weekly-disagree": Form(
             "weekly.disagree",
             t("disagree_title"),
@@ -211,10 +216,13 @@ def forms(long: bool) -> dict[str, Form]:
         "rate-step-2": step[2],
         **{f"self-eval-{k}": f for k, f in self_eval.items()},
         "observe-details": details,
-        "observe-rag": observation._rag_form([s.code for s in TEACHERS_STANDARDS]),
-        "concern": concern._form(_trainees(40 if long else 2, n)),
+        "observe-rag": observation.flow._rag_form([s.code for s in TEACHERS_STANDARDS]),
+        "concern": concern.flow._form(_trainees(40 if long else 2, n)),
         "escalation-irp": Form(
-            "escalation.irp", t("irp_title"), escalation.IRP_FIELDS, state={"escalation_id": 1}
+            "escalation.irp",
+            t("irp_title"),
+            escalation.flow.irp_fields(),
+            state={"escalation_id": 1},
         ),
     }
 
@@ -274,7 +282,7 @@ def test_rag_choices_carry_word_symbol_and_meaning():
 
 
 def test_slack_style_bold_becomes_card_markdown():
-    card = render.message_card(status.help_message("teams"))
+    card = render.message_card(status.help_message())
     assert "**status**" in text_of(card)  # bold in card markdown
     assert "/mentor" not in text_of(card)  # Teams users type the bare word
 

@@ -10,13 +10,17 @@ from rich.text import Text
 
 from bot.console.clock import SimClock, long_when, parse_duration
 from bot.console.session import ConsoleSession, EndOfInput, LineReader, TerminalAnswers
+from handlers.registry import REGISTRY
 from handlers.router import UseChannel
 from scheduler.policy import Policy
 from storage.db import make_engine, session_factory
 from storage.migrate import ensure_current
 
-HELP = """\
-Type what you would type to the bot: status, observe, concern, rate, self-evaluate, help.
+# The commands come from the conversations' registry, in the order the bot's help gives.
+HELP = (
+    "Type what you would type to the bot: "
+    + ", ".join(spec.word for spec in REGISTRY.help_specs())
+    + """.
 A number presses that button on the last message shown ([1] is the first).
   /as EMAIL       act as someone else on the roster
   /advance 3d     move the simulated clock (also 2h, 30m, 1d4h) and send what falls due
@@ -26,6 +30,7 @@ A number presses that button on the last message shown ([1] is the first).
   /quit           leave (Ctrl-D, or the end of piped input, does too)
 In a form, answer each question in turn; a choice can be given by its number, a date as
 YYYY-MM-DD or "today"; Enter keeps a default; /cancel abandons the form."""
+)
 
 
 class Chat:

@@ -3,7 +3,7 @@ trainee, so a sweep over tens of thousands of placements stays a handful of quer
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from typing import Any
 
@@ -38,11 +38,16 @@ async def active_placements(session: AsyncSession, *, on: date) -> list[Placemen
     return [PlacementView(*row) for row in (await session.execute(stmt)).all()]
 
 
-async def signed_off(session: AsyncSession, *, weeks: Iterable[date]) -> set[tuple[int, date]]:
-    """(placement, week) pairs whose meeting is signed off, for the given weeks."""
+async def signed_off(
+    session: AsyncSession, *, weeks: Iterable[date], placement_ids: list[int] | None = None
+) -> set[tuple[int, date]]:
+    """(placement, week) pairs whose meeting is signed off, for the given weeks (and
+    placements; None: all)."""
     stmt = select(WeeklyMeeting.placement_id, WeeklyMeeting.week_start).where(
         WeeklyMeeting.week_start.in_(list(weeks)), WeeklyMeeting.signed_off_at.is_not(None)
     )
+    if placement_ids is not None:
+        stmt = stmt.where(WeeklyMeeting.placement_id.in_(placement_ids))
     return {(pid, week) for pid, week in (await session.execute(stmt)).all()}
 
 
@@ -129,11 +134,21 @@ async def recovery_plans_due(session: AsyncSession, *, by: date) -> list[Recover
 
 
 async def unacknowledged_observations(
-    session: AsyncSession, *, before: datetime
+    session: AsyncSession,
+    *,
+    before: datetime | None = None,
+    placement_ids: list[int] | None = None,
+    observation_ids: list[int] | None = None,
 ) -> list[Observation]:
-    stmt = select(Observation).where(
-        Observation.acknowledged_at.is_(None), Observation.created_at <= before
-    )
+    """Observation feedback not acknowledged yet: recorded before `before`, of the given
+    placements or the given observations (None: no such filter)."""
+    stmt = select(Observation).where(Observation.acknowledged_at.is_(None))
+    if before is not None:
+        stmt = stmt.where(Observation.created_at <= before)
+    if placement_ids is not None:
+        stmt = stmt.where(Observation.placement_id.in_(placement_ids))
+    if observation_ids is not None:
+        stmt = stmt.where(Observation.id.in_(observation_ids))
     return list((await session.execute(stmt)).scalars().all())
 
 
@@ -206,8 +221,15 @@ async def red_at(
     return [(pid, rp, item) for pid, rp, item in (await session.execute(stmt)).all()]
 
 
-async def unrated(session: AsyncSession, *, on: date) -> set[tuple[int, int]]:
-    """(placement, review point) pairs of active placements with no rating at that point.
+async def unrated(
+    session: AsyncSession,
+    *,
+    on: date | None,
+    placement_ids: list[int] | None = None,
+    review_point_ids: list[int] | None = None,
+) -> set[tuple[int, int]]:
+    """(placement, review point) pairs with no rating at that point, of placements active
+    `on` (None: any) and, when given, only the placements and review points named.
     Asked this way round because the answer is small (most trainees are rated) while the
     rated pairs run to hundreds of thousands."""
     rated = exists().where(
@@ -216,28 +238,35 @@ async def unrated(session: AsyncSession, *, on: date) -> set[tuple[int, int]]:
     stmt = (
         select(Placement.id, ReviewPoint.id)
         .join(ReviewPoint, ReviewPoint.programme_id == Placement.programme_id)
-        .where(Placement.start_date <= on, Placement.end_date >= on, ~rated)
+        .where(~rated)
     )
+    if on is not None:
+        stmt = stmt.where(Placement.start_date <= on, Placement.end_date >= on)
+    if placement_ids is not None:
+        stmt = stmt.where(Placement.id.in_(placement_ids))
+    if review_point_ids is not None:
+        stmt = stmt.where(ReviewPoint.id.in_(review_point_ids))
     return {(pid, rp) for pid, rp in (await session.execute(stmt)).all()}
 
 
 async def missed_weeks(
-    session: AsyncSession, *, placement_ids: list[int], weeks: list[date]
+    session: AsyncSession,
+    *,
+    placement_ids: list[int],
+    weeks: list[date],
+    prompt_key: Callable[[date], tuple[str, str]],
 ) -> set[int]:
     """Placements, among those given, whose mentor was sent the weekly prompt for every one
-    of `weeks` and signed none of them off: the missed-meetings rule, done in the database."""
+    of `weeks` and signed none of them off: the missed-meetings rule, done in the database.
+    `prompt_key(week)` is the prompt's outbox key around the placement id (the key's format
+    belongs to the handlers)."""
     if not weeks or not placement_ids:
         return set()
-    conditions = [
-        exists().where(
-            OutboxMessage.key
-            == literal("weekly:", String)
-            + cast(Placement.id, String)
-            + literal(f":{week}", String),
-            OutboxMessage.status == "sent",
-        )
-        for week in weeks
-    ]
+    conditions = []
+    for week in weeks:
+        before, after = prompt_key(week)
+        key = literal(before, String) + cast(Placement.id, String) + literal(after, String)
+        conditions.append(exists().where(OutboxMessage.key == key, OutboxMessage.status == "sent"))
     signed = exists().where(
         WeeklyMeeting.placement_id == Placement.id,
         WeeklyMeeting.week_start.in_(weeks),

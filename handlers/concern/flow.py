@@ -1,4 +1,4 @@
-"""Conversation 4: a mentor or lead mentor raises a concern about a trainee.
+"""A mentor or lead mentor raises a concern about a trainee.
 
 The concern is stored and audited, and the lead mentor is told at once; the scheduler's
 off-track rules then take it to the ITT leadership team.
@@ -8,18 +8,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from handlers import notify
+from handlers import keys, notify
 from handlers.access import placement_for, placements_in_care
 from handlers.context import Ctx
 from handlers.forms import check
 from handlers.text import t
-from handlers.ui import Choice, FieldKind, Form, FormField, Message, Reply, Section
-from handlers.weekly import shorten
+from handlers.ui import Choice, FieldKind, Form, FormField, Message, Reply, Section, shorten
 from storage.enums import ConcernCategory
 from storage.models import Concern
 from storage.repo import concerns, messaging
 
-CATEGORIES = tuple(Choice(c.value, t(f"cat_{c.value}")) for c in ConcernCategory)
+
+def categories() -> tuple[Choice, ...]:
+    """Progress, wellbeing, professional conduct… (labels looked up when asked, in the
+    reader's language)."""
+    return tuple(Choice(c.value, t(f"cat_{c.value}")) for c in ConcernCategory)
 
 
 def _form(trainees: tuple[Choice, ...]) -> Form:
@@ -28,7 +31,7 @@ def _form(trainees: tuple[Choice, ...]) -> Form:
         t("concern_title"),
         (
             FormField("placement_id", t("field_trainee"), FieldKind.SELECT, choices=trainees),
-            FormField("category", t("field_category"), FieldKind.CHOICE, choices=CATEGORIES),
+            FormField("category", t("field_category"), FieldKind.CHOICE, choices=categories()),
             FormField("details", t("field_details"), FieldKind.LONG_TEXT),
         ),
     )
@@ -81,7 +84,7 @@ async def on_submit(ctx: Ctx, raw: dict[str, Any]) -> Reply:
         await notify.to_person(
             ctx.session,
             not_before=ctx.now,
-            key=f"concern-lead:{concern.id}",
+            key=str(keys.ConcernToLead(concern.id or 0)),
             kind="concern_alert",
             recipient_id=view.lead_mentor_id,
             message=Message(alert, (Section(alert), Section(shorten(concern.details, 1500)))),

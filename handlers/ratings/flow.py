@@ -1,32 +1,42 @@
-"""Conversation 2: RAG ratings at a review point, and the mentor's self-evaluation.
+"""RAG ratings against the Teachers' Standards at a ReviewPoint.
 
-Both are multi-step forms; each finished step is saved as a draft, so a mentor who stops
-half way finds their answers again next time.
+A multi-step form; each finished step is saved as a draft, so a mentor who stops half way
+finds their answers again next time.
 """
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from handlers.access import parse_id, placement_for, placements_in_care
 from handlers.context import BadRequest, Ctx
-from handlers.forms import check
+from handlers.forms import check, rag_choices
 from handlers.text import t
-from handlers.ui import Choice, FieldKind, Form, FormField, Message, Reply, Section
-from handlers.weekly import rag_choices
-from storage.catalogue import TEACHERS_STANDARDS, mentor_items, mentor_standards
+from handlers.ui import (
+    Actions,
+    Button,
+    Choice,
+    FieldKind,
+    Form,
+    FormField,
+    Message,
+    Reply,
+    Section,
+    Style,
+    date_text,
+)
+from storage.catalogue import TEACHERS_STANDARDS
 from storage.enums import Scale
-from storage.models import MentorSelfEvaluation, RagRating
+from storage.models import RagRating
 from storage.repo import calendar, evidence, messaging
+from storage.repo.placements import PlacementView
 
 TS_STEPS: tuple[tuple[str, ...], ...] = (
     tuple(s.code for s in TEACHERS_STANDARDS[:5]),
     tuple(s.code for s in TEACHERS_STANDARDS[5:]),
 )
 TS_TITLES = {s.code: s.title for s in TEACHERS_STANDARDS}
-
-
-# --- review point ratings -------------------------------------------------------------
 
 
 async def start_rating(ctx: Ctx) -> Reply:
@@ -166,114 +176,35 @@ async def on_step(ctx: Ctx, raw: dict[str, Any], state: dict[str, Any]) -> Reply
     return Reply(close_form=True, message=Message(text, (Section(text),)))
 
 
-# --- mentor self-evaluation --------------------------------------------------------------
-
-SELF_EVAL_KEY = "selfeval"
+# --- what the scheduler says about them --------------------------------------------------
 
 
-def _self_eval_form(step: int, draft: dict[str, Any]) -> Form:
-    standard = mentor_standards()[step - 1]
-    items = [i for i in mentor_items() if i.parent_code == standard.code]
-    fields = [
-        FormField(
-            item.code.replace(".", "_"),
-            f"{item.code}: {item.title}",
-            FieldKind.CHOICE,
-            choices=rag_choices(Scale.MENTOR_STANDARDS),
-            initial=draft.get(item.code.replace(".", "_")),
+def do_it_now(view: PlacementView, review_point_id: int | None) -> Button:
+    return Button(t("do_it_now"), "rate.start", f"{view.id}:{review_point_id}", Style.PRIMARY)
+
+
+def nudge(view: PlacementView, rp_id: int, rp_name: str, starts: date, today: date) -> Message:
+    """Ratings outstanding before (or at) a review point, to the mentor."""
+    if starts <= today:
+        text = t("rp_nudge_today", review_point=rp_name, trainee=view.trainee_name)
+    else:
+        text = t(
+            "rp_nudge", review_point=rp_name, when=date_text(starts), trainee=view.trainee_name
         )
-        for item in items
-    ]
-    for name, label in (
-        ("strengths", "field_strengths"),
-        ("targets", "field_targets"),
-        ("actions", "field_actions"),
-    ):
-        key = f"{standard.code}_{name}"
-        fields.append(
-            FormField(key, t(label), FieldKind.LONG_TEXT, required=False, initial=draft.get(key))
-        )
-    steps = len(mentor_standards())
-    return Form(
-        "selfeval.step",
-        t("self_eval_title"),
-        tuple(fields),
-        submit_label="Submit" if step == steps else "Next",
-        intro=t("self_eval_intro", standard=standard.title)
-        + " "
-        + t("rate_step", step=step, steps=steps),
-        state={"step": step},
-    )
+    return Message(text, (Section(text), Actions((do_it_now(view, rp_id),))))
 
 
-async def start_self_evaluation(ctx: Ctx) -> Reply:
-    draft = await evidence.load_draft(
-        ctx.session, owner_id=ctx.actor.person_id, form_key=SELF_EVAL_KEY
+def missing_to_lead(view: PlacementView, rp_name: str) -> Message:
+    """Ratings still missing days after the review point, to the lead mentor."""
+    text = t(
+        "missing_ratings_lead",
+        trainee=view.trainee_name,
+        review_point=rp_name,
+        mentor=view.mentor_name,
     )
-    return Reply(open_form=_self_eval_form(1, draft))
+    return Message(text, (Section(text),))
 
 
-async def on_self_eval_step(ctx: Ctx, raw: dict[str, Any], state: dict[str, Any]) -> Reply:
-    step = parse_id(state.get("step"))
-    steps = len(mentor_standards())
-    if step > steps:
-        raise BadRequest("no such step")
-    draft = await evidence.load_draft(
-        ctx.session, owner_id=ctx.actor.person_id, form_key=SELF_EVAL_KEY
-    )
-    checked = check(_self_eval_form(step, draft), raw, today=ctx.today)
-    if not checked.ok:
-        return Reply(form_errors=checked.errors)
-    draft.update({k: v for k, v in checked.values.items() if v is not None})
-    if step < steps:
-        await evidence.save_draft(
-            ctx.session, owner_id=ctx.actor.person_id, form_key=SELF_EVAL_KEY, values=draft
-        )
-        return Reply(open_form=_self_eval_form(step + 1, draft))
-    await _record_self_evaluation(ctx, draft)
-    text = t("self_evaluated")
-    return Reply(close_form=True, message=Message(text, (Section(text),)))
-
-
-async def _record_self_evaluation(ctx: Ctx, draft: dict[str, Any]) -> None:
-    missing = [i.code for i in mentor_items() if i.code.replace(".", "_") not in draft]
-    if missing:
-        raise BadRequest("self-evaluation incomplete")
-    evaluations = await evidence.add_self_evaluations(
-        ctx.session,
-        evaluations=[
-            MentorSelfEvaluation(
-                mentor_id=ctx.actor.person_id,
-                standard_code=s.code,
-                strengths=draft.get(f"{s.code}_strengths") or "",
-                targets=draft.get(f"{s.code}_targets") or "",
-                actions=draft.get(f"{s.code}_actions") or "",
-                created_at=ctx.now,
-            )
-            for s in mentor_standards()
-        ],
-    )
-    by_code = {e.standard_code: e.id for e in evaluations}
-    await evidence.add_ratings(
-        ctx.session,
-        ratings=[
-            RagRating(
-                scale=Scale.MENTOR_STANDARDS.value,
-                item_code=item.code,
-                rating=draft[item.code.replace(".", "_")],
-                subject_id=ctx.actor.person_id,
-                rater_id=ctx.actor.person_id,
-                self_evaluation_id=by_code[item.parent_code or ""],
-                created_at=ctx.now,
-            )
-            for item in mentor_items()
-        ],
-    )
-    await evidence.drop_draft(ctx.session, owner_id=ctx.actor.person_id, form_key=SELF_EVAL_KEY)
-    await messaging.audit(
-        ctx.session,
-        actor_id=ctx.actor.person_id,
-        action="mentor_self_evaluation",
-        entity="person",
-        entity_id=ctx.actor.person_id,
-    )
+def overdue(rp_name: str) -> str:
+    """As a digest line says it."""
+    return t("overdue_ratings", review_point=rp_name)

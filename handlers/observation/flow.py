@@ -1,4 +1,4 @@
-"""Conversation 3: lesson observation feedback, sent to the trainee to acknowledge.
+"""Lesson observation feedback, sent to the trainee to acknowledge.
 
 Step 1 asks for the lesson and the feedback, and which Teachers' Standards it evidenced;
 step 2 asks a RAG for each of those standards. Step 1 is kept as a draft between steps.
@@ -6,12 +6,13 @@ step 2 asks a RAG for each of those standards. Step 1 is kept as a draft between
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
-from handlers import notify
+from handlers import keys, notify
 from handlers.access import parse_id, placement_for, placements_in_care
 from handlers.context import BadRequest, Ctx, Forbidden
-from handlers.forms import check
+from handlers.forms import check, rag_choices
 from handlers.text import rag_label, t
 from handlers.ui import (
     Actions,
@@ -26,8 +27,8 @@ from handlers.ui import (
     Section,
     Style,
     date_text,
+    shorten,
 )
-from handlers.weekly import rag_choices, shorten
 from storage.catalogue import TEACHERS_STANDARDS
 from storage.enums import Scale
 from storage.models import Observation, RagRating
@@ -139,8 +140,6 @@ async def on_rag(ctx: Ctx, raw: dict[str, Any], state: dict[str, Any]) -> Reply:
 
 
 async def _record(ctx: Ctx, v: dict[str, Any], rags: dict[str, str]) -> Reply:
-    from datetime import date
-
     view = await placement_for(ctx, v["placement_id"])
     observation = await evidence.add_observation(
         ctx.session,
@@ -184,7 +183,7 @@ async def _record(ctx: Ctx, v: dict[str, Any], rags: dict[str, str]) -> Reply:
     await notify.to_person(
         ctx.session,
         not_before=ctx.now,
-        key=f"observation:{observation.id}",
+        key=str(keys.ObservationFeedback(observation.id or 0)),
         kind="observation_feedback",
         recipient_id=view.trainee_id,
         message=feedback_message(observation, ctx.actor.name, rags, with_button=True),
@@ -211,7 +210,7 @@ def feedback_message(
     )
     blocks: tuple[Any, ...] = (Section(text), Facts(facts))
     if with_button:
-        blocks += (Actions((Button(t("acknowledge"), "observe.ack", str(o.id), Style.PRIMARY),)),)
+        blocks += (Actions((acknowledge_button(o.id),)),)
     else:
         when = date_text(o.acknowledged_at.date()) if o.acknowledged_at else ""
         blocks += (Section(t("acknowledged", when=when)),)
@@ -237,3 +236,13 @@ async def on_acknowledge(ctx: Ctx, value: str) -> Reply:
             entity_id=found.id,
         )
     return Reply(replace_original=feedback_message(found, view.mentor_name, {}, with_button=False))
+
+
+def acknowledge_button(observation_id: int | None) -> Button:
+    return Button(t("acknowledge"), "observe.ack", str(observation_id), Style.PRIMARY)
+
+
+def nudge(observation_id: int, observed_on: date) -> Message:
+    """Feedback the trainee has not acknowledged yet."""
+    text = t("obs_ack_nudge", date=date_text(observed_on))
+    return Message(text, (Section(text), Actions((acknowledge_button(observation_id),))))

@@ -1,4 +1,4 @@
-"""Conversation 6: escalation alerts to the ITT leadership team, and what they do with them."""
+"""Escalation alerts to the ITT leadership team, and what they do with them."""
 
 from __future__ import annotations
 
@@ -7,13 +7,14 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handlers import notify
+from handlers import keys, notify
 from handlers.access import parse_id, require_itt_lead
 from handlers.context import BadRequest, Ctx
 from handlers.forms import check
 from handlers.text import t
 from handlers.ui import (
     Actions,
+    Block,
     Button,
     Facts,
     FieldKind,
@@ -64,7 +65,7 @@ async def raise_escalation(
     )
     await notify.to_escalation_channel(
         session,
-        key=f"escalation:{escalation.id}:level:1",
+        key=str(keys.EscalationAlert(escalation.id or 0, 1)),
         kind="escalation_alert",
         level=1,
         message=alert(view, escalation, status_line=None),
@@ -90,7 +91,7 @@ async def raise_level(
     line = t("escalation_again", hours=hours, level=escalation.level)
     await notify.to_escalation_channel(
         session,
-        key=f"escalation:{escalation.id}:level:{escalation.level}",
+        key=str(keys.EscalationAlert(escalation.id or 0, escalation.level)),
         kind="escalation_alert",
         level=escalation.level,
         message=alert(view, escalation, status_line=line),
@@ -155,11 +156,12 @@ def _when(ctx: Ctx) -> str:
     return ctx.now.astimezone(ctx.timezone).strftime("%-d %b %Y %H:%M")
 
 
-IRP_FIELDS = (
-    FormField("targets", t("field_irp_targets"), FieldKind.LONG_TEXT),
-    FormField("support", t("field_support"), FieldKind.LONG_TEXT),
-    FormField("review_date", t("field_review_date"), FieldKind.DATE, date_rule="future"),
-)
+def irp_fields() -> tuple[FormField, ...]:
+    return (
+        FormField("targets", t("field_irp_targets"), FieldKind.LONG_TEXT),
+        FormField("support", t("field_support"), FieldKind.LONG_TEXT),
+        FormField("review_date", t("field_review_date"), FieldKind.DATE, date_rule="future"),
+    )
 
 
 async def on_press(ctx: Ctx, action: str, value: str) -> Reply:
@@ -169,7 +171,7 @@ async def on_press(ctx: Ctx, action: str, value: str) -> Reply:
     if action == "escalation.irp":
         return Reply(
             open_form=Form(
-                "escalation.irp", t("irp_title"), IRP_FIELDS, state={"escalation_id": e.id}
+                "escalation.irp", t("irp_title"), irp_fields(), state={"escalation_id": e.id}
             )
         )
     await _acknowledge(ctx, e)
@@ -212,7 +214,7 @@ async def _acknowledge(ctx: Ctx, e: Escalation) -> None:
 
 async def on_irp_submit(ctx: Ctx, raw: dict[str, Any], state: dict[str, Any]) -> Reply:
     e, view = await _load(ctx, state.get("escalation_id"))
-    checked = check(Form("escalation.irp", "", IRP_FIELDS), raw, today=ctx.today)
+    checked = check(Form("escalation.irp", "", irp_fields()), raw, today=ctx.today)
     if not checked.ok:
         return Reply(form_errors=checked.errors)
     v = checked.values
@@ -248,7 +250,7 @@ async def on_irp_submit(ctx: Ctx, raw: dict[str, Any], state: dict[str, Any]) ->
         await notify.to_person(
             ctx.session,
             not_before=ctx.now,
-            key=f"irp:{plan.id}:{recipient}",
+            key=str(keys.RecoveryPlanOpened(plan.id or 0, recipient)),
             kind="recovery_plan",
             recipient_id=recipient,
             message=Message(text, (Section(text),)),
@@ -293,3 +295,20 @@ async def open_list(ctx: Ctx) -> list[tuple[Escalation, PlacementView]]:
 async def person_name(session: AsyncSession, person_id: int | None) -> str:
     person = await people.by_id(session, person_id=person_id or 0)
     return person.full_name if person else "?"
+
+
+def irp_review(trainee: str, review: date) -> Message:
+    """A recovery plan's review date is near, to the mentor and the lead mentor."""
+    text = t("irp_review_due", trainee=trainee, date=date_text(review))
+    return Message(text, (Section(text),))
+
+
+async def home(ctx: Ctx) -> list[Block]:
+    """The App Home of an ITT lead: the open escalations, each with its buttons."""
+    blocks: list[Block] = [Section(t("home_itt"), heading=t("home_itt"))]
+    listed = await open_list(ctx)
+    for e, view in listed[:20]:
+        blocks.extend(alert(view, e, status_line=None).blocks)
+    if not listed:
+        blocks.append(Section(t("home_none")))
+    return blocks

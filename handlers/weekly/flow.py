@@ -1,4 +1,4 @@
-"""Conversation 1: signing off the Weekly Development Meeting, and the trainee's confirmation."""
+"""The Weekly Development Meeting: the prompt, signing it off, the trainee's confirmation."""
 
 from __future__ import annotations
 
@@ -7,15 +7,15 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from handlers import notify
+from handlers import keys, notify
 from handlers.access import parse_id, placement_for
-from handlers.context import BadRequest, Ctx
-from handlers.forms import check
+from handlers.context import BadRequest, Ctx, Forbidden
+from handlers.forms import check, rag_choices
 from handlers.text import rag_label, t
 from handlers.ui import (
     Actions,
     Button,
-    Choice,
+    Facts,
     FieldKind,
     Form,
     FormField,
@@ -24,11 +24,11 @@ from handlers.ui import (
     Section,
     Style,
     date_text,
+    shorten,
 )
-from storage.catalogue import RAG_KEYS
-from storage.enums import MeetingStatus, Rag, Scale, TraineeResponse
+from storage.enums import MeetingStatus, Scale, TraineeResponse
 from storage.models import WeeklyMeeting
-from storage.repo import evidence, messaging, people
+from storage.repo import evidence, messaging, people, placements
 from storage.repo.placements import PlacementView
 
 log = logging.getLogger(__name__)
@@ -38,10 +38,6 @@ OUTCOMES = {
     "weekly.rescheduled": MeetingStatus.RESCHEDULED,
     "weekly.not_held": MeetingStatus.NOT_HELD,
 }
-
-
-def rag_choices(scale: Scale) -> tuple[Choice, ...]:
-    return tuple(Choice(r.value, rag_label(r), RAG_KEYS[scale][r]) for r in Rag)
 
 
 def prompt(view: PlacementView, week_start: date) -> Message:
@@ -55,6 +51,22 @@ def prompt(view: PlacementView, week_start: date) -> Message:
         Button(t("snooze"), "weekly.snooze", value),
     )
     return Message(text, (Section(text), Actions(buttons)))
+
+
+def reminder(view: PlacementView, week: date) -> Message:
+    """The prompt again, later in the week or the morning after "remind me tomorrow"."""
+    text = t("weekly_reminder", trainee=view.trainee_name, week=date_text(week))
+    return Message(text, (Section(text), *prompt(view, week).blocks[1:]))
+
+
+def confirm_buttons(meeting_id: int | None) -> Actions:
+    """The trainee's answer to a meeting record (in the request and in their status)."""
+    return Actions(
+        (
+            Button(t("confirm"), "weekly.confirm", str(meeting_id), Style.PRIMARY),
+            Button(t("disagree"), "weekly.disagree", str(meeting_id)),
+        )
+    )
 
 
 def _parse_value(value: str) -> tuple[int, date]:
@@ -202,11 +214,6 @@ def signed_text(ctx: Ctx, view: PlacementView, meeting: WeeklyMeeting, *, who: s
     return Message(text, (Section(text),))
 
 
-def shorten(text: str, limit: int) -> str:
-    """Long stored text, cut with an ellipsis where it is displayed (never where stored)."""
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
 async def _ask_trainee_to_confirm(ctx: Ctx, view: PlacementView, meeting: WeeklyMeeting) -> None:
     week = date_text(meeting.week_start)
     text = t("trainee_confirm", mentor=ctx.actor.name, week=week)
@@ -217,17 +224,11 @@ async def _ask_trainee_to_confirm(ctx: Ctx, view: PlacementView, meeting: Weekly
         (t("field_targets"), shorten(meeting.targets or "", 500)),
         (t("field_wellbeing"), rag_label(meeting.wellbeing or "green")),
     ]
-    from handlers.ui import Facts
-
-    buttons = (
-        Button(t("confirm"), "weekly.confirm", str(meeting.id), Style.PRIMARY),
-        Button(t("disagree"), "weekly.disagree", str(meeting.id)),
-    )
-    message = Message(text, (Section(text), Facts(tuple(facts)), Actions(buttons)))
+    message = Message(text, (Section(text), Facts(tuple(facts)), confirm_buttons(meeting.id)))
     await notify.to_person(
         ctx.session,
         not_before=ctx.now,
-        key=f"weekly-confirm:{meeting.id}",
+        key=str(keys.WeeklyConfirm(meeting.id or 0)),
         kind="weekly_confirm",
         recipient_id=view.trainee_id,
         message=message,
@@ -235,9 +236,6 @@ async def _ask_trainee_to_confirm(ctx: Ctx, view: PlacementView, meeting: Weekly
 
 
 async def _trainee_meeting(ctx: Ctx, raw_id: object) -> tuple[WeeklyMeeting, PlacementView]:
-    from handlers.context import Forbidden
-    from storage.repo import placements
-
     meeting_id = parse_id(raw_id)
     found = await ctx.session.get(WeeklyMeeting, meeting_id)
     if found is None:
@@ -285,7 +283,7 @@ async def on_trainee_submit(
     await notify.to_person(
         ctx.session,
         not_before=ctx.now,
-        key=f"weekly-disputed:{meeting.id}",
+        key=str(keys.WeeklyDisputed(meeting.id or 0)),
         kind="weekly_disputed",
         recipient_id=meeting.signed_off_by_id or view.mentor_id,
         message=Message(text, (Section(text), Section(shorten(checked.values["comment"], 1000)))),
@@ -337,14 +335,17 @@ async def on_snooze(ctx: Ctx, action: str, value: str) -> Reply:
     zone = ZoneInfo(view.timezone)
     tomorrow = ctx.now.astimezone(zone).date() + timedelta(days=1)
     due = datetime.combine(tomorrow, SNOOZE_AT, zone)
-    text = t("weekly_reminder", trainee=view.trainee_name, week=date_text(week))
-    message = Message(text, (Section(text), *prompt(view, week).blocks[1:]))
     await notify.to_person(
         ctx.session,
-        key=f"weekly-snooze:{view.id}:{week}:{tomorrow}",
+        key=str(keys.WeeklySnooze(view.id, week, tomorrow)),
         kind="weekly_reminder",
         recipient_id=ctx.actor.person_id,
-        message=message,
+        message=reminder(view, week),
         not_before=due,
     )
     return Reply(message=Message(t("snoozed")))
+
+
+def overdue(week: date) -> str:
+    """As a digest line says it."""
+    return t("overdue_meeting", week=date_text(week))

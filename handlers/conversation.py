@@ -1,0 +1,69 @@
+"""What a conversation package declares: the registry reads these, nothing is listed twice.
+
+A package under `handlers/` exports one `CONVERSATION`: its strings, the commands it
+answers (with their help line and command-menu entries), the buttons and forms it
+answers, what it adds to the App Home, and the rule for what it makes due (`owed.Rule`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from handlers.context import Ctx
+from handlers.owed import Rule
+from handlers.ui import Block, Button, Reply
+from storage.enums import Role
+
+CommandRun = Callable[[Ctx], Awaitable[Reply]]
+PressRun = Callable[[Ctx, str, str], Awaitable[Reply]]  # ctx, action, value
+SubmitRun = Callable[[Ctx, str, dict[str, Any], dict[str, Any]], Awaitable[Reply]]
+HomeSections = Callable[[Ctx], Awaitable[list[Block]]]
+
+
+@dataclass(frozen=True, slots=True)
+class CommandSpec:
+    """A typed command (`/mentor observe` in Slack, "observe" in Teams and the console).
+
+    `help`, `menu` and `team_menu` are string keys: the line in the help text, and the
+    description in the personal and team command menus of the manifests (None: not
+    listed there). `run` is None for a command the edges turn into an interaction of its
+    own ("use this channel for escalations" becomes a UseChannel).
+    """
+
+    word: str
+    run: CommandRun | None
+    help: str | None = None
+    aliases: tuple[str, ...] = ()
+    menu: str | None = None
+    team_menu: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class HomeButton:
+    """A button on the App Home, shown to people holding any of `roles`."""
+
+    label: str  # string key
+    action: str
+    roles: frozenset[Role]
+    primary: bool = False
+
+    def button(self, label: str) -> Button:
+        from handlers.ui import Style
+
+        return Button(label, self.action, "-", Style.PRIMARY if self.primary else Style.DEFAULT)
+
+
+@dataclass(frozen=True, slots=True)
+class Conversation:
+    name: str
+    strings: Mapping[str, str]
+    commands: tuple[CommandSpec, ...] = ()
+    presses: Mapping[str, PressRun] = field(default_factory=dict)
+    submits: Mapping[str, SubmitRun] = field(default_factory=dict)
+    home_buttons: tuple[HomeButton, ...] = ()
+    # Sections of the App Home, for people holding any of `home_roles`.
+    home: HomeSections | None = None
+    home_roles: frozenset[Role] = frozenset()
+    rule: Rule | None = None

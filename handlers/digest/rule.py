@@ -1,0 +1,106 @@
+"""When the lead mentor's digest is due: once a week per lead mentor, at the policy's
+slot, or at the next allowed moment when the slot fell on a day nothing could be sent."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from handlers import keys
+from handlers.digest.flow import DigestRow, digest
+from handlers.owed import Local, Owed, Planned, Snapshot, Timing
+from handlers.ratings.flow import overdue as overdue_ratings
+from handlers.ratings.rule import owes_ratings
+from handlers.weekly.flow import overdue as overdue_meeting
+from storage.calendar_rules import ProgrammeCalendar
+from storage.repo import sweeps as q
+from storage.repo.placements import PlacementView
+
+
+def digest_week(snap: Snapshot, programme_id: int, loc: Local, timing: Timing) -> date | None:
+    """The week whose digest is due now: this week's once its slot has passed, or last
+    week's when its slot fell on a day nothing could be sent (an INSET day, a bank
+    holiday): it waits for the next allowed moment rather than being skipped."""
+    if not loc.allowed:
+        return None
+    if loc.digest_due:
+        return loc.week
+    cal = snap.calendars.get(programme_id) or ProgrammeCalendar()
+    last_week = loc.week - timedelta(days=7)
+    slot_day = last_week + timedelta(days=timing.digest.weekday)
+    if cal.is_school_day(slot_day) or not cal.is_teaching_week(last_week):
+        return None  # sent on its day, or a week with no teaching has no digest
+    return last_week
+
+
+@dataclass(slots=True)
+class DigestFacts:
+    cohorts: dict[tuple[int, date], list[PlacementView]] = field(default_factory=dict)
+    last: dict[int, date] = field(default_factory=dict)  # last signed-off week
+    latest: dict[int, dict[str, str]] = field(default_factory=dict)  # item -> rag
+    dead: set[int] = field(default_factory=set)  # people recently unreachable
+
+
+class DigestRule:
+    async def load(self, session: AsyncSession, snap: Snapshot) -> DigestFacts:
+        facts = DigestFacts()
+        if not snap.scope.everyone or snap.timing is None:
+            return facts
+        cohorts: dict[tuple[int, date], list[PlacementView]] = defaultdict(list)
+        for (_zone, programme_id), (loc, views) in snap.groups.items():
+            week = digest_week(snap, programme_id, loc, snap.timing)
+            if week is None:
+                continue
+            for v in views:
+                if str(keys.Digest(v.lead_mentor_id, week)) not in snap.known:
+                    cohorts[(v.lead_mentor_id, week)].append(v)
+        facts.cohorts = dict(cohorts)
+        if not cohorts:
+            return facts  # the expensive reads below happen once a week, not every minute
+        ids = [v.id for vs in cohorts.values() for v in vs]
+        facts.last = await q.last_signed_off(session, placement_ids=ids)
+        latest: dict[int, dict[str, str]] = defaultdict(dict)
+        for pid, _rp, item, rating in await q.current_ratings(session):
+            latest[pid][item] = rating
+        facts.latest = dict(latest)
+        facts.dead = await q.dead_recipients(session, since=snap.now - timedelta(days=7))
+        return facts
+
+    def plan(self, snap: Snapshot, facts: DigestFacts, timing: Timing) -> Iterator[Planned]:
+        for (lead_id, week), cohort in facts.cohorts.items():
+            rows = [self._row(v, snap, facts) for v in cohort]
+            unreachable = sorted(
+                {v.trainee_name for v in cohort if v.trainee_id in facts.dead}
+                | {v.mentor_name for v in cohort if v.mentor_id in facts.dead}
+            )
+            yield Planned(
+                str(keys.Digest(lead_id, week)),
+                "digest",
+                lead_id,
+                digest(rows, unreachable),
+                f"weekly digest ({len(cohort)} trainees)",
+            )
+
+    def _row(self, v: PlacementView, snap: Snapshot, facts: DigestFacts) -> DigestRow:
+        loc, last = snap.local[v.id], facts.last.get(v.id)
+        overdue: list[str] = []
+        for week in snap.calendar(v).teaching_weeks_before(loc.week, 2, not_before=v.start_date):
+            if last is None or last < week:
+                overdue.append(overdue_meeting(week))
+        for rp in snap.points_of(v.programme_id):
+            if rp.end_date < loc.today and owes_ratings(snap, v.id, rp.id):
+                overdue.append(overdue_ratings(rp.name))
+        return DigestRow(v.trainee_name, last, overdue, facts.latest.get(v.id, {}))
+
+    def owed(self, snap: Snapshot, facts: DigestFacts) -> Iterable[Owed]:
+        return ()
+
+    def applies(self, snap: Snapshot, facts: DigestFacts, key: keys.OutboxKey) -> bool | None:
+        return None
+
+
+RULE = DigestRule()

@@ -1,0 +1,292 @@
+"""Outbox keys: built and read in one place.
+
+An outbox row's key says who gets what about which record, and is unique, so queuing the
+same notification twice is a no-op. The strings are stored in existing databases, so
+their format never changes; each kind is a dataclass that formats itself, and `parse`
+reads any of them back (None for a key this version does not know).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import ClassVar
+
+MAX_LENGTH = 255  # the outbox column
+
+
+@dataclass(frozen=True, slots=True)
+class WeeklyPrompt:
+    """The Monday prompt to sign off a WeeklyMeeting."""
+
+    PREFIX: ClassVar[str] = "weekly"
+    placement_id: int
+    week: date
+
+    def __str__(self) -> str:
+        return f"{self.PREFIX}:{self.placement_id}:{self.week}"
+
+    @staticmethod
+    def sql_parts(week: date) -> tuple[str, str]:
+        """The text before and after the placement id, for a query that builds the key
+        from a placement id column (the missed-meetings rule)."""
+        return f"{WeeklyPrompt.PREFIX}:", f":{week}"
+
+
+@dataclass(frozen=True, slots=True)
+class WeeklyReminder:
+    PREFIX: ClassVar[str] = "weekly-reminder"
+    placement_id: int
+    week: date
+
+    def __str__(self) -> str:
+        return f"{self.PREFIX}:{self.placement_id}:{self.week}"
+
+
+@dataclass(frozen=True, slots=True)
+class WeeklySnooze:
+    """ "Remind me tomorrow" on a weekly prompt: one per day asked for."""
+
+    PREFIX: ClassVar[str] = "weekly-snooze"
+    placement_id: int
+    week: date
+    day: date
+
+    def __str__(self) -> str:
+        return f"{self.PREFIX}:{self.placement_id}:{self.week}:{self.day}"
+
+
+@dataclass(frozen=True, slots=True)
+class WeeklyConfirm:
+    """The trainee is asked to confirm a signed-off meeting record."""
+
+    PREFIX: ClassVar[str] = "weekly-confirm"
+    meeting_id: int
+
+    def __str__(self) -> str:
+        return f"{self.PREFIX}:{self.meeting_id}"
+
+
+@dataclass(frozen=True, slots=True)
+class WeeklyDisputed:
+    PREFIX: ClassVar[str] = "weekly-disputed"
+    meeting_id: int
+
+    def __str__(self) -> str:
+        return f"{self.PREFIX}:{self.meeting_id}"
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewPointNudge:
+    """Ratings outstanding before a ReviewPoint; `offset` is the policy's days before."""
+
+    PREFIX: ClassVar[str] = "rp-nudge"
+    placement_id: int
+    review_point_id: int
+    offset: int
+
+    def __str__(self) -> str:
+        return f"{self.PREFIX}:{self.placement_id}:{self.review_point_id}:{self.offset}"
+
+
+@dataclass(frozen=True, slots=True)
+class MissingRatings:
+    """Ratings still missing after a ReviewPoint, to the lead mentor."""
+
+    PREFIX: ClassVar[str] = "missing-ratings"
+    placement_id: int
+    review_point_id: int
+
+    def __str__(self) -> str:
+        return f"{self.PREFIX}:{self.placement_id}:{self.review_point_id}"
+
+
+@dataclass(frozen=True, slots=True)
+class ObservationFeedback:
+    PREFIX: ClassVar[str] = "observation"
+    observation_id: int
+
+    def __str__(self) -> str:
+        return f"{self.PREFIX}:{self.observation_id}"
+
+
+@dataclass(frozen=True, slots=True)
+class ObservationNudge:
+    """Observation feedback the trainee has not acknowledged."""
+
+    PREFIX: ClassVar[str] = "obs-nudge"
+    observation_id: int
+
+    def __str__(self) -> str:
+        return f"{self.PREFIX}:{self.observation_id}"
+
+
+@dataclass(frozen=True, slots=True)
+class ConcernToLead:
+    PREFIX: ClassVar[str] = "concern-lead"
+    concern_id: int
+
+    def __str__(self) -> str:
+        return f"{self.PREFIX}:{self.concern_id}"
+
+
+@dataclass(frozen=True, slots=True)
+class Digest:
+    PREFIX: ClassVar[str] = "digest"
+    lead_mentor_id: int
+    week: date
+
+    def __str__(self) -> str:
+        return f"{self.PREFIX}:{self.lead_mentor_id}:{self.week}"
+
+
+@dataclass(frozen=True, slots=True)
+class RecoveryPlanOpened:
+    PREFIX: ClassVar[str] = "irp"
+    plan_id: int
+    recipient_id: int
+
+    def __str__(self) -> str:
+        return f"{self.PREFIX}:{self.plan_id}:{self.recipient_id}"
+
+
+@dataclass(frozen=True, slots=True)
+class RecoveryPlanReview:
+    PREFIX: ClassVar[str] = "irp-review"
+    plan_id: int
+    review_date: date
+    recipient_id: int
+
+    def __str__(self) -> str:
+        return f"{self.PREFIX}:{self.plan_id}:{self.review_date}:{self.recipient_id}"
+
+
+@dataclass(frozen=True, slots=True)
+class EscalationAlert:
+    """An Escalation's alert to the leadership channel, once per level."""
+
+    PREFIX: ClassVar[str] = "escalation"
+    escalation_id: int
+    level: int
+
+    def __str__(self) -> str:
+        return f"{self.PREFIX}:{self.escalation_id}:level:{self.level}"
+
+
+@dataclass(frozen=True, slots=True)
+class EscalationPreview:
+    """An escalation a dry run would raise (`mentorbot due`); never stored."""
+
+    PREFIX: ClassVar[str] = "escalation:new"
+    placement_id: int
+    rule: str
+    cause: str  # may itself hold colons ("rp:5")
+
+    def __str__(self) -> str:
+        return f"{self.PREFIX}:{self.placement_id}:{self.rule}:{self.cause}"
+
+
+@dataclass(frozen=True, slots=True)
+class DeadLetter:
+    PREFIX: ClassVar[str] = "dead-letter"
+    row_id: int
+    admin_id: int
+
+    def __str__(self) -> str:
+        return f"{self.PREFIX}:{self.row_id}:{self.admin_id}"
+
+
+@dataclass(frozen=True, slots=True)
+class LateReply:
+    """A parked interaction's answer; the event key is the platform's and may hold colons."""
+
+    PREFIX: ClassVar[str] = "late"
+    platform: str
+    event_key: str
+
+    def __str__(self) -> str:
+        return f"{self.PREFIX}:{self.platform}:{self.event_key}"[:MAX_LENGTH]
+
+
+OutboxKey = (
+    WeeklyPrompt
+    | WeeklyReminder
+    | WeeklySnooze
+    | WeeklyConfirm
+    | WeeklyDisputed
+    | ReviewPointNudge
+    | MissingRatings
+    | ObservationFeedback
+    | ObservationNudge
+    | ConcernToLead
+    | Digest
+    | RecoveryPlanOpened
+    | RecoveryPlanReview
+    | EscalationAlert
+    | EscalationPreview
+    | DeadLetter
+    | LateReply
+)
+
+
+def _int(text: str) -> int:
+    if not text.isdigit():
+        raise ValueError(f"not an id: {text!r}")
+    return int(text)
+
+
+def _escalation(rest: list[str]) -> OutboxKey:
+    if rest[0] == "new":
+        return EscalationPreview(_int(rest[1]), rest[2], ":".join(rest[3:]))
+    if len(rest) != 3 or rest[1] != "level":
+        raise ValueError("bad escalation key")
+    return EscalationAlert(_int(rest[0]), _int(rest[2]))
+
+
+def _read(prefix: str, rest: list[str]) -> OutboxKey:
+    """One key from its parts; raises ValueError or IndexError when they do not fit."""
+    match prefix, len(rest):
+        case "weekly", 2:
+            return WeeklyPrompt(_int(rest[0]), date.fromisoformat(rest[1]))
+        case "weekly-reminder", 2:
+            return WeeklyReminder(_int(rest[0]), date.fromisoformat(rest[1]))
+        case "weekly-snooze", 3:
+            return WeeklySnooze(
+                _int(rest[0]), date.fromisoformat(rest[1]), date.fromisoformat(rest[2])
+            )
+        case "weekly-confirm", 1:
+            return WeeklyConfirm(_int(rest[0]))
+        case "weekly-disputed", 1:
+            return WeeklyDisputed(_int(rest[0]))
+        case "rp-nudge", 3:
+            return ReviewPointNudge(_int(rest[0]), _int(rest[1]), _int(rest[2]))
+        case "missing-ratings", 2:
+            return MissingRatings(_int(rest[0]), _int(rest[1]))
+        case "observation", 1:
+            return ObservationFeedback(_int(rest[0]))
+        case "obs-nudge", 1:
+            return ObservationNudge(_int(rest[0]))
+        case "concern-lead", 1:
+            return ConcernToLead(_int(rest[0]))
+        case "digest", 2:
+            return Digest(_int(rest[0]), date.fromisoformat(rest[1]))
+        case "irp", 2:
+            return RecoveryPlanOpened(_int(rest[0]), _int(rest[1]))
+        case "irp-review", 3:
+            return RecoveryPlanReview(_int(rest[0]), date.fromisoformat(rest[1]), _int(rest[2]))
+        case "escalation", _:
+            return _escalation(rest)
+        case "dead-letter", 2:
+            return DeadLetter(_int(rest[0]), _int(rest[1]))
+        case "late", n if n >= 2:
+            return LateReply(rest[0], ":".join(rest[1:]))
+    raise ValueError(f"unknown key kind {prefix!r}")
+
+
+def parse(key: str) -> OutboxKey | None:
+    """The typed key, or None for a key this version does not know or cannot read."""
+    prefix, _, rest = key.partition(":")
+    try:
+        return _read(prefix, rest.split(":"))
+    except (ValueError, IndexError):
+        return None

@@ -1,0 +1,222 @@
+"""What people owe, decided once per conversation over a snapshot of the database.
+
+Each conversation's `Rule` decides what it makes due with one pure function over a
+`Snapshot`. The snapshot is loaded with the same set-based queries whoever asks, only
+scoped differently:
+
+- the sweep loads it for every active placement (one snapshot per sweep, never one
+  query per trainee) and asks each rule what to queue now (`plan`);
+- the status view and the App Home load it for one person's placements (`owed`);
+- the still-relevant check before a late send loads it for the one queued item (`applies`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any, Protocol
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from handlers.keys import OutboxKey
+from handlers.ui import Block, Message
+from storage.calendar_rules import ProgrammeCalendar, monday_of
+from storage.models import ReviewPoint
+from storage.repo import calendar
+from storage.repo import sweeps as q
+from storage.repo.placements import PlacementView
+
+
+@dataclass(frozen=True, slots=True)
+class Local:
+    """A school-local view of now, shared by every placement in the same time zone and
+    programme, so each question is answered once per group, not once per trainee."""
+
+    now: datetime
+    today: date
+    week: date
+    allowed: bool  # a message may be sent there now (a school day, in working hours)
+    prompt_due: bool = False
+    reminder_due: bool = False
+    digest_due: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Planned:
+    """One notification a sweep decided on (for `mentorbot due` and for the outbox)."""
+
+    key: str
+    kind: str
+    recipient_id: int | None
+    message: Message
+    why: str
+    escalation_level: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Owed:
+    """One thing a person owes, as the status view shows it (with a button to do it now).
+
+    `order` keeps the view's order across rules: (0, placement id) for what they owe as
+    mentor, (1, 0) for what they owe as trainee."""
+
+    order: tuple[int, int]
+    blocks: tuple[Block, ...]
+
+
+class SlotTiming(Protocol):
+    @property
+    def weekday(self) -> int: ...
+
+
+class OffTrackTiming(Protocol):
+    @property
+    def missing_ratings_days(self) -> int: ...
+
+
+class Timing(Protocol):
+    """The parts of the scheduling policy the rules read (the policy lives in the
+    scheduler, which passes itself; handlers never import the scheduler)."""
+
+    @property
+    def review_point_nudge_days(self) -> list[int]: ...
+    @property
+    def observation_ack_hours(self) -> int: ...
+    @property
+    def irp_nudge_days_before(self) -> int: ...
+    @property
+    def digest(self) -> SlotTiming: ...
+    @property
+    def off_track(self) -> OffTrackTiming: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Scope:
+    """Whose facts a snapshot holds. The default is everyone (the sweep)."""
+
+    # Placements the person owes things for as mentor; None: every active placement.
+    placement_ids: frozenset[int] | None = None
+    # Placements the person is the trainee of (status only).
+    trainee_placement_ids: frozenset[int] = frozenset()
+    # The one queued message whose relevance is checked before a late send.
+    key: OutboxKey | None = None
+
+    @property
+    def everyone(self) -> bool:
+        return self.placement_ids is None and self.key is None
+
+    def ids(self) -> list[int] | None:
+        """The placement filter for a set-based query; None: no filter."""
+        return None if self.placement_ids is None else sorted(self.placement_ids)
+
+
+@dataclass(slots=True)
+class Snapshot:
+    """What every rule reads, loaded once (per sweep, per status view, per late send)."""
+
+    now: datetime
+    today: date
+    scope: Scope = field(default_factory=Scope)
+    timing: Timing | None = None  # the sweep's policy; None for status and relevance
+    views: list[PlacementView] = field(default_factory=list)
+    calendars: dict[int, ProgrammeCalendar] = field(default_factory=dict)
+    points: list[ReviewPoint] = field(default_factory=list)
+    unrated: set[tuple[int, int]] = field(default_factory=set)  # (placement, review point)
+    signed: set[tuple[int, date]] = field(default_factory=set)  # (placement, week) signed off
+    known: set[str] = field(default_factory=set)  # outbox keys queued recently (sweep)
+    local: dict[int, Local] = field(default_factory=dict)
+    by_programme: dict[int, list[ReviewPoint]] = field(default_factory=dict)
+    # Placements sharing a time zone and programme share their Local: rules that depend on
+    # the date decide once per group and only look placements up in sets.
+    groups: dict[tuple[str, int], tuple[Local, list[PlacementView]]] = field(default_factory=dict)
+
+    def calendar(self, view: PlacementView) -> ProgrammeCalendar:
+        found = self.calendars.get(view.programme_id)
+        if found is None:
+            found = self.calendars[view.programme_id] = ProgrammeCalendar()
+        return found
+
+    def points_of(self, programme_id: int) -> list[ReviewPoint]:
+        return self.by_programme.get(programme_id, [])
+
+    def current_point(self, programme_id: int, on: date) -> ReviewPoint | None:
+        """The latest review point that has started by `on`."""
+        started = [rp for rp in self.points_of(programme_id) if rp.start_date <= on]
+        return max(started, key=lambda rp: rp.start_date, default=None)
+
+    def by_id(self) -> dict[int, PlacementView]:
+        return {v.id: v for v in self.views}
+
+
+class Rule(Protocol):
+    """What one conversation makes due. `facts` is whatever its own `load` returned."""
+
+    async def load(self, session: AsyncSession, snap: Snapshot) -> Any:
+        """The rule's own facts, set-based, within `snap.scope` (and, in a sweep, only when
+        `snap.timing` says they can be needed now)."""
+        ...
+
+    def plan(self, snap: Snapshot, facts: Any, timing: Timing) -> Iterable[Planned]:
+        """The sweep: what to queue now. Keys in `snap.known` need not be planned again."""
+        ...
+
+    def owed(self, snap: Snapshot, facts: Any) -> Iterable[Owed]:
+        """The status view: what the person in `snap.scope` owes now."""
+        ...
+
+    def applies(self, snap: Snapshot, facts: Any, key: OutboxKey) -> bool | None:
+        """Is the queued message under `key` still owed? None: not a key of this rule."""
+        ...
+
+
+LocalOf = Callable[[datetime, ProgrammeCalendar], Local]
+
+
+async def load(
+    session: AsyncSession,
+    now: datetime,
+    *,
+    scope: Scope = Scope(),
+    today: date | None = None,
+    views: list[PlacementView] | None = None,
+    local_of: LocalOf | None = None,
+    timing: Timing | None = None,
+) -> Snapshot:
+    """The shared part of a snapshot. `views`: the scope's placements when the caller has
+    them already (status); otherwise every placement active today. `local_of` gives each
+    (time zone, programme) its local view of now (the sweep's policy decides it)."""
+    snap = Snapshot(now, today or now.date(), scope, timing)
+    if scope.key is not None:
+        return snap  # a single item: its rule loads just what it needs
+    snap.views = views if views is not None else await q.active_placements(session, on=now.date())
+    snap.calendars = await calendar.all_calendars(session)
+    snap.points = await q.review_points(session)
+    for rp in snap.points:
+        snap.by_programme.setdefault(rp.programme_id, []).append(rp)
+    snap.unrated = await q.unrated(session, on=snap.today, placement_ids=scope.ids())
+    if scope.everyone:
+        # Review-point nudges may be queued up to sixty days ahead of the point.
+        snap.known = await q.recent_keys(session, since=now - timedelta(days=70))
+    if local_of is not None:
+        _group(snap, local_of)
+    return snap
+
+
+def _group(snap: Snapshot, local_of: LocalOf) -> None:
+    """One answer per (time zone, programme), shared by every placement in it."""
+    from zoneinfo import ZoneInfo
+
+    for v in snap.views:
+        key = (v.timezone, v.programme_id)
+        if key not in snap.groups:
+            here = local_of(snap.now.astimezone(ZoneInfo(v.timezone)), snap.calendar(v))
+            snap.groups[key] = (here, [])
+        snap.local[v.id] = snap.groups[key][0]
+        snap.groups[key][1].append(v)
+
+
+def status_weeks(today: date) -> tuple[date, date]:
+    """The weeks the status view asks about: last week and this week."""
+    week = monday_of(today)
+    return week - timedelta(days=7), week

@@ -1,0 +1,97 @@
+"""What the Weekly Development Meeting makes due: each teaching week's sign-off (to the
+mentor), and the trainee's confirmation of a held meeting's record."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from handlers import keys
+from handlers.owed import Owed, Planned, Snapshot, Timing, status_weeks
+from handlers.text import t
+from handlers.ui import Section, date_text
+from handlers.weekly.flow import confirm_buttons, prompt, reminder
+from storage.calendar_rules import ProgrammeCalendar
+from storage.models import WeeklyMeeting
+from storage.repo import evidence
+from storage.repo import sweeps as q
+from storage.repo.placements import PlacementView
+
+
+def owes_week(snap: Snapshot, placement_id: int, week: date) -> bool:
+    """The one decision: a week the mentor was asked about is owed until signed off."""
+    return (placement_id, week) not in snap.signed
+
+
+def asked_about(cal: ProgrammeCalendar, view: PlacementView, week: date) -> bool:
+    """A teaching week within the placement (its first week counts from its Monday)."""
+    if week < view.start_date - timedelta(days=6) or week > view.end_date:
+        return False
+    return cal.is_teaching_week(week)
+
+
+@dataclass(slots=True)
+class WeeklyFacts:
+    unconfirmed: list[WeeklyMeeting] = field(default_factory=list)  # status: as trainee
+
+
+class WeeklyRule:
+    async def load(self, session: AsyncSession, snap: Snapshot) -> WeeklyFacts:
+        scope, facts = snap.scope, WeeklyFacts()
+        if isinstance(scope.key, keys.WeeklyPrompt | keys.WeeklyReminder | keys.WeeklySnooze):
+            key = scope.key
+            snap.signed = await q.signed_off(
+                session, weeks=[key.week], placement_ids=[key.placement_id]
+            )
+            return facts
+        if scope.key is not None:
+            return facts
+        weeks = (
+            {loc.week for loc in snap.local.values()}
+            if scope.everyone
+            else set(status_weeks(snap.today))
+        )
+        snap.signed = await q.signed_off(session, weeks=weeks, placement_ids=scope.ids())
+        if scope.trainee_placement_ids:
+            facts.unconfirmed = await evidence.unconfirmed_meetings(
+                session, placement_ids=sorted(scope.trainee_placement_ids)
+            )
+        return facts
+
+    def plan(self, snap: Snapshot, facts: WeeklyFacts, timing: Timing) -> Iterator[Planned]:
+        for (_zone, programme_id), (loc, views) in snap.groups.items():
+            cal = snap.calendars.get(programme_id) or ProgrammeCalendar()
+            if not (loc.allowed and loc.prompt_due and cal.is_teaching_week(loc.week)):
+                continue
+            for v in views:
+                if not owes_week(snap, v.id, loc.week):
+                    continue
+                key = str(keys.WeeklyPrompt(v.id, loc.week))
+                if key not in snap.known:
+                    why = f"weekly sign-off for {v.trainee_name}"
+                    yield Planned(key, "weekly_prompt", v.mentor_id, prompt(v, loc.week), why)
+                again = str(keys.WeeklyReminder(v.id, loc.week))
+                if loc.reminder_due and again not in snap.known:
+                    why = "meeting still not signed off"
+                    message = reminder(v, loc.week)
+                    yield Planned(again, "weekly_reminder", v.mentor_id, message, why)
+
+    def owed(self, snap: Snapshot, facts: WeeklyFacts) -> Iterable[Owed]:
+        for v in snap.views:
+            for week in status_weeks(snap.today):
+                if asked_about(snap.calendar(v), v, week) and owes_week(snap, v.id, week):
+                    yield Owed((0, v.id), prompt(v, week).blocks)
+        for m in facts.unconfirmed:
+            text = Section(t("owe_confirm", week=date_text(m.week_start)))
+            yield Owed((1, 0), (text, confirm_buttons(m.id)))
+
+    def applies(self, snap: Snapshot, facts: WeeklyFacts, key: keys.OutboxKey) -> bool | None:
+        if isinstance(key, keys.WeeklyPrompt | keys.WeeklyReminder | keys.WeeklySnooze):
+            return owes_week(snap, key.placement_id, key.week)
+        return None
+
+
+RULE = WeeklyRule()

@@ -1,0 +1,38 @@
+"""Strings of the Weekly Development Meeting sign-off and the trainee's confirmation."""
+
+from __future__ import annotations
+
+STRINGS: dict[str, str] = {
+    "weekly_prompt": "Did your weekly development meeting with {trainee} (week of {week}) take place?",
+    "weekly_yes": "Yes",
+    "weekly_rescheduled": "Rescheduled",
+    "weekly_not_held": "Did not happen",
+    "weekly_form_title": "Weekly meeting",
+    "weekly_form_intro": "Weekly development meeting with {trainee}, week of {week}.",
+    "weekly_signed": "✔ Week of {week} with {trainee}: {outcome}. Signed off by {who} on {when}.",
+    "weekly_already": "This week was already signed off by {who} on {when}; nothing was changed.",
+    "weekly_reminder": "Reminder: the weekly development meeting with {trainee} (week of {week}) is not signed off yet.",
+    "field_held_on": "Date held",
+    "field_duration": "Duration (minutes)",
+    "field_progress": "Progress discussed",
+    "field_wellbeing": "Trainee wellbeing",
+    "field_notes": "Notes (optional)",
+    "field_new_date": "New date",
+    "field_reason": "Why didn't it happen?",
+    "outcome_held": "meeting held on {date}",
+    "outcome_rescheduled": "rescheduled to {date}",
+    "outcome_not_held": "did not happen ({reason})",
+    "trainee_confirm": "{mentor} has recorded your weekly development meeting (week of {week}). Please confirm the record, or disagree and say why.",
+    "confirm": "Confirm",
+    "disagree": "Disagree",
+    "disagree_title": "Disagree with the record",
+    "field_comment": "What is not right?",
+    "trainee_confirmed": "✔ You confirmed the record for the week of {week}.",
+    "trainee_disputed": "You disagreed with the record for the week of {week}; your mentor will see why.",
+    "trainee_disputed_mentor": "{trainee} disagreed with the meeting record for the week of {week}.",
+    "snooze": "Remind me tomorrow",
+    "snoozed": "OK, I'll remind you tomorrow morning.",
+    "owe_week": "Weekly meeting with {trainee}, week of {week}",
+    "owe_confirm": "Confirm the meeting record for the week of {week}",
+    "overdue_meeting": "meeting week of {week}",
+}

@@ -1,0 +1,174 @@
+"""The off-track rules: a trainee who newly meets one is escalated to the ITT leadership
+channel with the evidence, and an alert nobody acknowledged goes one level up.
+
+Each rule is decided set-based over the sweep's snapshot; the weekly and ratings facts
+are the ones their conversations' rules decide with.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from handlers import escalation, keys
+from handlers.owed import Planned, Snapshot
+from handlers.ratings import owes_ratings
+from scheduler.policy import Policy
+from storage.calendar_rules import ProgrammeCalendar
+from storage.models import Escalation, ReviewPoint
+from storage.repo import sweeps as q
+from storage.repo.placements import PlacementView
+
+LEADERSHIP_ZONE = ZoneInfo("Europe/London")
+# placement, rule, cause, evidence (ids, codes and dates: labels are rendered when shown)
+Finding = tuple[PlacementView, str, str, dict[str, Any]]
+
+
+class OffTrack:
+    def __init__(self, policy: Policy) -> None:
+        self.policy = policy
+
+    def leadership_hours(self, now: datetime) -> bool:
+        local = now.astimezone(LEADERSHIP_ZONE)
+        working = self.policy.working_hours_start <= local.time() < self.policy.working_hours_end
+        return ProgrammeCalendar().is_school_day(local.date()) and working
+
+    async def find(self, s: AsyncSession, snap: Snapshot) -> list[Finding]:
+        """Trainees who newly meet an off-track rule (not already escalated for that cause)."""
+        causes = await q.escalation_causes(s)
+        open_rules = await q.escalated_placements(s)
+        found = await self._missed_meetings(s, snap, open_rules)
+        found += await self._red_ratings(s, snap)
+        found += await self._concerns(s, snap)
+        found += self._missing_ratings(snap)
+        return [f for f in found if (f[0].id, f[1], f[2]) not in causes]
+
+    async def _missed_meetings(
+        self, s: AsyncSession, snap: Snapshot, open_rules: dict[int, set[str]]
+    ) -> list[Finding]:
+        """Only weeks the mentor was asked about count (never weeks before the bot ran)."""
+        needed = self.policy.off_track.missed_weeks
+        by_weeks: dict[tuple[date, ...], list[PlacementView]] = defaultdict(list)
+        for (_zone, programme_id), (loc, views) in snap.groups.items():
+            cal = snap.calendars.get(programme_id) or ProgrammeCalendar()
+            for v in views:
+                if "missed_meetings" in open_rules.get(v.id, set()):
+                    continue
+                before = cal.teaching_weeks_before(loc.week, needed, not_before=v.start_date)
+                if len(before) == needed:
+                    by_weeks[tuple(sorted(before))].append(v)
+        found: list[Finding] = []
+        for weeks, group in by_weeks.items():
+            ids = [v.id for v in group]
+            missed = await q.missed_weeks(
+                s, placement_ids=ids, weeks=list(weeks), prompt_key=keys.WeeklyPrompt.sql_parts
+            )
+            evidence = {"weeks": [w.isoformat() for w in weeks]}
+            cause = ",".join(str(w) for w in weeks)
+            found += [
+                (v, "missed_meetings", cause, dict(evidence)) for v in group if v.id in missed
+            ]
+        return found
+
+    async def _red_ratings(self, s: AsyncSession, snap: Snapshot) -> list[Finding]:
+        if not self.policy.off_track.red_at_review_point:
+            return []
+        latest: dict[int, ReviewPoint] = {}
+        for rp in snap.points:
+            if rp.start_date <= snap.now.date() and (
+                rp.programme_id not in latest or rp.start_date > latest[rp.programme_id].start_date
+            ):
+                latest[rp.programme_id] = rp
+        if not latest:
+            return []
+        by_id = snap.by_id()
+        reds: dict[tuple[int, int], list[str]] = defaultdict(list)
+        rows = await q.red_at(
+            s, review_point_ids=[rp.id for rp in latest.values() if rp.id is not None]
+        )
+        for pid, rp_id, item in rows:
+            v = by_id.get(pid)
+            if (
+                v is not None
+                and v.programme_id in latest
+                and latest[v.programme_id].id == rp_id
+                and rp_id is not None
+            ):
+                reds[(pid, rp_id)].append(item)
+        names = {rp.id: rp.name for rp in snap.points}
+        return [
+            (
+                by_id[pid],
+                "red_rating",
+                f"rp:{rp_id}",
+                {"review_point_id": rp_id, "review_point": names[rp_id], "items": sorted(items)},
+            )
+            for (pid, rp_id), items in reds.items()
+        ]
+
+    async def _concerns(self, s: AsyncSession, snap: Snapshot) -> list[Finding]:
+        if not self.policy.off_track.concern_escalates:
+            return []
+        by_id = snap.by_id()
+        return [
+            (
+                by_id[c.placement_id],
+                "concern",
+                f"concern:{c.id}",
+                {"concern_id": c.id, "category": c.category},
+            )
+            for c in await q.recent_concerns(s, since=snap.now - timedelta(days=60))
+            if c.placement_id in by_id
+        ]
+
+    def _missing_ratings(self, snap: Snapshot) -> list[Finding]:
+        """Still missing twice the policy's days on: past the lead mentor, to the ITT team."""
+        late = timedelta(days=2 * self.policy.off_track.missing_ratings_days)
+        found: list[Finding] = []
+        for (_zone, programme_id), (loc, views) in snap.groups.items():
+            for rp in snap.points_of(programme_id):
+                if rp.end_date + late > loc.today:
+                    continue
+                evidence = {"review_point_id": rp.id, "review_point": rp.name}
+                for v in views:
+                    if owes_ratings(snap, v.id, rp.id):
+                        found.append((v, "missing_ratings", f"rp:{rp.id}", dict(evidence)))
+        return found
+
+    async def escalate(self, s: AsyncSession, snap: Snapshot, findings: list[Finding]) -> int:
+        raised = 0
+        for v, rule, cause, evidence in findings:
+            if await escalation.raise_escalation(
+                s, view=v, rule=rule, cause_key=cause, evidence=evidence, now=snap.now
+            ):
+                raised += 1
+        if not self.leadership_hours(snap.now):
+            return raised
+        by_id = snap.by_id()
+        hours = self.policy.acknowledge_within_hours
+        for e in await q.unacknowledged_escalations(
+            s, alerted_before=snap.now - timedelta(hours=hours)
+        ):
+            if e.level < self.policy.escalation_levels and e.placement_id in by_id:
+                await escalation.raise_level(
+                    s, view=by_id[e.placement_id], escalation=e, hours=hours, now=snap.now
+                )
+        return raised
+
+
+def preview(finding: Finding) -> Planned:
+    """What `mentorbot due` shows for an escalation a sweep would raise."""
+    v, rule, cause, evidence = finding
+    e = Escalation(id=0, placement_id=v.id, rule=rule, cause_key=cause, evidence=evidence)
+    return Planned(
+        str(keys.EscalationPreview(v.id, rule, cause)),
+        "escalation_alert",
+        None,
+        escalation.alert(v, e, status_line=None),
+        f"off track: {rule}",
+        escalation_level=1,
+    )
