@@ -1,32 +1,43 @@
-"""The composition root: one database, the handlers, the edges and the dispatcher, wired."""
+"""The composition root: the one place the running bot is put together.
+
+Every command that runs the bot (`serve`, `worker`, `tick`, `due`, `chat`, `demo`) calls
+`build_runtime`: one database, the conversations, the intake, the edges of the platforms
+the settings enable (or the console in their place), the dispatcher with the platforms'
+rate limits and the order to reach people in, and the scheduler service. What
+`handlers/` and `scheduler/` need to know about platforms is injected here from the
+descriptors (bot/platforms.py); they name none themselves.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-import aiohttp
 from aiohttp import web
-from slack_bolt.async_app import AsyncApp
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from bot import platforms
+from bot.console.descriptor import UNLIMITED
+from bot.console.output import Inbox, console_channels
+from bot.descriptor import Edge
 from bot.settings import Settings
-from bot.slack import setup as slack_setup
-from bot.teams import setup as teams_setup
 from handlers.intake import Intake
 from handlers.ports import OutputChannel
 from handlers.router import Conversations
-from scheduler.dispatch import RATE_LIMITS, Dispatcher, RateLimit
+from scheduler.dispatch import Dispatcher
+from scheduler.policy import Policy
+from scheduler.service import SchedulerService
 from storage.db import INTERACTION_SLOTS, make_engine, session_factory
 from storage.migrate import ensure_current
 from storage.repo import health
 
 log = logging.getLogger(__name__)
 DISPATCH_IDLE_SECONDS = 5.0
+Clock = Callable[[], datetime]
 
 
 @dataclass
@@ -35,17 +46,23 @@ class Runtime:
     engine: AsyncEngine
     sessions: async_sessionmaker[AsyncSession]
     conversations: Conversations
+    intake: Intake
     dispatcher: Dispatcher
-    channels: dict[str, OutputChannel] = field(default_factory=dict)
-    slack_app: AsyncApp | None = None
+    scheduler: SchedulerService
+    edges: dict[str, Edge] = field(default_factory=dict)
     wake: asyncio.Event = field(default_factory=asyncio.Event)
-    http: aiohttp.ClientSession | None = None
-    intake: Intake | None = None
     parked_wake: asyncio.Event = field(default_factory=asyncio.Event)
 
+    @property
+    def channels(self) -> dict[str, OutputChannel]:
+        """The output channel of each platform the dispatcher can send to."""
+        return self.dispatcher.channels
+
     async def close(self) -> None:
-        if self.http is not None:
-            await self.http.close()
+        await self.scheduler.stop()  # releases the leader lock, if this process held it
+        for edge in self.edges.values():
+            for closer in edge.closers:
+                await closer()
         await self.engine.dispose()
 
     async def dispatch_loop(self) -> None:
@@ -62,8 +79,6 @@ class Runtime:
     async def parked_loop(self) -> None:
         """Handle interactions parked while the bot was busy, as soon as they are parked
         (and every few seconds, for those a crashed process left behind)."""
-        if self.intake is None:
-            return
         while True:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self.parked_wake.wait(), DISPATCH_IDLE_SECONDS)
@@ -76,75 +91,111 @@ class Runtime:
 
 
 async def build_runtime(
-    settings: Settings, *, clock: Callable[[], datetime] | None = None
+    settings: Settings,
+    *,
+    clock: Clock | None = None,
+    policy: Policy | None = None,
+    engine: AsyncEngine | None = None,
+    console: Inbox | None = None,
 ) -> Runtime:
-    engine = make_engine(settings.database_url)
+    """The bot for these settings. `console`: show every message there instead of sending
+    it through the platforms (chat, demo); `engine`: a database the caller opened (the
+    runtime closes it)."""
+    engine = engine or make_engine(settings.database_url)
     try:
         await ensure_current(engine)
-    except Exception:
+        return _compose(settings, engine, clock, policy or Policy(), console)
+    except BaseException:
         await engine.dispose()
         raise
+
+
+def _compose(
+    settings: Settings,
+    engine: AsyncEngine,
+    clock: Clock | None,
+    policy: Policy,
+    console: Inbox | None,
+) -> Runtime:
     sessions = session_factory(engine)
+    # TODO(lead, #11): pass command_prefixes=platforms.command_prefixes() once handlers.router.Conversations takes it.
     conversations = Conversations(sessions, timezone=settings.timezone, clock=clock)
     intake = Intake(conversations, slots=INTERACTION_SLOTS, clock=clock)
-    channels: dict[str, OutputChannel] = {}
-    slack_app = None
-    http = aiohttp.ClientSession() if settings.slack_bot_token is not None else None
-    if settings.slack_bot_token is not None:
-        slack_app, slack_output = slack_setup.build(
-            conversations,
-            token=settings.slack_bot_token.get_secret_value(),
-            signing_secret=settings.slack_signing_secret.get_secret_value()
-            if settings.slack_signing_secret
-            else None,
-            api_url=settings.slack_api_url,
-            session=http,
-            intake=intake,
-        )
-        channels["slack"] = slack_output
-    # Teams: botbuilder CloudAdapter; an app id and password, or anonymous (Emulator) mode.
-    if teams_setup.enabled(settings):
-        channels["teams"] = teams_setup.build(conversations, settings, intake=intake)
-    limits = {
-        "slack": RateLimit(RATE_LIMITS["slack"].per_conversation, (settings.slack_rate, 1.0)),
-        "teams": RateLimit(RATE_LIMITS["teams"].per_conversation, (settings.teams_rate, 1.0)),
-    }
-    dispatcher = Dispatcher(sessions, channels, clock=clock, limits=limits)
-    runtime = Runtime(
-        settings,
-        engine,
-        sessions,
-        conversations,
-        dispatcher,
-        channels,
-        slack_app,
-        http=http,
-        intake=intake,
-    )
+    edges = _edges(settings, intake) if console is None else {}
+    dispatcher = _dispatcher(settings, sessions, edges, clock, console)
+    scheduler = SchedulerService(engine, sessions, policy, dispatcher, clock=clock)
+    runtime = Runtime(settings, engine, sessions, conversations, intake, dispatcher, scheduler)
+    runtime.edges = edges
     conversations.on_queued = runtime.wake.set
     intake.on_parked = runtime.parked_wake.set
     return runtime
+
+
+def _edges(settings: Settings, intake: Intake) -> dict[str, Edge]:
+    """The edge of every platform the settings enable, in the platforms' order."""
+    edges: dict[str, Edge] = {}
+    for platform in platforms.enabled(settings):
+        if platform.build is None:
+            continue
+        edge = edges[platform.name] = platform.build(settings, intake)
+        if edge.users is not None:
+            intake.users[platform.name] = edge.users
+    return edges
+
+
+def _dispatcher(
+    settings: Settings,
+    sessions: async_sessionmaker[AsyncSession],
+    edges: dict[str, Edge],
+    clock: Clock | None,
+    console: Inbox | None,
+) -> Dispatcher:
+    order = platforms.names()
+    if console is not None:
+        # The console stands in for every platform, so that people are reached on their
+        # school's platform as in production; one at a time, printed in the order queued.
+        channels = console_channels(console, clock or _now, order)
+        limits = dict.fromkeys(order, UNLIMITED)
+        return Dispatcher(
+            sessions, channels, clock=clock, limits=limits, reach_order=order, concurrency=1
+        )
+    channels = {name: edge.output for name, edge in edges.items()}
+    limits = platforms.rate_limits(settings)
+    return Dispatcher(sessions, channels, clock=clock, limits=limits, reach_order=order)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+# -- the one aiohttp application ----------------------------------------------------------
+
+
+def mount(app: web.Application, edge: Edge) -> None:
+    """An edge's inbound routes on the bot's web application."""
+    for route in edge.routes:
+        app.router.add_route(route.method, route.path, route.handler)
 
 
 def web_app(
     runtime: Runtime,
     *,
     run_dispatcher: bool = True,
-    clock: Callable[[], datetime] | None = None,
+    clock: Clock | None = None,
 ) -> web.Application:
-    """The one aiohttp application: /slack/events, /api/messages, /healthz.
+    """The one aiohttp application: each enabled platform's routes, and /healthz.
 
     /healthz answers 503 when the database is unavailable or the scheduler's last sweep
     or dispatch is older than five minutes (`clock`: real time unless a test moves it)."""
     app = web.Application(client_max_size=1024 * 1024)
-    if runtime.slack_app is not None and runtime.settings.slack_signing_secret is not None:
-        slack_setup.mount(
-            app, runtime.slack_app, runtime.settings.slack_signing_secret.get_secret_value()
-        )
-    # Teams: POST /api/messages, when build_runtime built the Teams edge.
-    teams_setup.mount(app, runtime.channels.get("teams"))
+    for edge in runtime.edges.values():
+        mount(app, edge)
+    app.router.add_get("/healthz", _healthz(runtime, clock or _now))
+    app.cleanup_ctx.append(_background(runtime, run_dispatcher))
+    return app
 
-    now = clock or (lambda: datetime.now(UTC))
+
+def _healthz(runtime: Runtime, now: Clock) -> Callable[[web.Request], Awaitable[web.Response]]:
     started = now()
 
     async def healthz(_request: web.Request) -> web.Response:
@@ -159,15 +210,19 @@ def web_app(
         stale = beat.stale(now(), since=started)
         body = {
             "status": "stale" if stale else "ok",
-            "platforms": sorted(runtime.channels),
+            "platforms": sorted(runtime.edges),
             "last_sweep": _iso(beat.last_sweep_at),
             "last_dispatch": _iso(beat.last_dispatch_at),
             "stale": stale,
         }
         return web.json_response(body, status=503 if stale else 200)
 
-    app.router.add_get("/healthz", healthz)
+    return healthz
 
+
+def _background(
+    runtime: Runtime, run_dispatcher: bool
+) -> Callable[[web.Application], AsyncIterator[None]]:
     async def background(_app: web.Application) -> AsyncIterator[None]:
         loops = [runtime.dispatch_loop(), runtime.parked_loop()] if run_dispatcher else []
         tasks = [asyncio.create_task(loop) for loop in loops]
@@ -176,12 +231,10 @@ def web_app(
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
-        if runtime.intake is not None:
-            await runtime.intake.settle()
+        await runtime.intake.settle()
         await runtime.close()
 
-    app.cleanup_ctx.append(background)
-    return app
+    return background
 
 
 def _iso(moment: datetime | None) -> str | None:

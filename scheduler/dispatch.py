@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -45,15 +45,11 @@ class RateLimit:
 
     per_conversation: tuple[float, float]  # (messages, seconds)
     overall: tuple[float, float]
+    # Each platform's own figures come from its descriptor (bot/), injected at the
+    # composition root: the scheduler names no platform.
 
 
-# Slack: chat.postMessage allows about one message per second per channel, with short
-# bursts, and a workspace-wide ceiling (we stay at 5 per second). Teams: 7 per second per
-# conversation, and 50 per second per app per tenant.
-RATE_LIMITS = {
-    "slack": RateLimit(per_conversation=(1, 1.0), overall=(5, 1.0)),
-    "teams": RateLimit(per_conversation=(7, 1.0), overall=(50, 1.0)),
-}
+# For a platform the composition root gave no limits for (tests, tools).
 DEFAULT_LIMIT = RateLimit(per_conversation=(10, 1.0), overall=(100, 1.0))
 
 
@@ -98,8 +94,9 @@ class Dispatcher:
         max_attempts: int = 10,
         lease: timedelta = timedelta(minutes=2),
         worker_id: str | None = None,
-        limits: Mapping[str, RateLimit] = RATE_LIMITS,
+        limits: Mapping[str, RateLimit] | None = None,
         concurrency: int = 20,
+        reach_order: Sequence[str] | None = None,
     ) -> None:
         self.sessions = sessions
         self.channels = dict(channels)
@@ -107,7 +104,10 @@ class Dispatcher:
         self.max_attempts = max_attempts
         self.lease = lease
         self.worker_id = worker_id or uuid.uuid4().hex[:12]
-        self.limiters = Limiters(limits)
+        self.limiters = Limiters(limits or {})
+        # Where to try someone with no school (an ITT lead, an admin) not yet seen on any
+        # platform, best first; by default the order the channels were given in.
+        self.reach_order = tuple(reach_order if reach_order is not None else self.channels)
         self.concurrency = asyncio.Semaphore(concurrency)
 
     async def run_once(self, limit: int = 200) -> DispatchResult:
@@ -173,10 +173,8 @@ class Dispatcher:
                 found = await outbox.recipient(session, person_id=row.recipient_id)
                 if found is None:
                     raise SendError("recipient not on the roster", permanent=True)
-                # Someone with no school (an ITT lead, an admin) not yet seen on any
-                # platform: try the one platform that can find people by e-mail first.
                 platform = found.platform or next(
-                    (p for p in ("slack", "teams", "console") if p in self.channels), None
+                    (p for p in self.reach_order if p in self.channels), None
                 )
                 if platform is None:
                     raise SendError("recipient not reachable on any platform", permanent=True)

@@ -26,7 +26,7 @@ from jwt.algorithms import RSAAlgorithm
 from msrest.authentication import Authentication
 from sqlalchemy import func, select
 
-from bot.runtime import build_runtime
+from bot.runtime import build_runtime, mount
 from bot.settings import Settings
 from bot.teams import setup as teams_setup
 from storage.models import AuditEntry, PlatformIdentity, ProcessedEvent
@@ -101,14 +101,14 @@ async def _serve(db_url: str, metadata_url: str | None, stub: ConnectorStub) -> 
     runtime = await build_runtime(Settings(DATABASE_URL=db_url), clock=lambda: NOW)
     await build_world(runtime.sessions, platform="teams")
     settings = Settings(MicrosoftAppId=APP_ID, MicrosoftAppPassword="not-used", DATABASE_URL=db_url)
-    output = teams_setup.build(
+    edge = teams_setup.build(
         runtime.conversations,
         settings,
         config=teams_setup.config_from(settings, openid_metadata_url=metadata_url),
         credentials=StaticCredentials(),
     )
     app = web.Application()
-    teams_setup.mount(app, output)
+    mount(app, edge)
     server = TestServer(app, host="127.0.0.1", port=0)
     await server.start_server()
     return runtime, server

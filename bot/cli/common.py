@@ -11,6 +11,7 @@ from pydantic import ValidationError
 from rich.console import Console
 
 from bot.settings import Settings
+from scheduler import policy as policy_mod
 
 T = TypeVar("T")
 err_console = Console(stderr=True, highlight=False)
@@ -31,6 +32,14 @@ def load_settings() -> Settings:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"]) or "configuration"
         raise CliError(f"configuration error in {where}: {first['msg']}") from exc
+
+
+def load_policy(settings: Settings) -> policy_mod.Policy:
+    """The policy file in MENTORBOT_POLICY (or the defaults); a bad file is one line."""
+    try:
+        return policy_mod.load(settings.policy_file)
+    except policy_mod.PolicyError as exc:
+        raise CliError(str(exc)) from exc
 
 
 def run(coro: Coroutine[Any, Any, T]) -> T:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 from rich.table import Table
 
+from bot import platforms
 from bot.cli.common import err_console, load_settings
 from bot.config_check import check
 
@@ -29,8 +30,8 @@ def check_cmd() -> None:
         out.print("ready: " + ", ".join(report.usable_platforms))
     if not report.works:
         if not report.usable_platforms:
+            served = " or the ".join(p.label for p in platforms.PLATFORMS if p.build is not None)
             err_console.print(
-                "error: no chat platform is fully configured; set the Slack or the "
-                "Microsoft (Teams) settings"
+                f"error: no chat platform is fully configured; set the {served} settings"
             )
         raise typer.Exit(1)

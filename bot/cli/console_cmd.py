@@ -9,12 +9,13 @@ from pathlib import Path
 import typer
 from rich.text import Text
 
-from bot.cli.common import CliError, load_settings, run
+from bot import platforms
+from bot.cli.common import CliError, load_policy, load_settings, run
 from bot.console.chat import run_chat
 from bot.console.clock import parse_moment
-from bot.console.demo import BEN, LAST_DAY, run_demo
+from bot.console.demo import run_demo
 from bot.console.render import make_console
-from scheduler import policy as policy_mod
+from bot.console.story import BEN, LAST_DAY
 
 
 def chat(
@@ -40,19 +41,15 @@ def chat(
         raise CliError(
             f"--at {at!r} is not an ISO date or date-time (e.g. 2026-10-05 or 2026-10-05T10:00)"
         ) from None
-    try:
-        policy = policy_mod.load(settings.policy_file)
-    except policy_mod.PolicyError as exc:
-        raise CliError(str(exc)) from exc
+    live = " or ".join(p.label for p in platforms.enabled(settings))
     run(
         run_chat(
-            database_url=settings.database_url,
+            settings,
             email=email,
             start=start,
             console=make_console(),
-            policy=policy,
-            timezone=settings.timezone,
-            live_warning=settings.slack_bot_token is not None or settings.teams_configured,
+            policy=load_policy(settings),
+            live_warning=live or None,
         )
     )
 

@@ -10,12 +10,10 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from bot.cli.common import CliError, err_console, load_settings, run
+from bot.cli.common import CliError, err_console, load_policy, load_settings, run
 from bot.runtime import build_runtime
-from bot.settings import Settings
 from scheduler import policy as policy_mod
-from scheduler.service import SchedulerService
-from scheduler.sweeps import Sweeper
+from scheduler.service import TickResult
 
 policy_app = typer.Typer(help="Show or check the scheduling policy.", no_args_is_help=True)
 
@@ -32,13 +30,6 @@ def _when(raw: str | None) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def _policy(settings: Settings) -> policy_mod.Policy:
-    try:
-        return policy_mod.load(settings.policy_file)
-    except policy_mod.PolicyError as exc:
-        raise CliError(str(exc)) from exc
-
-
 def due(
     at: str = typer.Option(
         None, "--at", help="The moment to ask about (ISO date-time; default now)."
@@ -48,11 +39,12 @@ def due(
     """Print, as a table, what would be sent at that moment, to whom and why."""
     settings = load_settings()
     moment = _when(at)
+    policy = load_policy(settings)
 
     async def go() -> list[Any]:
-        runtime = await build_runtime(settings, clock=lambda: moment)
+        runtime = await build_runtime(settings, clock=lambda: moment, policy=policy)
         try:
-            result = await Sweeper(runtime.sessions, _policy(settings)).plan(moment)
+            result = await runtime.scheduler.sweeper.plan(moment)
             from storage.repo import people
 
             rows = []
@@ -87,21 +79,14 @@ def tick(
     """Run one sweep and dispatch as of that moment."""
     settings = load_settings()
     moment = _when(at)
+    policy = load_policy(settings)
 
-    async def go() -> Any:
-        runtime = await build_runtime(settings, clock=lambda: moment)
-        service = SchedulerService(
-            runtime.engine,
-            runtime.sessions,
-            _policy(settings),
-            runtime.dispatcher,
-            clock=lambda: moment,
-        )
+    async def go() -> TickResult:
+        runtime = await build_runtime(settings, clock=lambda: moment, policy=policy)
         try:
-            return await service.tick()
+            return await runtime.scheduler.tick()
         finally:
-            await service.leader.release()
-            await runtime.close()
+            await runtime.close()  # releases the leader lock
 
     result = run(go())
     sweep = result.sweep
@@ -117,22 +102,15 @@ def tick(
 def worker() -> None:
     """Run the scheduler and dispatcher as a process of their own (no web server)."""
     settings = load_settings()
-    policy = _policy(settings)
+    policy = load_policy(settings)
 
     async def go() -> None:
-        runtime = await build_runtime(settings)
-        service = SchedulerService(
-            runtime.engine,
-            runtime.sessions,
-            policy,
-            runtime.dispatcher,
-        )
-        service.start()
+        runtime = await build_runtime(settings, policy=policy)
+        runtime.scheduler.start()
         err_console.print("mentorbot worker running (Ctrl-C to stop)")
         try:
             await asyncio.Event().wait()
         finally:
-            await service.stop()
             await runtime.close()
 
     run(go())
@@ -142,7 +120,7 @@ def worker() -> None:
 def policy_show() -> None:
     """Print the policy in force (the file in MENTORBOT_POLICY, or the defaults)."""
     settings = load_settings()
-    policy = _policy(settings)
+    policy = load_policy(settings)
     table = Table("setting", "value", title=f"policy: {settings.policy_file or 'defaults'}")
     for name, value in policy_mod.describe(policy):
         table.add_row(name, value)

@@ -1,21 +1,19 @@
-"""`mentorbot serve`: the bot's web server (Slack, Teams, health) and its dispatcher."""
+"""`mentorbot serve`: the bot's web server (every enabled platform, health) and scheduler."""
 
 from __future__ import annotations
 
 import asyncio
-import logging
 
 import typer
 from aiohttp import web
+from rich.text import Text
 
-from bot.cli.common import CliError, err_console, load_settings
+from bot.cli.common import CliError, err_console, load_policy, load_settings
 from bot.config_check import check
-from bot.runtime import build_runtime, web_app
-from scheduler.policy import PolicyError
-from scheduler.policy import load as _load_policy
-from scheduler.service import SchedulerService
-
-log = logging.getLogger(__name__)
+from bot.descriptor import Connection
+from bot.runtime import Runtime, build_runtime, web_app
+from bot.settings import Settings
+from scheduler.policy import Policy
 
 
 def serve(
@@ -30,51 +28,35 @@ def serve(
     if not report.works:
         problems = "; ".join(p for ps in report.problems.values() for p in ps)
         raise CliError(problems or "no chat platform is configured; run `mentorbot config check`")
-    asyncio.run(_serve(settings, host or settings.host, port or settings.port))
+    policy = load_policy(settings)
+    asyncio.run(_serve(settings, policy, host or settings.host, port or settings.port))
 
 
-async def _serve(settings, host: str, port: int) -> None:  # type: ignore[no-untyped-def]
-    runtime = await build_runtime(settings)
-    service = SchedulerService(
-        runtime.engine,
-        runtime.sessions,
-        load_policy(settings),
-        runtime.dispatcher,
-    )
-    app = web_app(runtime)
-    runner = web.AppRunner(app)
+async def _serve(settings: Settings, policy: Policy, host: str, port: int) -> None:
+    runtime = await build_runtime(settings, policy=policy)
+    runner = web.AppRunner(web_app(runtime))
     await runner.setup()
-    site = web.TCPSite(runner, host, port)
-    await site.start()
+    await web.TCPSite(runner, host, port).start()
     err_console.print(
-        f"mentorbot listening on http://{host}:{port} ({', '.join(sorted(runtime.channels))})"
+        f"mentorbot listening on http://{host}:{port} ({', '.join(sorted(runtime.edges))})"
     )
-    if settings.teams_allow_anonymous and not settings.microsoft_app_id:
-        err_console.print(
-            "[bold red]WARNING: Teams anonymous mode: /api/messages accepts UNAUTHENTICATED "
-            "requests. For the Bot Framework Emulator only; never expose this server.[/]"
-        )
-    socket_handler = None
-    if settings.slack_app_token is not None and runtime.slack_app is not None:
-        from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
-
-        socket_handler = AsyncSocketModeHandler(
-            runtime.slack_app, settings.slack_app_token.get_secret_value()
-        )
-        await socket_handler.connect_async()
-        err_console.print("Slack Socket Mode connected")
-    service.start()
+    for edge in runtime.edges.values():
+        for warning in edge.warnings:
+            err_console.print(Text(warning, style="bold red"))
+    opened: list[Connection] = []
     try:
+        for connection in _connections(runtime):
+            await connection.open()
+            opened.append(connection)
+            err_console.print(f"{connection.name} connected")
+        runtime.scheduler.start()
         await asyncio.Event().wait()
     finally:
-        await service.stop()
-        if socket_handler is not None:
-            await socket_handler.close_async()
-        await runner.cleanup()
+        await runtime.scheduler.stop()
+        for connection in reversed(opened):
+            await connection.close()
+        await runner.cleanup()  # closes the runtime
 
 
-def load_policy(settings):  # type: ignore[no-untyped-def]
-    try:
-        return _load_policy(settings.policy_file)
-    except PolicyError as exc:
-        raise CliError(str(exc)) from exc
+def _connections(runtime: Runtime) -> list[Connection]:
+    return [c for edge in runtime.edges.values() for c in edge.connections]

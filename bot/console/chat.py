@@ -8,13 +8,13 @@ from typing import IO
 from rich.console import Console
 from rich.text import Text
 
+from bot.console.answers import EndOfInput, LineReader, TerminalAnswers
 from bot.console.clock import SimClock, long_when, parse_duration
-from bot.console.session import ConsoleSession, EndOfInput, LineReader, TerminalAnswers
+from bot.console.session import ConsoleSession, open_session
+from bot.settings import Settings
 from handlers.registry import REGISTRY
 from handlers.router import UseChannel
 from scheduler.policy import Policy
-from storage.db import make_engine, session_factory
-from storage.migrate import ensure_current
 
 # The commands come from the conversations' registry, in the order the bot's help gives.
 HELP = (
@@ -108,45 +108,33 @@ class Chat:
 
 
 async def run_chat(
+    settings: Settings,
     *,
-    database_url: str,
     email: str,
     start: datetime,
     console: Console,
     policy: Policy | None = None,
-    timezone: str = "Europe/London",
     stream: IO[str] | None = None,
-    live_warning: bool = False,
+    live_warning: str | None = None,
 ) -> None:
-    engine = make_engine(database_url)
+    """`live_warning`: the platforms configured for this database, whose messages the
+    console shows instead of sending."""
+    session = await open_session(settings, SimClock(start), console, policy=policy)
     try:
-        await ensure_current(engine)
-        session = ConsoleSession(
-            engine=engine,
-            sessions=session_factory(engine),
-            database_url=database_url,
-            clock=SimClock(start),
-            console=console,
-            policy=policy,
-            timezone=timezone,
-        )
-        try:
-            console.print(
-                Text(
-                    f"mentorbot console · simulated clock {long_when(start, session.zone)} "
-                    "(/advance moves it) · /help for help",
-                    style="bold",
-                )
+        console.print(
+            Text(
+                f"mentorbot console · simulated clock {long_when(start, session.zone)} "
+                "(/advance moves it) · /help for help",
+                style="bold",
             )
-            if live_warning:
-                session.note(
-                    "Slack or Teams is configured for this database: messages that fall due "
-                    "here are shown in this console and marked sent, not posted to them.",
-                    "yellow",
-                )
-            await session.switch(email)
-            await Chat(session, LineReader(console, stream)).run()
-        finally:
-            await session.close()
+        )
+        if live_warning:
+            session.note(
+                f"{live_warning} is configured for this database: messages that fall due "
+                "here are shown in this console and marked sent, not posted to them.",
+                "yellow",
+            )
+        await session.switch(email)
+        await Chat(session, LineReader(console, stream)).run()
     finally:
-        await engine.dispose()
+        await session.close()

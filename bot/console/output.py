@@ -1,6 +1,6 @@
 """The console as the dispatcher's output port: each message is printed for its recipient.
 
-One `ConsoleOutput` is registered per platform name ("slack", "teams", "console"), so the
+One `ConsoleOutput` is registered under every platform's name (bot/platforms.py), so the
 dispatcher picks a person's platform from the roster exactly as in production, and the
 console shows where the message would have gone ("→ Ben Hughes (Slack DM)").
 """
@@ -15,8 +15,6 @@ from typing import Protocol
 
 from handlers.ports import Address, Delivery, OutputChannel
 from handlers.ui import Message
-
-PLATFORMS = ("slack", "teams", "console")
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,8 +86,24 @@ class ConsoleOutput:
         return self._sent.get(key)
 
 
+class Relay:
+    """An inbox passing on to one set later: the session that shows the messages is made
+    after the runtime whose outputs deliver to it."""
+
+    def __init__(self) -> None:
+        self.target: Inbox | None = None
+
+    async def delivered(self, item: Delivered) -> None:
+        if self.target is not None:
+            await self.target.delivered(item)
+
+    async def updated(self, channel_id: str, message_id: str, message: Message) -> None:
+        if self.target is not None:
+            await self.target.updated(channel_id, message_id, message)
+
+
 def console_channels(
-    inbox: Inbox, clock: Callable[[], datetime], platforms: Iterable[str] = PLATFORMS
+    inbox: Inbox, clock: Callable[[], datetime], platforms: Iterable[str]
 ) -> dict[str, OutputChannel]:
     """The console registered under each platform name, sharing one message numbering."""
     counter = itertools.count(1)

@@ -20,9 +20,6 @@ from rich.text import Text
 from handlers.ui import Actions, Button, Choice, Facts, FieldKind, Form, FormField, Message, Section
 from handlers.ui import Style as ButtonStyle
 
-PLATFORM_NAMES = {"slack": "Slack", "teams": "Teams", "console": "console"}
-# How a person is reached on each platform, for the "→ Ben Hughes (Slack DM)" line.
-DIRECT = {"slack": "Slack DM", "teams": "Teams chat", "console": "console"}
 _BOLD = re.compile(r"(?<![\w*])\*([^*\n]+)\*(?![\w*])")
 BUTTON_STYLE = {
     ButtonStyle.PRIMARY: "bold green",
@@ -43,10 +40,6 @@ def make_console(file: IO[str] | None = None) -> Console:
         color_system="auto" if tty else None,
         soft_wrap=False,
     )
-
-
-def platform_name(platform: str) -> str:
-    return PLATFORM_NAMES.get(platform, platform)
 
 
 def rich_text(text: str, style: str = "") -> Text:

@@ -12,68 +12,33 @@ Both `mentorbot chat` (answers typed at a terminal or piped in) and `mentorbot d
 
 from __future__ import annotations
 
-import re
-import sys
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
-from typing import IO, Any, Protocol
+from datetime import UTC, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from rich.console import Console
-from rich.padding import Padding
 from rich.text import Text
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.console import render
+from bot import platforms
+from bot.console import NAME, render
+from bot.console.answers import Answers, typed_value
 from bot.console.clock import SimClock, when_text
-from bot.console.output import PLATFORMS, Delivered, console_channels
+from bot.console.output import Delivered, Relay
+from bot.console.roster import Roster, Who
+from bot.runtime import Runtime, build_runtime
+from bot.settings import Settings
 from handlers.codec import message_to_dict
 from handlers.context import PlatformUser
-from handlers.router import Command, Conversations, Interaction, Press, Submit
-from handlers.ui import Button, Choice, FieldKind, Form, FormField, Message, Reply
-from scheduler.dispatch import Dispatcher, RateLimit
+from handlers.router import Command, Interaction, Press, Submit
+from handlers.ui import Button, Form, FormField, Message, Reply
 from scheduler.policy import Policy
-from scheduler.service import SchedulerService, TickResult
-from storage.repo import outbox, people
+from scheduler.service import TickResult
 
-# The console has no platform limits to respect; the platforms' own are not simulated.
-UNLIMITED = {p: RateLimit((10_000, 1.0), (10_000, 1.0)) for p in PLATFORMS}
 MAX_FORM_ROUNDS = 10
-LEADERSHIP = frozenset({"itt_lead", "admin"})
-ROLE_NAMES = {
-    "trainee": "trainee",
-    "mentor": "mentor",
-    "lead_mentor": "lead mentor",
-    "itt_lead": "ITT lead",
-    "admin": "admin",
-}
-ROLE_ORDER = tuple(ROLE_NAMES)
-_CODE = re.compile(r"[A-Z]+[0-9][0-9.]*|PART2")
-
-
-class EndOfInput(Exception):
-    """Standard input ended (Ctrl-D, or the end of a piped script)."""
-
-
-@dataclass(frozen=True, slots=True)
-class Who:
-    """A person on the roster, as the console shows them."""
-
-    person_id: int
-    name: str
-    email: str
-    roles: frozenset[str]
-    platform: str | None  # where the bot reaches them: their school's platform
-
-    @property
-    def leadership(self) -> bool:
-        return bool(self.roles & LEADERSHIP)
-
-    @property
-    def role_text(self) -> str:
-        return ", ".join(ROLE_NAMES[r] for r in ROLE_ORDER if r in self.roles) or "no role"
 
 
 @dataclass(slots=True)
@@ -85,20 +50,6 @@ class Shown:
     where: str  # whose screen it is on: "Ben Hughes (Slack DM)", "#itt (Slack channel)"
 
 
-class Answers(Protocol):
-    """Where a form's answers come from: a person at a terminal, or the demo's script."""
-
-    async def ask(
-        self,
-        session: ConsoleSession,
-        form: Form,
-        fields: Sequence[FormField],
-        errors: Mapping[str, str],
-    ) -> dict[str, str] | None:
-        """The typed text for each of `fields`; None when the form is abandoned."""
-        ...
-
-
 def console_user(email: str) -> PlatformUser:
     """A console user: known by e-mail, matched to the roster the way Slack and Teams are."""
     address = email.strip().lower()
@@ -106,81 +57,38 @@ def console_user(email: str) -> PlatformUser:
     async def lookup() -> str:
         return address
 
-    return PlatformUser("console", "", address, email_lookup=lookup)
-
-
-def typed_value(spec: FormField, typed: str, today: date) -> Any:
-    """What the person typed, as the value a platform would submit for this field.
-
-    Only the console's conveniences are applied here (a choice's number, "today"); whether
-    the value is acceptable is for the handler to say."""
-    text = typed.strip()
-    if not text and spec.initial not in (None, ""):
-        text = str(spec.initial)
-    if spec.kind is FieldKind.MULTI_SELECT:
-        tokens: list[str] = []
-        for part in (p.strip() for p in text.split(",")):
-            if not part:
-                continue
-            value = render.choice_value(spec.choices, part)
-            if value == part and " " in part:  # "TS2 TS4": several codes without commas
-                tokens.extend(render.choice_value(spec.choices, p) for p in part.split())
-            else:
-                tokens.append(value)
-        return tokens
-    if spec.kind in (FieldKind.CHOICE, FieldKind.SELECT):
-        return render.choice_value(spec.choices, text) if text else ""
-    if spec.kind is FieldKind.DATE:
-        relative = {"today": 0, "yesterday": -1, "tomorrow": 1}.get(text.lower())
-        if relative is not None:
-            return (today + timedelta(days=relative)).isoformat()
-    return text
+    return PlatformUser(NAME, "", address, email_lookup=lookup)
 
 
 class ConsoleSession:
+    """`runtime`: composed with this session as its console (see `open_session`)."""
+
     def __init__(
         self,
-        *,
-        engine: AsyncEngine,
-        sessions: async_sessionmaker[AsyncSession],
-        database_url: str,
+        runtime: Runtime,
         clock: SimClock,
         console: Console,
-        policy: Policy | None = None,
-        timezone: str = "Europe/London",
+        *,
         show_everything: bool = False,
     ) -> None:
-        self.sessions = sessions
+        self.runtime = runtime
+        self.conversations = runtime.conversations
         self.clock = clock
         self.console = console
-        self.zone = ZoneInfo(timezone)
+        self.zone = ZoneInfo(runtime.settings.timezone)
         # The demo shows every message with numbered buttons; a chat numbers only the
         # current person's, and says whom to become to answer the others.
         self.show_everything = show_everything
-        self.conversations = Conversations(sessions, timezone=timezone, clock=clock)
-        self.channels = console_channels(self, clock)
-        self.dispatcher = Dispatcher(
-            sessions, self.channels, clock=clock, limits=UNLIMITED, concurrency=1
-        )
-        self.service = SchedulerService(
-            engine,
-            sessions,
-            policy or Policy(),
-            self.dispatcher,
-            database_url=database_url,
-            clock=clock,
-        )
+        self.roster = Roster(runtime.sessions)
         self.user: PlatformUser | None = None
         self.who: Who | None = None
         self.last: Shown | None = None
         self.inbox: dict[str, list[Shown]] = defaultdict(list)
         self.waiting: dict[str, Shown] = {}
         self.delivered_count = 0
-        self._people: dict[int, Who | None] = {}
-        self._emails: dict[str, Who] = {}
 
     async def close(self) -> None:
-        await self.service.leader.release()
+        await self.runtime.close()
 
     # --- output ----------------------------------------------------------------------------
 
@@ -220,48 +128,15 @@ class ConsoleSession:
     def _current_name(self) -> str:
         if self.who is None:
             return self.user.external_id if self.user else "you"
-        where = render.DIRECT.get(self.who.platform or "console", "console")
+        where = platforms.direct_label(self.who.platform or NAME)
         return f"{self.who.name} ({where})"
 
     # --- the roster --------------------------------------------------------------------------
 
-    async def lookup(self, email: str) -> Who | None:
-        key = email.strip().lower()
-        if key not in self._emails:
-            async with self.sessions() as s:
-                person = await people.by_email(s, email=key)
-                found = None
-                if person is not None and person.id is not None:
-                    found = await self._who(s, person.id)
-            if found is None:
-                return None  # not remembered: they may be added to the roster meanwhile
-            self._emails[key] = found
-        return self._emails[key]
-
-    async def person(self, person_id: int) -> Who | None:
-        if person_id not in self._people:
-            async with self.sessions() as s:
-                self._people[person_id] = await self._who(s, person_id)
-        return self._people[person_id]
-
-    async def _who(self, s: AsyncSession, person_id: int) -> Who | None:
-        person = await people.by_id(s, person_id=person_id)
-        if person is None:
-            return None
-        roles = await people.roles_of(s, person_id=person_id)
-        found = await outbox.recipient(s, person_id=person_id)
-        return Who(
-            person_id,
-            person.full_name,
-            person.email,
-            roles,
-            found.platform if found else None,
-        )
-
     async def switch(self, email: str, *, quiet: bool = False) -> Who | None:
         """Act as someone else. Unknown e-mails get the handlers' not-on-roster answer."""
         self.user = console_user(email)
-        self.who = await self.lookup(email)
+        self.who = await self.roster.lookup(email)
         self.last = None
         if self.who is None:
             # The handler says it, as it would to a stranger on Slack or Teams.
@@ -272,7 +147,7 @@ class ConsoleSession:
         if quiet:
             return self.who
         where = (
-            f"; the bot reaches them on {render.platform_name(self.who.platform)}"
+            f"; the bot reaches them on {platforms.label(self.who.platform)}"
             if self.who.platform
             else ""
         )
@@ -368,10 +243,10 @@ class ConsoleSession:
     # --- the scheduler ---------------------------------------------------------------------
 
     async def dispatch(self) -> None:
-        await self.dispatcher.drain()
+        await self.runtime.dispatcher.drain()
 
     async def tick(self) -> TickResult:
-        return await self.service.tick()
+        return await self.runtime.scheduler.tick()
 
     async def advance(self, delta: timedelta) -> int:
         """Move the clock, sweeping each working hour on the way; returns messages sent."""
@@ -388,12 +263,12 @@ class ConsoleSession:
     # --- the console inbox (the dispatcher's output) -------------------------------------------
 
     async def describe(self, item: Delivered) -> str:
-        where = render.platform_name(item.platform)
+        where = platforms.label(item.platform)
         if item.channel_id:
             return f"{item.channel_id} ({where} channel)"
-        who = await self.person(item.person_id) if item.person_id else None
+        who = await self.roster.person(item.person_id) if item.person_id else None
         name = who.name if who else (item.email or "?")
-        return f"{name} ({render.DIRECT.get(item.platform, where)})"
+        return f"{name} ({platforms.direct_label(item.platform)})"
 
     def _is_current(self, item: Delivered) -> bool:
         if self.who is None:
@@ -415,7 +290,7 @@ class ConsoleSession:
         footer = None
         if render.buttons_of(item.message):
             self.waiting[item.recipient_key] = shown
-            who = await self.person(item.person_id) if item.person_id else None
+            who = await self.roster.person(item.person_id) if item.person_id else None
             footer = f"/as {who.email} to answer" if who else "/as an ITT lead's e-mail to answer"
         self.console.print(
             render.card(
@@ -450,12 +325,6 @@ class ConsoleSession:
         return None
 
 
-def _short_label(label: str) -> str:
-    """ "TS7: Manage behaviour effectively …" as "TS7" in a one-line summary of answers."""
-    code, sep, _rest = label.partition(": ")
-    return code if sep and _CODE.fullmatch(code) else label
-
-
 def _plain(message: Message) -> str:
     return str(message_to_dict(message))
 
@@ -473,93 +342,22 @@ def _steps(start: datetime, end: datetime, zone: ZoneInfo) -> list[datetime]:
     return out
 
 
-class LineReader:
-    """Lines from standard input. At a terminal the prompt is shown and line editing works;
-    when piped, each line read is echoed after its prompt so the transcript reads as typed.
-
-    Reading blocks the event loop on purpose: a console session has nothing else to run
-    while it waits for the person."""
-
-    def __init__(self, console: Console, stream: IO[str] | None = None) -> None:
-        self.console = console
-        self.stream = stream
-
-    def read(self, prompt: str) -> str | None:
-        stream = self.stream if self.stream is not None else sys.stdin
-        if stream.isatty():
-            try:
-                return self.console.input(Text(prompt, style="bold"))
-            except EOFError:
-                self.console.print()
-                return None
-        line = stream.readline()
-        if not line:
-            return None
-        line = line.rstrip("\r\n")
-        self.console.print(Text(prompt, style="bold") + Text(line))
-        return line
-
-
-class TerminalAnswers:
-    """A form asked field by field at the terminal (or from piped lines)."""
-
-    def __init__(self, reader: LineReader) -> None:
-        self.reader = reader
-
-    async def ask(
-        self,
-        session: ConsoleSession,
-        form: Form,
-        fields: Sequence[FormField],
-        errors: Mapping[str, str],
-    ) -> dict[str, str] | None:
-        out: dict[str, str] = {}
-        previous: tuple[Choice, ...] = ()
-        for spec in fields:
-            compact = bool(spec.choices) and spec.choices == previous
-            previous = spec.choices
-            session.print(render.field_question(spec, errors.get(spec.name), compact=compact))
-            line = self.reader.read("  > ")
-            if line is None:
-                raise EndOfInput()
-            if line.strip().lower() in ("/cancel", "/quit"):
-                return None
-            out[spec.name] = line.strip()
-        return out
-
-
-class ScriptedAnswers:
-    """The demo's answers: one value per field, or a list of tries (a wrong one first shows
-    the handler refusing it). Printed as the person would have typed them."""
-
-    def __init__(self, values: Mapping[str, str | Sequence[str]]) -> None:
-        self.tries: dict[str, list[str]] = {
-            name: [value] if isinstance(value, str) else list(value)
-            for name, value in values.items()
-        }
-
-    async def ask(
-        self,
-        session: ConsoleSession,
-        form: Form,
-        fields: Sequence[FormField],
-        errors: Mapping[str, str],
-    ) -> dict[str, str] | None:
-        out: dict[str, str] = {}
-        line = Text(style="dim")
-        for spec in fields:
-            tries = self.tries.get(spec.name, [""])
-            if spec.name in errors:
-                if len(tries) <= 1:
-                    return None  # nothing else to try: the form is abandoned
-                tries.pop(0)
-                session.note(f"    ✖ {spec.label}: {errors[spec.name]}", "bold red")
-            out[spec.name] = tries[0]
-            if not tries[0] and not spec.required:
-                continue  # an optional field left empty
-            if line:
-                line.append(" · ")
-            line.append(f"{_short_label(spec.label)}: ", style="bold")
-            line.append(render.shown_answer(spec, tries[0]))
-        session.print(Padding(line, (0, 0, 0, 4), expand=False))
-        return out
+async def open_session(
+    settings: Settings,
+    clock: SimClock,
+    console: Console,
+    *,
+    policy: Policy | None = None,
+    engine: AsyncEngine | None = None,
+    show_everything: bool = False,
+) -> ConsoleSession:
+    """A console session over the bot as the composition root builds it, with the session
+    as the console every message is shown on. (The runtime's outputs need the session and
+    the session needs the runtime: the relay is connected once both exist.)"""
+    relay = Relay()
+    runtime = await build_runtime(
+        settings, clock=clock, policy=policy, engine=engine, console=relay
+    )
+    session = ConsoleSession(runtime, clock, console, show_everything=show_everything)
+    relay.target = session
+    return session

@@ -2,12 +2,11 @@
 
 Button presses and commands are acknowledged before any work; a modal submission is
 answered in its acknowledgement (errors, next step or close), which the handlers give
-well inside Slack's 3 seconds.
+well inside Slack's 3 seconds. Messages in channels are bot/slack/channels.py's.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import re
 from typing import Any
@@ -17,43 +16,16 @@ from slack_bolt.context.async_context import AsyncBoltContext
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.slack import render, workspace
+from bot.slack import COMMAND, channels, render, workspace
 from bot.slack.output import api_error
-from handlers.context import PlatformUser
-from handlers.intake import Intake, Outcome
-from handlers.router import (
-    Command,
-    Conversations,
-    Interaction,
-    Press,
-    Submit,
-    late_message,
-)
-from handlers.text import t
-from handlers.ui import Actions, Button, Message, Reply, Section, Style
+from bot.slack.replies import SORRY, Inbound, SlackReplies, finish_late, platform_user, user_id_of
+from handlers.router import Command, Press, Submit
+from handlers.ui import Message, Reply
 
 log = logging.getLogger(__name__)
-SORRY = t("sorry")
-
-
-def platform_user(client: AsyncWebClient, team_id: str, user_id: str) -> PlatformUser:
-    async def email() -> str | None:
-        try:
-            info = await client.users_info(user=user_id)
-        except SlackApiError as exc:
-            log.warning("users.info failed for %s: %s", user_id, api_error(exc))
-            return None
-        profile = (info.get("user") or {}).get("profile") or {}
-        return profile.get("email")
-
-    return PlatformUser("slack", team_id or "", user_id, email_lookup=email)
-
-
-def _user_id(body: dict[str, Any]) -> str:
-    user = body.get("user")
-    if isinstance(user, dict):
-        return str(user.get("id") or "")
-    return str(body.get("user_id") or user or "")
+# A submission not done in time is parked (a database write) and the modal told it is
+# saving, which must also fit in Slack's 3 s.
+SUBMISSION_BUDGET = 1.8
 
 
 def _view_key(view: dict[str, Any]) -> str | None:
@@ -66,133 +38,21 @@ def _view_key(view: dict[str, Any]) -> str | None:
     return f"view:{view_id}:{view_hash}"[:255]
 
 
-class SlackReplies:
-    """Carries out a Reply for one interaction."""
+def register(app: AsyncApp, inbound: Inbound) -> None:
+    intake, conversations, run = inbound.intake, inbound.conversations, inbound.run
 
-    def __init__(
-        self,
-        client: AsyncWebClient,
-        user_id: str,
-        trigger_id: str | None,
-        origin: tuple[str, str] | None,
-        home: bool = False,
-    ) -> None:
-        self.client, self.user_id, self.trigger_id = client, user_id, trigger_id
-        self.origin, self.home = origin, home
-
-    async def perform(
-        self,
-        reply: Reply,
-        conversations: Conversations,
-        user: PlatformUser,
-        command_text: str | None = None,
-    ) -> None:
-        if reply.open_form is not None:
-            if self.trigger_id:
-                await self.client.views_open(
-                    trigger_id=self.trigger_id, view=render.modal(reply.open_form, self.origin)
-                )
-            elif command_text is not None:
-                button = Button(reply.open_form.title, "command.run", command_text, Style.PRIMARY)
-                await self.say(Message(reply.open_form.title, (Actions((button,)),)))
-        if reply.replace_original is not None:
-            await self.replace(reply.replace_original, conversations, user)
-        if reply.message is not None:
-            await self.say(reply.message)
-
-    async def replace(
-        self, message: Message, conversations: Conversations, user: PlatformUser
-    ) -> None:
-        if self.home:
-            await self.client.views_publish(
-                user_id=self.user_id, view=render.home_view(await conversations.home(user))
-            )
-        elif self.origin is not None:
-            channel, ts = self.origin
-            await self.client.chat_update(
-                channel=channel, ts=ts, text=message.text, blocks=render.message_blocks(message)
-            )
-
-    async def say(self, message: Message) -> None:
-        opened = await self.client.conversations_open(users=self.user_id)
-        channel = (opened.get("channel") or {}).get("id") or self.user_id
-        await self.client.chat_postMessage(
-            channel=channel, text=message.text, blocks=render.message_blocks(message)
-        )
-
-
-# Slack gives up on an answer after 3 seconds. A press may open a modal, whose trigger
-# also expires after 3 s; a submission that is not done in time is parked (a database
-# write) and the modal told it is saving, which must also fit in the 3 s.
-PRESS_BUDGET = 2.0
-SUBMISSION_BUDGET = 1.8
-
-
-async def _finish_late(
-    task: asyncio.Task[Reply | None],
-    replies: SlackReplies,
-    conversations: Conversations,
-    user: PlatformUser,
-) -> None:
-    """The answer to an interaction that finished after Slack stopped waiting, as a DM."""
-    try:
-        reply = await task
-        if reply is None:  # parked after all: answered by message once handled
-            return
-        said = late_message(reply)
-        keep = reply.replace_original if not reply.form_errors and not reply.open_form else None
-        await replies.perform(Reply(message=said, replace_original=keep), conversations, user)
-    except SlackApiError as exc:
-        log.warning("slack call failed after a late answer: %s", api_error(exc))
-    except Exception:
-        log.exception("late interaction failed")
-        await replies.say(Message(SORRY, (Section(SORRY),)))
-
-
-async def _deliver(
-    outcome: Outcome,
-    replies: SlackReplies,
-    conversations: Conversations,
-    user: PlatformUser,
-    command_text: str | None,
-) -> None:
-    if outcome.reply is not None:
-        await replies.perform(outcome.reply, conversations, user, command_text)
-    elif outcome.late is not None:
-        await _finish_late(outcome.late, replies, conversations, user)
-    # Parked: handled as soon as the bot has room, and answered by message then.
-
-
-def register(app: AsyncApp, intake: Intake) -> None:
-    conversations = intake.conversations
-
-    async def run(
-        client: AsyncWebClient,
-        context: AsyncBoltContext,
-        body: dict[str, Any],
-        interaction: Interaction,
-        replies: SlackReplies,
-        command_text: str | None = None,
-    ) -> None:
-        # The workspace Slack authenticated (workspace.py), never the body's claim.
-        user = platform_user(client, workspace.authenticated(context), _user_id(body))
-        try:
-            outcome = await intake.answer(user, interaction, budget=PRESS_BUDGET)
-            await _deliver(outcome, replies, conversations, user, command_text)
-        except SlackApiError as exc:
-            log.warning("slack call failed: %s", api_error(exc))
-        except Exception:
-            log.exception("interaction failed")
-            await replies.say(Message(SORRY, (Section(SORRY),)))
-
-    @app.command("/mentor")
+    @app.command(COMMAND)
     async def on_command(
         ack: Any, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
     ) -> None:
         await ack()
         text = str(body.get("text") or "")
-        replies = SlackReplies(client, _user_id(body), body.get("trigger_id"), None)
-        await run(client, context, body, Command(text), replies)
+        use = channels.from_command(body, context)
+        where = use.channel_id if use is not None else None
+        replies = SlackReplies(
+            client, user_id_of(body), body.get("trigger_id"), None, channel=where
+        )
+        await run(client, context, body, use or Command(text), replies)
 
     @app.action(re.compile(r".+"))
     async def on_action(
@@ -206,7 +66,7 @@ def register(app: AsyncApp, intake: Intake) -> None:
         if container.get("type") == "message":
             origin = (str(container.get("channel_id")), str(container.get("message_ts")))
         home = container.get("type") == "view" and (body.get("view") or {}).get("type") == "home"
-        replies = SlackReplies(client, _user_id(body), body.get("trigger_id"), origin, home=home)
+        replies = SlackReplies(client, user_id_of(body), body.get("trigger_id"), origin, home=home)
         press = Press(str(action.get("action_id") or ""), str(action.get("value") or ""))
         await run(client, context, body, press, replies)
 
@@ -218,7 +78,7 @@ def register(app: AsyncApp, intake: Intake) -> None:
         view: dict[str, Any],
         context: AsyncBoltContext,
     ) -> None:
-        user_id = _user_id(body)
+        user_id = user_id_of(body)
         user = platform_user(client, workspace.authenticated(context), user_id)
         try:
             state, origin = render.read_metadata(str(view.get("private_metadata") or ""))
@@ -244,7 +104,7 @@ def register(app: AsyncApp, intake: Intake) -> None:
             # or what to correct, comes as a DM. What was typed is kept in the database.
             await ack(response_action="update", view=render.saving_view())
             if outcome.late is not None:
-                await _finish_late(outcome.late, replies, conversations, user)
+                await finish_late(outcome.late, replies, conversations, user)
             return
         reply = outcome.reply
         if reply.form_errors:
@@ -282,7 +142,10 @@ def register(app: AsyncApp, intake: Intake) -> None:
         client: AsyncWebClient,
         context: AsyncBoltContext,
     ) -> None:
-        if event.get("channel_type") != "im" or event.get("bot_id") or event.get("subtype"):
+        if event.get("channel_type") != "im":
+            await channels.on_message(inbound, event, body, client, context, mentioned=False)
+            return
+        if event.get("bot_id") or event.get("subtype"):
             return
         text = str(event.get("text") or "")
         replies = SlackReplies(client, str(event.get("user") or ""), None, None)

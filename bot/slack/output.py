@@ -12,7 +12,7 @@ from aiohttp import ClientError
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.slack import render
+from bot.slack import NAME, render
 from handlers.ports import Address, Delivery, SendError
 from handlers.ui import Message
 
@@ -53,7 +53,7 @@ def _error(exc: Exception) -> SendError:
 
 
 class SlackOutput:
-    platform = "slack"
+    platform = NAME
 
     def __init__(self, client: AsyncWebClient) -> None:
         self.client = client

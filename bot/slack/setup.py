@@ -1,4 +1,5 @@
-"""Building the bolt app and mounting it on the one aiohttp application."""
+"""Building the Slack edge: the bolt app behind POST /slack/events (or Socket Mode), and
+the output channel, sharing one Web API client."""
 
 from __future__ import annotations
 
@@ -6,16 +7,16 @@ import logging
 from typing import Any
 
 import aiohttp
-from aiohttp import web
+from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.response import BoltResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.slack import edge, listeners, payload, render, workspace
+from bot.descriptor import Connection, Edge, Route
+from bot.settings import Settings
+from bot.slack import channels, edge, listeners, payload, render, workspace
 from bot.slack.output import SlackOutput
 from handlers.intake import Intake
-from handlers.router import Conversations
-from storage.db import INTERACTION_SLOTS
 
 log = logging.getLogger(__name__)
 PATH = "/slack/events"
@@ -29,21 +30,7 @@ def web_client(
     return AsyncWebClient(token=token, base_url=api_url, session=session)
 
 
-def build(
-    conversations: Conversations,
-    *,
-    token: str,
-    signing_secret: str | None,
-    api_url: str,
-    session: aiohttp.ClientSession | None = None,
-    intake: Intake | None = None,
-) -> tuple[AsyncApp, SlackOutput]:
-    """`intake`: shared with the other edges (one set of slots per process)."""
-    client = web_client(token, api_url, session)
-    intake = intake or Intake(conversations, slots=INTERACTION_SLOTS)
-    # A parked interaction is handled later with the same client: a first-time user can
-    # still be matched to the roster by their Slack e-mail then.
-    intake.users["slack"] = lambda team, user_id: listeners.platform_user(client, team, user_id)
+def bolt_app(client: AsyncWebClient, intake: Intake, signing_secret: str | None) -> AsyncApp:
     app = AsyncApp(
         client=client,
         signing_secret=signing_secret or "socket-mode-has-no-signing-secret",
@@ -52,9 +39,55 @@ def build(
         raise_error_for_unhandled_request=False,
     )
     app.middleware(workspace.same_workspace)
-    listeners.register(app, intake)
+    inbound = listeners.Inbound(intake)
+    listeners.register(app, inbound)
+    channels.register(app, inbound)
     app.error(on_error)
-    return app, SlackOutput(client)
+    return app
+
+
+def edge_for(settings: Settings, intake: Intake) -> Edge:
+    """The Slack edge for these settings (a bot token is required; see the descriptor)."""
+    if settings.slack_bot_token is None:
+        raise ValueError("SLACK_BOT_TOKEN is not set")
+    http = aiohttp.ClientSession()
+    client = web_client(settings.slack_bot_token.get_secret_value(), settings.slack_api_url, http)
+    secret = (
+        settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else None
+    )
+    app = bolt_app(client, intake, secret)
+    routes = (Route("POST", PATH, edge.handler(app, secret)),) if secret is not None else ()
+    app_token = settings.slack_app_token
+    sockets = (SocketMode(app, app_token.get_secret_value()).connection(),) if app_token else ()
+    return Edge(
+        output=SlackOutput(client),
+        routes=routes,
+        connections=sockets,
+        # A parked interaction is handled later with the same client: a first-time user can
+        # still be matched to the roster by their Slack e-mail then.
+        users=lambda team, user_id: listeners.platform_user(client, team, user_id),
+        closers=(http.close,),
+    )
+
+
+class SocketMode:
+    """Slack over a WebSocket the bot opens (for schools behind firewalls): no routes."""
+
+    def __init__(self, app: AsyncApp, app_token: str) -> None:
+        self.app, self.app_token = app, app_token
+        self.handler: AsyncSocketModeHandler | None = None
+
+    def connection(self) -> Connection:
+        return Connection("Slack Socket Mode", self.open, self.close)
+
+    async def open(self) -> None:
+        self.handler = AsyncSocketModeHandler(self.app, self.app_token)
+        await self.handler.connect_async()
+
+    async def close(self) -> None:
+        if self.handler is not None:
+            await self.handler.close_async()
+            self.handler = None
 
 
 async def on_error(
@@ -70,7 +103,3 @@ async def on_error(
             status=200, body={"response_action": "update", "view": render.sorry_view()}
         )
     return None
-
-
-def mount(web_app: web.Application, app: AsyncApp, signing_secret: str) -> None:
-    web_app.router.add_post(PATH, edge.handler(app, signing_secret))

@@ -1,1 +1,5 @@
-"""The Teams edge: botbuilder CloudAdapter on aiohttp, Adaptive Cards, and proactive sending."""
+"""The Teams edge: botbuilder's CloudAdapter on aiohttp, Adaptive Cards, proactive sending."""
+
+from storage.enums import Platform
+
+NAME: str = Platform.TEAMS.value

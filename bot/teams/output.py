@@ -39,7 +39,7 @@ from botbuilder.schema import (
 )
 from msrest.exceptions import ClientRequestError, HttpOperationError
 
-from bot.teams import render
+from bot.teams import NAME, render
 from handlers.ports import Address, Delivery, SendError
 from handlers.ui import Message
 
@@ -128,16 +128,12 @@ def reference_from(data: dict[str, Any] | None) -> ConversationReference:
 
 
 class TeamsOutput:
-    platform = "teams"
+    platform = NAME
 
     def __init__(self, adapter: CloudAdapter, app_id: str | None, known: Conversations) -> None:
         self.adapter = adapter
         self.app_id = app_id or None
         self.known = known
-        # Set by bot.teams.setup: the POST /api/messages handler to mount, and the inbound
-        # token checker (closed with the web app).
-        self.endpoint: Any = None
-        self.inbound_auth: Any = None
 
     async def _continue(self, reference: ConversationReference, work: Any) -> None:
         try:

@@ -1,14 +1,14 @@
-"""Building the Teams edge (CloudAdapter, bot, output) and mounting it on the aiohttp app."""
+"""Building the Teams edge: CloudAdapter, the bot's turns behind POST /api/messages, output."""
 
 from __future__ import annotations
 
 import logging
 
-from aiohttp import web
 from botbuilder.integration.aiohttp import CloudAdapter
 from botframework.connector.auth import ServiceClientCredentialsFactory
 from msrest.universal_http.requests import ClientRetryPolicy
 
+from bot.descriptor import Edge, Route
 from bot.settings import Settings
 from bot.teams import edge
 from bot.teams.auth import BotConfig, RequestAuth, authentication
@@ -16,11 +16,14 @@ from bot.teams.output import Conversations as Known
 from bot.teams.output import TeamsOutput
 from bot.teams.turns import TeamsBot
 from handlers.intake import Intake
-from handlers.ports import OutputChannel
 from handlers.router import Conversations
 
 log = logging.getLogger(__name__)
 PATH = "/api/messages"
+ANONYMOUS_WARNING = (
+    "WARNING: Teams anonymous mode: /api/messages accepts UNAUTHENTICATED requests. "
+    "For the Bot Framework Emulator only; never expose this server."
+)
 
 
 def _fast_retry_policy() -> None:
@@ -59,8 +62,8 @@ def build(
     config: BotConfig | None = None,
     credentials: ServiceClientCredentialsFactory | None = None,
     intake: Intake | None = None,
-) -> TeamsOutput:
-    """The Teams output channel; its `endpoint` is the /api/messages handler to mount.
+) -> Edge:
+    """POST /api/messages and the Teams output channel, sharing one CloudAdapter.
 
     `config` and `credentials` replace what the settings give (tests: a local OpenID
     metadata endpoint, and outbound tokens without Azure AD)."""
@@ -70,22 +73,22 @@ def build(
     adapter = CloudAdapter(bfa)
     known = Known()
     auth = RequestAuth(bfa, app_id=config.APP_ID, allow_anonymous=anonymous(settings))
-    output = TeamsOutput(adapter, config.APP_ID, known)
-    output.endpoint = edge.handler(adapter, TeamsBot(conversations, known, intake), auth)
-    output.inbound_auth = auth
+    endpoint = edge.handler(adapter, TeamsBot(conversations, known, intake), auth)
+
+    async def close() -> None:
+        auth.close()  # its key-fetching threads
+
+    warnings: tuple[str, ...] = ()
     if auth.anonymous:
         log.warning("Teams accepts UNAUTHENTICATED requests (anonymous development mode)")
-    return output
+        warnings = (ANONYMOUS_WARNING,)
+    return Edge(
+        output=TeamsOutput(adapter, config.APP_ID, known),
+        routes=(Route("POST", PATH, endpoint),),
+        closers=(close,),
+        warnings=warnings,
+    )
 
 
-def mount(web_app: web.Application, channel: OutputChannel | None) -> None:
-    if not isinstance(channel, TeamsOutput) or channel.endpoint is None:
-        return
-    web_app.router.add_post(PATH, channel.endpoint)
-    auth = channel.inbound_auth
-
-    async def close(_app: web.Application) -> None:
-        if isinstance(auth, RequestAuth):
-            auth.close()
-
-    web_app.on_cleanup.append(close)
+def edge_for(settings: Settings, intake: Intake) -> Edge:
+    return build(intake.conversations, settings, intake=intake)

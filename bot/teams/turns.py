@@ -23,7 +23,8 @@ from botbuilder.core import TurnContext
 from botbuilder.core.teams import TeamsInfo
 from botbuilder.schema import Activity, ActivityTypes
 
-from bot.teams import failures, inbound, invoke, render
+from bot.phrases import asks_for_channel
+from bot.teams import NAME, failures, inbound, invoke, render
 from bot.teams.output import Conversations as Known
 from handlers.context import PlatformUser
 from handlers.intake import Intake
@@ -34,7 +35,6 @@ from storage.db import INTERACTION_SLOTS
 
 log = logging.getLogger(__name__)
 SORRY = t("sorry")
-USE_CHANNEL = re.compile(r"use this (channel|chat) for escalations[.!]?")
 MENTION = re.compile(r"<at>.*?</at>", re.IGNORECASE | re.DOTALL)
 
 
@@ -100,7 +100,7 @@ def platform_user(turn_context: TurnContext, *, reference: bool) -> PlatformUser
         return getattr(member, "email", None) or getattr(member, "user_principal_name", None)
 
     return PlatformUser(
-        "teams",
+        NAME,
         tenant_of(activity),
         str((sender.aad_object_id if sender else None) or member_id or ""),
         email_lookup=email,
@@ -310,7 +310,7 @@ class TeamsBot:
             # Commands write nothing (they show status or open a form), so a redelivered
             # one is answered again rather than costing every command a database write.
             await self._run(turn_context, Command(text), user, stored_key)
-        elif USE_CHANNEL.fullmatch(text.lower()):
+        elif asks_for_channel(text):
             channel_id = self._channel_id(activity)
             use = UseChannel(
                 channel_id,
