@@ -413,6 +413,7 @@ class Plan:
     run: str = field(default_factory=lambda: uuid.uuid4().hex[:6].upper())
     counter: int = 0
     signed: Counter[str] = field(default_factory=Counter)
+    views: dict[Record, str] = field(default_factory=dict)  # each submission's view id
 
     def next_id(self) -> int:
         self.counter += 1
@@ -439,6 +440,7 @@ class Plan:
             # The view id rides in the text, so each row is traced to its submission.
             "details": typed(f"{CONCERN_PREFIX}{view_id}: missed two lessons this week."),
         }
+        self.views[view_id] = view_id
         return submission(seat.user_id, view_id, "concern", {}, None, answers), view_id
 
     def weekly(self, seat: Seat, view_id: str) -> tuple[bytes, Record]:
@@ -457,6 +459,7 @@ class Plan:
         state = {"placement_id": placement, "week": week.isoformat()}
         origin = ["D" + seat.user_id, "1763000001.000100"]
         body = submission(seat.user_id, view_id, "weekly.held", state, origin, answers)
+        self.views[(placement, week)] = view_id
         return body, (placement, week)
 
 
@@ -623,6 +626,7 @@ class Written:
     concerns: Counter[str]  # view id -> rows
     signed: set[tuple[int, date]]
     outbox: Counter[tuple[str, str]]  # (kind, status) -> rows
+    parked: set[str]  # view ids of submissions still parked
 
 
 async def count_written(engine: AsyncEngine, first_week: date) -> Written:
@@ -647,7 +651,10 @@ async def count_written(engine: AsyncEngine, first_week: date) -> Written:
             )
         )
         outbox = Counter({(k, s): int(n) for k, s, n in rows.all()})
-    return Written(concerns, signed, outbox)
+        keys = (await session.execute(select(col(ParkedInteraction.event_key)))).scalars()
+        # A Slack submission is parked under its event key, "view:<view id>:<hash>".
+        parked = {key.split(":")[1] for key in keys if key.startswith("view:")}
+    return Written(concerns, signed, outbox, parked)
 
 
 # ---------------------------------------------------------------- one backend
@@ -668,6 +675,7 @@ class Figures:
     drained_in: float = 0.0
     late_left: int = 0
     written: Written | None = None
+    views: dict[Record, str] = field(default_factory=dict)
     events: list[StubEvent] = field(default_factory=list)
     peak_mb: float = math.nan
     idle_mb: float = math.nan
@@ -805,6 +813,7 @@ async def aftermath(rig: Rig, figures: Figures) -> None:
     stop.set()
     await watcher
     figures.written = await count_written(engine, rig.plan.first_week)
+    figures.views = rig.plan.views
     figures.events = await rig.stub.events()
     figures.peak_mb = rig.server.memory_mb()
 
@@ -905,6 +914,14 @@ def report_requests(f: Figures) -> Answers:
     return Answers(sent, answered, statuses, failures, notes, apologies)
 
 
+def missing(f: Figures, expected: set[Any], written: set[Any]) -> tuple[int, int]:
+    """Acknowledged submissions with no record: (still parked, lost)."""
+    assert f.written is not None
+    absent = expected - written
+    parked = sum(f.views.get(record) in f.written.parked for record in absent)
+    return parked, len(absent) - parked
+
+
 def report_records(f: Figures) -> bool:
     """Records in the database against the acknowledged submissions; True when equal."""
     assert f.written is not None
@@ -912,22 +929,23 @@ def report_records(f: Figures) -> bool:
     c_expected, c_sent = expected_records(f.results, "submit.concern")
     w_expected, w_sent = expected_records(f.results, "submit.weekly")
     doubled = sum(n - 1 for n in concerns.values() if n > 1)
-    c_lost, c_extra = len(c_expected - set(concerns)), len(set(concerns) - c_expected)
-    w_lost, w_extra = len(w_expected - signed), len(signed - w_expected)
+    c_parked, c_lost = missing(f, c_expected, set(concerns))
+    w_parked, w_lost = missing(f, w_expected, signed)
+    c_extra, w_extra = len(set(concerns) - c_expected), len(signed - w_expected)
     c_rows = sum(concerns.values())
     print(
         f"records: concerns      written {c_rows} / expected {len(c_expected)} "
-        f"(sent {len(c_sent)}): submissions recorded twice {doubled}, acknowledged but "
-        f"missing {c_lost}, written though not acknowledged {c_extra}"
+        f"(sent {len(c_sent)}): recorded twice {doubled}; acknowledged, not written: "
+        f"{c_parked} still parked, {c_lost} lost; written though not acknowledged {c_extra}"
     )
     print(
         f"records: sign-offs     written {len(signed)} / expected {len(w_expected)} "
-        f"(sent {len(w_sent)}): acknowledged but missing {w_lost}, written though not "
-        f"acknowledged {w_extra}"
+        f"(sent {len(w_sent)}): acknowledged, not written: {w_parked} still parked, "
+        f"{w_lost} lost; written though not acknowledged {w_extra}"
     )
     total, expected = c_rows + len(signed), len(c_expected) + len(w_expected)
     print(f"duplicates             {max(0, total - expected)} records beyond expected")
-    return total == expected and not (c_lost or w_lost or doubled)
+    return total == expected and not (c_parked or c_lost or w_parked or w_lost or doubled)
 
 
 def report_after(f: Figures) -> None:
