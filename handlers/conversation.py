@@ -9,7 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from datetime import date
+from typing import Any, Protocol
+
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.context import Ctx
 from handlers.owed import Rule
@@ -20,6 +23,16 @@ CommandRun = Callable[[Ctx], Awaitable[Reply]]
 PressRun = Callable[[Ctx, str, str], Awaitable[Reply]]  # ctx, action, value
 SubmitRun = Callable[[Ctx, str, dict[str, Any], dict[str, Any]], Awaitable[Reply]]
 HomeSections = Callable[[Ctx], Awaitable[list[Block]]]
+
+
+class DigestPart(Protocol):
+    """What a conversation adds to the lead mentor's weekly digest, about the mentors in
+    the cohort. `load` is called once per sweep for every mentor in every digest due (set-
+    based); `section` once per digest, with that cohort's mentors (id -> name)."""
+
+    async def load(self, session: AsyncSession, *, mentor_ids: set[int], today: date) -> Any: ...
+
+    def section(self, facts: Any, mentors: Mapping[int, str]) -> list[Block]: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,3 +80,7 @@ class Conversation:
     home: HomeSections | None = None
     home_roles: frozenset[Role] = frozenset()
     rule: Rule | None = None
+    # What the person has on record (not owed), shown on their status view after what
+    # they owe, for people holding any of `home_roles`.
+    status_notes: HomeSections | None = None
+    digest_part: DigestPart | None = None

@@ -20,12 +20,15 @@ from handlers import (
     ratings,
     self_evaluation,
     status,
+    training,
     weekly,
 )
 from handlers.conversation import (
     CommandRun,
     CommandSpec,
     Conversation,
+    DigestPart,
+    HomeSections,
     PressRun,
     SubmitRun,
 )
@@ -100,6 +103,16 @@ class Registry:
             if roles & b.roles
         )
 
+    def digest_parts(self) -> list[DigestPart]:
+        return [c.digest_part for c in self.conversations if c.digest_part is not None]
+
+    def status_notes(self, roles: frozenset[str]) -> list[HomeSections]:
+        return [
+            c.status_notes
+            for c in self.conversations
+            if c.status_notes is not None and roles & c.home_roles
+        ]
+
     def strings(self) -> Mapping[str, Mapping[str, str]]:
         return {c.name: c.strings for c in self.conversations}
 
@@ -112,6 +125,7 @@ REGISTRY = Registry(
         concern.CONVERSATION,
         ratings.CONVERSATION,
         self_evaluation.CONVERSATION,
+        training.CONVERSATION,
         digest.CONVERSATION,
         escalation.CONVERSATION,
     )

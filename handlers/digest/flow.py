@@ -24,7 +24,10 @@ class DigestRow:
     latest: dict[str, str]  # item code -> rag
 
 
-def digest(rows: Sequence[DigestRow], unreachable: Sequence[str]) -> Message:
+def digest(
+    rows: Sequence[DigestRow], unreachable: Sequence[str], parts: Sequence[Block] = ()
+) -> Message:
+    """`parts`: what other conversations add about the cohort's mentors."""
     facts: list[tuple[str, str]] = []
     for row in rows:
         last = date_text(row.last_signed_off) if row.last_signed_off else t("never")
@@ -35,9 +38,10 @@ def digest(rows: Sequence[DigestRow], unreachable: Sequence[str]) -> Message:
             if s.code in row.latest
         )
         facts.append((row.trainee, line + ("\n" + t("digest_grid", grid=grid) if grid else "")))
-    blocks: list[Section | Facts] = [Section(t("digest_title"), heading=t("digest_title"))]
+    blocks: list[Block] = [Section(t("digest_title"), heading=t("digest_title"))]
     if facts:
         blocks.append(Facts(tuple(facts)))
+    blocks.extend(parts)
     if unreachable:
         blocks.append(Section(t("digest_unreachable", names=", ".join(unreachable))))
     return Message(t("digest_title"), tuple(blocks))

@@ -7,14 +7,17 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers import keys
+from handlers.conversation import DigestPart
 from handlers.digest.flow import DigestRow, digest
 from handlers.owed import Local, Owed, Planned, Snapshot, Timing
 from handlers.ratings.flow import overdue as overdue_ratings
 from handlers.ratings.rule import owes_ratings
+from handlers.ui import Block
 from handlers.weekly.flow import overdue as overdue_meeting
 from storage.calendar_rules import ProgrammeCalendar
 from storage.repo import sweeps as q
@@ -43,6 +46,15 @@ class DigestFacts:
     last: dict[int, date] = field(default_factory=dict)  # last signed-off week
     latest: dict[int, dict[str, str]] = field(default_factory=dict)  # item -> rag
     dead: set[int] = field(default_factory=set)  # people recently unreachable
+    # Other conversations' parts of the digest (mentor training logged…), with their facts.
+    parts: list[tuple[DigestPart, Any]] = field(default_factory=list)
+
+
+def _digest_parts() -> list[DigestPart]:
+    # The registry collects this package too, so it is looked up when first needed.
+    from handlers.registry import REGISTRY
+
+    return REGISTRY.digest_parts()
 
 
 class DigestRule:
@@ -68,6 +80,10 @@ class DigestRule:
             latest[pid][item] = rating
         facts.latest = dict(latest)
         facts.dead = await q.dead_recipients(session, since=snap.now - timedelta(days=7))
+        mentor_ids = {v.mentor_id for vs in cohorts.values() for v in vs}
+        for part in _digest_parts():
+            loaded = await part.load(session, mentor_ids=mentor_ids, today=snap.today)
+            facts.parts.append((part, loaded))
         return facts
 
     def plan(self, snap: Snapshot, facts: DigestFacts, timing: Timing) -> Iterator[Planned]:
@@ -81,9 +97,14 @@ class DigestRule:
                 str(keys.Digest(lead_id, week)),
                 "digest",
                 lead_id,
-                digest(rows, unreachable),
+                digest(rows, unreachable, self._parts(cohort, facts)),
                 f"weekly digest ({len(cohort)} trainees)",
             )
+
+    @staticmethod
+    def _parts(cohort: list[PlacementView], facts: DigestFacts) -> list[Block]:
+        mentors = {v.mentor_id: v.mentor_name for v in cohort}
+        return [block for part, loaded in facts.parts for block in part.section(loaded, mentors)]
 
     def _row(self, v: PlacementView, snap: Snapshot, facts: DigestFacts) -> DigestRow:
         loc, last = snap.local[v.id], facts.last.get(v.id)

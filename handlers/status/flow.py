@@ -57,9 +57,21 @@ async def owed_blocks(ctx: Ctx) -> list[Block]:
 
 async def status(ctx: Ctx) -> Reply:
     blocks = await owed_blocks(ctx)
+    notes = await record_notes(ctx)
     if not blocks:
-        return Reply(message=Message(t("status_nothing"), (Section(t("status_nothing")),)))
-    return Reply(message=Message(t("status_title"), (Section(t("status_title")), *blocks)))
+        shown = (Section(t("status_nothing")), *notes)
+        return Reply(message=Message(t("status_nothing"), shown))
+    shown = (Section(t("status_title")), *blocks, *notes)
+    return Reply(message=Message(t("status_title"), shown))
+
+
+async def record_notes(ctx: Ctx) -> list[Block]:
+    """What the person has on record (mentor training logged…), from the conversations
+    that keep such records, after what they owe."""
+    notes: list[Block] = []
+    for part in _registry().status_notes(ctx.actor.roles):
+        notes.extend(await part(ctx))
+    return notes
 
 
 async def home(ctx: Ctx) -> Message:

@@ -14,6 +14,7 @@ from storage.models.intake import ParkedInteraction
 from storage.models.messaging import AuditEntry, OutboxMessage, ProcessedEvent
 from storage.models.people import Person, PersonRole, PlatformIdentity, School
 from storage.models.programme import CalendarEntry, Placement, Programme, ReviewPoint
+from storage.models.training import MentorTraining
 
 __all__ = [
     "AuditEntry",
@@ -23,6 +24,7 @@ __all__ = [
     "EscalationTarget",
     "FormDraft",
     "MentorSelfEvaluation",
+    "MentorTraining",
     "Observation",
     "OutboxMessage",
     "ParkedInteraction",
