@@ -20,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import time
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -43,6 +44,7 @@ log = logging.getLogger(__name__)
 LEASE = timedelta(seconds=60)  # a claimed row whose process died is due again after this
 MAX_ATTEMPTS = 6
 PARK_BATCH_WAIT = 0.02  # seconds: parks arriving together share one transaction
+PARK_WAIT = 0.6  # seconds the edge waits for a park to commit before answering anyway
 
 UserFactory = Callable[[str, str], PlatformUser]
 
@@ -76,12 +78,19 @@ class Intake:
         self._queue: list[tuple[dict[str, Any], asyncio.Future[None]]] = []
         self._writer: asyncio.Task[None] | None = None
         self._running: set[asyncio.Task[Reply | None]] = set()
+        self._waiting = 0  # interactions waiting for a slot
+        self._rate = Throughput()
 
     # -- the edges' side -------------------------------------------------------------
 
     async def answer(
         self, user: PlatformUser, interaction: Interaction, *, budget: float
     ) -> Outcome:
+        if self._expected_wait() > budget / 2:
+            # So many are waiting that this one would not be done in time: parked at once,
+            # so that the platform is answered quickly even when the bot is swamped.
+            await self.park(user, interaction)
+            return Outcome(parked=True)
         started = asyncio.Event()
         task = asyncio.create_task(self._inline(user, interaction, started))
         done, _ = await asyncio.wait({task}, timeout=budget)
@@ -123,12 +132,26 @@ class Intake:
         async with self.slots:
             return await self.conversations.home(user)
 
+    def _expected_wait(self) -> float:
+        """Seconds a new interaction would wait for a slot, at the recent pace."""
+        if self._waiting == 0:
+            return 0.0
+        return self._waiting / max(self._rate.per_second(), 1.0)
+
     async def _inline(
         self, user: PlatformUser, interaction: Interaction, started: asyncio.Event
     ) -> Reply:
-        async with self.slots:
+        self._waiting += 1
+        try:
+            await self.slots.acquire()
+        finally:
+            self._waiting -= 1
+        try:
             started.set()
             return await self.conversations.handle(user, interaction)
+        finally:
+            self.slots.release()
+            self._rate.tick()
 
     async def park(self, user: PlatformUser, interaction: Interaction) -> None:
         """Keep the interaction durably; returns once it is committed (or, if the database
@@ -146,7 +169,7 @@ class Intake:
         if self._writer is None or self._writer.done():
             self._writer = asyncio.create_task(self._write_parked())
         try:
-            await asyncio.wait_for(asyncio.shield(written), timeout=1.0)
+            await asyncio.wait_for(asyncio.shield(written), timeout=PARK_WAIT)
         except TimeoutError:
             log.warning("parked interaction not yet committed; kept in memory meanwhile")
 
@@ -214,6 +237,8 @@ class Intake:
                 await self.conversations.handle(user, interaction, parked=True)
             except Exception as exc:  # kept: due again after its lease
                 log.warning("parked interaction %s failed: %s", event_key, type(exc).__name__)
+            finally:
+                self._rate.tick()
 
     async def waiting(self) -> tuple[int, datetime | None]:
         async with transaction(self.conversations.sessions) as session:
@@ -225,6 +250,34 @@ class Intake:
             await self._writer
         if self._running:
             await asyncio.gather(*self._running, return_exceptions=True)
+
+
+class Throughput:
+    """Interactions finished per second, smoothed over the last few seconds."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self.clock = clock
+        self.second = int(clock())
+        self.count = 0
+        self.smoothed = 0.0
+
+    def tick(self) -> None:
+        self._roll()
+        self.count += 1
+
+    def per_second(self) -> float:
+        self._roll()
+        return max(self.smoothed, float(self.count))
+
+    def _roll(self) -> None:
+        now = int(self.clock())
+        while self.second < now:
+            # Each finished second weighs a third: a burst or a stall shows within seconds.
+            self.smoothed = self.smoothed * 2 / 3 + self.count / 3
+            self.count = 0
+            self.second += 1
+            if now - self.second > 30:  # idle for long: start afresh
+                self.second, self.smoothed = now, 0.0
 
 
 def interaction_to_dict(interaction: Interaction, *, key: str) -> dict[str, Any]:

@@ -22,7 +22,7 @@ from handlers.context import BadRequest, Ctx, Forbidden, NotOnRoster, PlatformUs
 from handlers.conversation import CommandRun, PressRun, SubmitRun
 from handlers.registry import REGISTRY
 from handlers.text import t
-from handlers.ui import Message, Reply, Section
+from handlers.ui import Actions, Button, Message, Reply, Section, Style
 from storage.db import is_busy, transaction
 from storage.repo import messaging
 from storage.repo import parked as parked_repo
@@ -148,7 +148,7 @@ class Conversations:
             ctx = await self._context(session, user)
             reply = await self._route(ctx, interaction)
             if parked and key:
-                await _answer_later(ctx, user.platform, key, reply)
+                await _answer_later(ctx, user.platform, key, reply, _again(interaction))
             elif reply.form_errors:
                 # Nothing of a refused form is kept, its key included: the corrected form
                 # (or the same one, once the date it refused is right) is answered anew.
@@ -212,7 +212,20 @@ def _refusal(exc: Exception, interaction: Interaction, closing: bool) -> Reply:
     return Reply(message=Message(t("bad_request")), close_form=closing)
 
 
-async def _answer_later(ctx: Ctx, platform: str, key: str, reply: Reply) -> None:
+def _again(interaction: Interaction) -> Button | None:
+    """A button that does a parked press or command again: a form it opened can only be
+    shown from a fresh click (a platform's form trigger expires in seconds)."""
+    match interaction:
+        case Press(action=action, value=value):
+            return Button(t("open_now"), action, value, Style.PRIMARY)
+        case Command(text=text):
+            return Button(t("open_now"), "command.run", text, Style.PRIMARY)
+    return None
+
+
+async def _answer_later(
+    ctx: Ctx, platform: str, key: str, reply: Reply, again: Button | None
+) -> None:
     """A parked interaction's answer goes to the person as a message, and the parked row
     goes, in the transaction that recorded it: neither without the other."""
     await parked_repo.drop(ctx.session, platform=platform, event_key=key)
@@ -221,17 +234,21 @@ async def _answer_later(ctx: Ctx, platform: str, key: str, reply: Reply) -> None
         key=str(keys.LateReply(platform, key)),
         kind="late_reply",
         recipient_id=ctx.actor.person_id,
-        message=late_message(reply),
+        message=late_message(reply, again),
         not_before=ctx.now,
     )
 
 
-def late_message(reply: Reply) -> Message:
-    """A reply given after the platform stopped waiting, as a message to the person."""
+def late_message(reply: Reply, again: Button | None = None) -> Message:
+    """A reply given after the platform stopped waiting, as a message to the person.
+    `again`: a button that opens the form the reply would have opened."""
     if reply.form_errors:
         problems = "\n".join(f"• {name}: {error}" for name, error in reply.form_errors.items())
         text = f"{t('late_errors')}\n{problems}"
         return Message(text, (Section(text),))
+    if reply.open_form is not None and again is not None:
+        text = t("late_form_ready", title=reply.open_form.title)
+        return Message(text, (Section(text), Actions((again,))))
     if reply.open_form is not None:
         return Message(t("late_next_step"), (Section(t("late_next_step")),))
     return reply.message or reply.replace_original or Message(t("saved"), (Section(t("saved")),))

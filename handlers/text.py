@@ -39,6 +39,8 @@ CORE: dict[str, str] = {
     "saved": "✔ Saved.",
     "saving": "Saving… I'll send you a message when it's done. You can close this.",
     "late_errors": "Your form could not be saved as it was; please open it again and correct:",
+    "late_form_ready": "Sorry for the wait, I was busy. {title} is ready:",
+    "open_now": "Open it now",
     "late_next_step": "Your answers so far are saved. Open the form again to continue where you left off.",
     "dead_letter": "Could not deliver a {kind} message to {who} after several attempts. Please check their Slack or Teams details.",
     "dead_letter_channel": "the escalation channel",

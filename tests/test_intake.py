@@ -106,3 +106,29 @@ def test_interactions_survive_the_trip_through_the_database(interaction: Any) ->
     back = interaction_from_dict(interaction_to_dict(interaction, key="k1"))
     assert type(back) is type(interaction) and back.event_key == "k1"
     assert interaction_to_dict(back, key="k1") == interaction_to_dict(interaction, key="k1")
+
+
+async def test_parked_press_that_opens_a_form_is_answered_with_a_button_to_open_it(
+    world: Any,
+) -> None:
+    intake, w, sessions = world
+    press = Press("weekly.held", f"{w.placement_id}:2026-11-16")
+    async with intake.slots:
+        assert (await intake.answer(MENTOR, press, budget=0.05)).parked
+    await intake.drain()
+    async with sessions() as s:
+        row = (await s.execute(select(OutboxMessage))).scalar_one()
+    buttons = [b for block in row.payload["blocks"] for b in block.get("buttons", [])]
+    assert [(b["action"], b["value"]) for b in buttons] == [("weekly.held", press.value)]
+
+
+async def test_swamped_bot_parks_at_once_instead_of_waiting_out_the_budget(world: Any) -> None:
+    intake, w, sessions = world
+    intake._waiting = 500  # hundreds queued for a slot, a few finished a second
+    form = Submit("concern", CONCERN | {"placement_id": str(w.placement_id)}, {}, "view:V7:h")
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    outcome = await intake.answer(MENTOR, form, budget=2.0)
+    assert outcome.parked and loop.time() - started < 1.0
+    intake._waiting = 0
+    assert await intake.drain() == 1 and await _count(sessions, Concern) == 1
