@@ -118,8 +118,12 @@ def _compose(
     console: Inbox | None,
 ) -> Runtime:
     sessions = session_factory(engine)
-    # TODO(lead, #11): pass command_prefixes=platforms.command_prefixes() once handlers.router.Conversations takes it.
-    conversations = Conversations(sessions, timezone=settings.timezone, clock=clock)
+    conversations = Conversations(
+        sessions,
+        timezone=settings.timezone,
+        clock=clock,
+        command_prefixes=platforms.command_prefixes(),
+    )
     intake = Intake(conversations, slots=INTERACTION_SLOTS, clock=clock)
     edges = _edges(settings, intake) if console is None else {}
     dispatcher = _dispatcher(settings, sessions, edges, clock, console)

@@ -35,8 +35,11 @@ APP_ID = "6f1c3b2a-9d4e-4c1b-8a7f-0123456789ab"
 HOST = "mentorbot.example.org"
 BASE_URL = "https://mentorbot.example.org"
 SLACK_SCOPES = {
+    "app_mentions:read",  # "@mentorbot use this channel for escalations"
+    "channels:history",  # the same words in a channel the bot is in; checking a sent alert
     "chat:write",
     "commands",
+    "groups:history",  # as channels:history, in a private channel
     "im:history",
     "im:write",
     "users:read",
@@ -121,6 +124,9 @@ def test_slack_manifest_with_url_is_valid() -> None:
     assert settings["event_subscriptions"]["request_url"] == url
     assert sorted(settings["event_subscriptions"]["bot_events"]) == [
         "app_home_opened",
+        "app_mention",
+        "message.channels",
+        "message.groups",
         "message.im",
     ]
     assert settings["socket_mode_enabled"] is False

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import typer
 
+from bot import slack, teams
 from bot.cli.common import CliError
 from bot.manifests import slack_manifest, teams_package
 
@@ -15,7 +16,7 @@ app = typer.Typer(
 )
 
 
-@app.command("slack")
+@app.command(slack.NAME)
 def slack_cmd(
     url: str = typer.Option(
         "",
@@ -36,7 +37,7 @@ def slack_cmd(
     typer.echo(json.dumps(manifest, indent=2, ensure_ascii=False))
 
 
-@app.command("teams")
+@app.command(teams.NAME)
 def teams_cmd(
     app_id: str = typer.Option(..., "--app-id", help="The Azure Bot's Microsoft App ID (a GUID)."),
     host: str = typer.Option(
