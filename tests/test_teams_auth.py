@@ -102,7 +102,7 @@ async def _serve(db_url: str, metadata_url: str | None, stub: ConnectorStub) -> 
     await build_world(runtime.sessions, platform="teams")
     settings = Settings(MicrosoftAppId=APP_ID, MicrosoftAppPassword="not-used", DATABASE_URL=db_url)
     edge = teams_setup.build(
-        runtime.conversations,
+        runtime.intake,
         settings,
         config=teams_setup.config_from(settings, openid_metadata_url=metadata_url),
         credentials=StaticCredentials(),

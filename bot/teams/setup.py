@@ -16,7 +16,6 @@ from bot.teams.output import Conversations as Known
 from bot.teams.output import TeamsOutput
 from bot.teams.turns import TeamsBot
 from handlers.intake import Intake
-from handlers.router import Conversations
 
 log = logging.getLogger(__name__)
 PATH = "/api/messages"
@@ -56,12 +55,11 @@ def config_from(settings: Settings, *, openid_metadata_url: str | None = None) -
 
 
 def build(
-    conversations: Conversations,
+    intake: Intake,
     settings: Settings,
     *,
     config: BotConfig | None = None,
     credentials: ServiceClientCredentialsFactory | None = None,
-    intake: Intake | None = None,
 ) -> Edge:
     """POST /api/messages and the Teams output channel, sharing one CloudAdapter.
 
@@ -73,7 +71,7 @@ def build(
     adapter = CloudAdapter(bfa)
     known = Known()
     auth = RequestAuth(bfa, app_id=config.APP_ID, allow_anonymous=anonymous(settings))
-    endpoint = edge.handler(adapter, TeamsBot(conversations, known, intake), auth)
+    endpoint = edge.handler(adapter, TeamsBot(intake, known), auth)
 
     async def close() -> None:
         auth.close()  # its key-fetching threads
@@ -91,4 +89,4 @@ def build(
 
 
 def edge_for(settings: Settings, intake: Intake) -> Edge:
-    return build(intake.conversations, settings, intake=intake)
+    return build(intake, settings)

@@ -28,10 +28,9 @@ from bot.teams import NAME, failures, inbound, invoke, render
 from bot.teams.output import Conversations as Known
 from handlers.context import PlatformUser
 from handlers.intake import Intake
-from handlers.router import Command, Conversations, Interaction, Press, Submit, UseChannel
+from handlers.router import Command, Interaction, Press, Submit, UseChannel
 from handlers.text import t
 from handlers.ui import Form, Message, Reply, Section
-from storage.db import INTERACTION_SLOTS
 
 log = logging.getLogger(__name__)
 SORRY = t("sorry")
@@ -185,12 +184,10 @@ TURN_BUDGET = 5.0
 
 
 class TeamsBot:
-    def __init__(
-        self, conversations: Conversations, known: Known, intake: Intake | None = None
-    ) -> None:
-        self.conversations = conversations
+    def __init__(self, intake: Intake, known: Known) -> None:
+        self.conversations = intake.conversations
         self.known = known
-        self.intake = intake or Intake(conversations, slots=INTERACTION_SLOTS)
+        self.intake = intake
         # (person, 1:1 chat, service URL) whose conversation reference this process has
         # already handed to the handlers: storing it again on every message would cost a
         # database write per message. Install events always hand it over.
