@@ -54,8 +54,10 @@ class Timings:
     # No new batch is claimed after this: a Monday's prompts at Slack's rate are sent over
     # a few ticks instead of one tick that never ends. The hard timeout covers a send that
     # hangs; rows it had claimed are due again when their lease runs out.
-    dispatch_budget: float = 120.0
-    dispatch_timeout: float = 180.0
+    # Within the tick's minute, so the next tick (and its sweep) is not skipped; `serve`
+    # also dispatches continuously between ticks.
+    dispatch_budget: float = 40.0
+    dispatch_timeout: float = 55.0
     heartbeat_timeout: float = 15.0
 
 
@@ -112,12 +114,18 @@ class SchedulerService:
                 swept = True
             except Exception as exc:
                 failure = _failed("sweep", exc)
+            # Recorded now, not after the dispatch: a long queue to send (a busy Monday)
+            # must not make a sweep that ran look late.
+            await self._heartbeat(swept=swept, dispatched=False, failure=failure)
         try:
             await asyncio.wait_for(self._dispatch_within(t.dispatch_budget), t.dispatch_timeout)
             dispatched = True
+        except asyncio.CancelledError:
+            log.info("tick cancelled during dispatch (shutting down)")
+            return
         except Exception as exc:
             failure = _failed("dispatch", exc)
-        await self._heartbeat(swept=swept, dispatched=dispatched, failure=failure)
+        await self._heartbeat(swept=False, dispatched=dispatched, failure=failure)
 
     async def _dispatch_within(self, budget: float) -> None:
         """Dispatcher.drain, but claiming no new batch once `budget` seconds are spent."""
