@@ -23,6 +23,7 @@ import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from apscheduler.jobstores.memory import MemoryJobStore
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -38,6 +39,7 @@ from storage.repo.leader import LeaderLock
 log = logging.getLogger(__name__)
 TICK_SECONDS = 60.0
 TICK_JOB = "mentorbot-tick"
+STOP_WAIT = 10.0  # seconds stop() waits for a cancelled tick to finish
 # Which process swept last: the leader, as far as `mentorbot status` can tell.
 INSTANCE = f"{socket.gethostname()}:{os.getpid()}"
 
@@ -90,6 +92,7 @@ class SchedulerService:
         self.wall_clock = wall_clock or (lambda: datetime.now(UTC))
         self.timings = timings or Timings()
         self.scheduler: AsyncIOScheduler | None = None
+        self._ticking: asyncio.Task[Any] | None = None  # the timetabled tick now running
 
     async def tick(self) -> TickResult:
         """One sweep (if leader) and dispatch until nothing is due; raises what fails."""
@@ -101,6 +104,7 @@ class SchedulerService:
 
     async def timed_tick(self) -> None:
         """The timetable's tick: bounded, never raises, and leaves a heartbeat."""
+        self._ticking = asyncio.current_task()
         t = self.timings
         failure: health.Failure | None = None
         leader, swept, dispatched = False, False, False
@@ -120,9 +124,6 @@ class SchedulerService:
         try:
             await asyncio.wait_for(self._dispatch_within(t.dispatch_budget), t.dispatch_timeout)
             dispatched = True
-        except asyncio.CancelledError:
-            log.info("tick cancelled during dispatch (shutting down)")
-            return
         except Exception as exc:
             failure = _failed("dispatch", exc)
         await self._heartbeat(swept=False, dispatched=dispatched, failure=failure)
@@ -174,6 +175,12 @@ class SchedulerService:
         if self.scheduler is not None:
             self.scheduler.shutdown(wait=False)
             self.scheduler = None
+        # A tick still running is ended here, before the caller closes the database under it
+        # (its claimed rows are due again when their lease runs out; nothing is lost).
+        running = self._ticking
+        if running is not None and not running.done() and running is not asyncio.current_task():
+            running.cancel()
+            await asyncio.wait({running}, timeout=STOP_WAIT)
         await self.leader.release()
 
 

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from handlers.context import PlatformUser
-from handlers.router import Command, Conversations, Press, Submit
+from handlers.router import Command, Conversations, Press, Submit, UseChannel
 from handlers.ui import Actions, Reply
 from storage.db import session_factory
 from storage.models import (
@@ -296,3 +296,13 @@ async def test_an_interaction_beaten_to_the_sqlite_write_lock_is_done_again_once
     assert len(calls) == 2
     assert await count(sessions, WeeklyMeeting) == 1
     assert await count(sessions, AuditEntry) == 1  # the first try left nothing behind
+
+
+async def test_itt_lead_is_told_how_to_choose_the_escalation_channel(convo):
+    c, _w, _sessions = convo
+    home = await c.home(ITT)
+    assert "No channel receives escalation alerts yet" in str(home)
+    typed_here = await c.handle(ITT, Command("use this channel for escalations"))
+    assert "in the channel where" in typed_here.message.text
+    await c.handle(ITT, UseChannel("C-ITT", "T1"))
+    assert "No channel receives" not in str(await c.home(ITT))

@@ -23,9 +23,10 @@ from handlers.router import Command, Press, Submit
 from handlers.ui import Message, Reply
 
 log = logging.getLogger(__name__)
-# A submission not done in time is parked (a database write) and the modal told it is
-# saving, which must also fit in Slack's 3 s.
-SUBMISSION_BUDGET = 1.8
+# A submission not done in time is parked (a database write, waited for at most 0.6 s)
+# and the modal told it is saving, which must also fit in Slack's 3 s, with room for a
+# busy event loop.
+SUBMISSION_BUDGET = 1.5
 
 
 def _view_key(view: dict[str, Any]) -> str | None:

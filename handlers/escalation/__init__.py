@@ -19,6 +19,7 @@ from handlers.escalation.flow import (
     raise_escalation,
     raise_level,
     set_channel,
+    use_channel_in_a_direct_chat,
 )
 from handlers.escalation.rule import RULE
 from handlers.escalation.strings import STRINGS
@@ -46,8 +47,16 @@ async def _irp(ctx: Ctx, _form: str, raw: dict[str, Any], state: dict[str, Any])
 CONVERSATION = Conversation(
     name="escalation",
     strings=STRINGS,
-    # Typed in a team channel; the edges turn it into a UseChannel interaction.
-    commands=(CommandSpec("use this channel for escalations", None, team_menu="menu_use_channel"),),
+    # Typed in a team channel, the edges turn it into a UseChannel interaction; typed to
+    # the bot directly, it is answered with where to type it.
+    commands=(
+        CommandSpec(
+            "use this channel for escalations",
+            use_channel_in_a_direct_chat,
+            help="help_use_channel",
+            team_menu="menu_use_channel",
+        ),
+    ),
     presses={
         "escalation.ack": on_press,
         "escalation.irp": on_press,

@@ -303,9 +303,18 @@ def irp_review(trainee: str, review: date) -> Message:
     return Message(text, (Section(text),))
 
 
+async def use_channel_in_a_direct_chat(ctx: Ctx) -> Reply:
+    """ "use this channel for escalations" typed to the bot directly: it names a channel,
+    so it has to be typed there."""
+    return Reply(message=Message(t("use_channel_there", cmd=ctx.command_prefix)))
+
+
 async def home(ctx: Ctx) -> list[Block]:
     """The App Home of an ITT lead: the open escalations, each with its buttons."""
     blocks: list[Block] = [Section(t("home_itt"), heading=t("home_itt"))]
+    if await concerns.escalation_target(ctx.session, level=1) is None:
+        # Until a channel is chosen, alerts reach nobody: say how, on every platform.
+        blocks.append(Section(t("home_itt_no_channel", cmd=ctx.command_prefix)))
     listed = await open_list(ctx)
     for e, view in listed[:20]:
         blocks.extend(alert(view, e, status_line=None).blocks)

@@ -23,6 +23,15 @@ STRINGS: dict[str, str] = {
     "field_review_date": "Review date",
     "irp_for_trainee": "An Individual Recovery Plan has been opened for you. Review on {review}.",
     "channel_set": "✔ Escalation alerts will come to this channel.",
+    "home_itt_no_channel": (
+        "⚠ No channel receives escalation alerts yet. Invite me to your ITT leadership "
+        "channel and type {cmd}use this channel for escalations there."
+    ),
+    "help_use_channel": "(ITT leads, typed in a channel I was invited to) send escalation alerts there",
+    "use_channel_there": (
+        "Type {cmd}use this channel for escalations in the channel where the ITT "
+        "leadership team should get escalation alerts (invite me there first)."
+    ),
     "home_itt": "Open escalations",
     "irp_review_due": "The recovery plan for {trainee} is due for review on {date}.",
     "evidence_weeks": "Weeks without a signed-off meeting",
