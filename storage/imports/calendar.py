@@ -16,7 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from storage.db import transaction
 from storage.enums import CalendarKind
 from storage.imports.bulk import Counts, ImportResult, Writer, table
-from storage.imports.csvfiles import Calendar, CalendarRow, Progress
+from storage.imports.csvfiles import CalendarRow, Progress
+from storage.imports.whole import Calendar
 from storage.models import AuditEntry, CalendarEntry, Programme, ReviewPoint
 
 PROGRAMME = table(Programme)

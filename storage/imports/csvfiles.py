@@ -10,14 +10,38 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Sequence
 from datetime import date
 from pathlib import Path
-from typing import Generic, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from storage.enums import CalendarKind, Platform, Role
+from storage.imports.rows import (
+    CalendarRow,
+    CsvFileError,
+    ImportRejected,
+    Parsed,
+    PersonRow,
+    PlacementRow,
+    Progress,
+    RowError,
+)
+
+__all__ = [
+    "CalendarRow",
+    "CsvFileError",
+    "ImportRejected",
+    "Parsed",
+    "PersonRow",
+    "PlacementRow",
+    "Progress",
+    "RowError",
+    "parse_date",
+    "read_calendar",
+    "read_people",
+    "read_placements",
+    "valid_timezone",
+]
 
 DEFAULT_TIMEZONE = "Europe/London"
 
@@ -50,88 +74,6 @@ _EMAIL = re.compile(r"^[^@\s,;<>\"']+@[^@\s,;<>\"']+\.[^@\s,;<>\"'.][^@\s,;<>\"'
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 _UK_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
 _SPACES = re.compile(r"\s+")
-
-# (phase, done, total): how far reading or writing has got, for a progress bar.
-Progress = Callable[[str, int, int], None]
-
-
-class CsvFileError(Exception):
-    """The file as a whole cannot be used (missing, unreadable, not UTF-8, empty)."""
-
-
-@dataclass(frozen=True, slots=True)
-class RowError:
-    file: str
-    line: int
-    message: str
-
-    def __str__(self) -> str:
-        return f"line {self.line}: {self.message}"
-
-
-class ImportRejected(Exception):
-    """One or more bad rows: the import is refused and nothing is written."""
-
-    def __init__(self, errors: Sequence[RowError]) -> None:
-        order = {name: i for i, name in enumerate(dict.fromkeys(e.file for e in errors))}
-        self.errors = sorted(errors, key=lambda e: (order[e.file], e.line))
-        super().__init__(f"{len(self.errors)} problems")
-
-    @property
-    def files(self) -> list[str]:
-        return list(dict.fromkeys(e.file for e in self.errors))
-
-    @property
-    def bad_rows(self) -> int:
-        return len({(e.file, e.line) for e in self.errors})
-
-
-@dataclass(frozen=True, slots=True)
-class PlacementRow:
-    line: int
-    trainee_name: str
-    trainee_email: str
-    mentor_name: str
-    mentor_email: str
-    lead_mentor_name: str
-    lead_mentor_email: str
-    school: str
-    school_platform: str
-    school_timezone: str | None  # None: not given (new schools get DEFAULT_TIMEZONE)
-    programme: str
-    start_date: date
-    end_date: date
-
-
-@dataclass(frozen=True, slots=True)
-class PersonRow:
-    line: int
-    name: str
-    email: str
-    roles: frozenset[str]
-
-
-@dataclass(frozen=True, slots=True)
-class CalendarRow:
-    line: int
-    programme: str
-    kind: str
-    name: str
-    start_date: date
-    end_date: date
-
-
-R = TypeVar("R")
-
-
-@dataclass
-class Parsed(Generic[R]):
-    """The good rows of one file and the problems found in the others."""
-
-    file: str
-    rows: list[R] = field(default_factory=list)
-    errors: list[RowError] = field(default_factory=list)
-
 
 # ---------------------------------------------------------------------------------------
 # Reading the file
@@ -436,156 +378,3 @@ def valid_timezone(name: str) -> bool:
     except (ZoneInfoNotFoundError, ValueError):
         return False
     return True
-
-
-# ---------------------------------------------------------------------------------------
-# The roster as a whole: what the files say, checked across rows and files
-
-
-@dataclass
-class PersonSpec:
-    email: str
-    name: str
-    roles: set[str]
-    file: str
-    line: int
-
-
-@dataclass
-class SchoolSpec:
-    name: str
-    platform: str
-    timezone: str | None
-    line: int
-    timezone_line: int
-
-
-@dataclass(frozen=True, slots=True)
-class PlacementSpec:
-    trainee_email: str
-    mentor_email: str
-    lead_mentor_email: str
-    school: str
-    programme: str
-    start_date: date
-    end_date: date
-
-
-@dataclass
-class Roster:
-    """Everything a valid set of roster files says, keyed by each thing's natural key."""
-
-    files: list[str]
-    rows: int
-    people: dict[str, PersonSpec]
-    schools: dict[str, SchoolSpec]
-    programmes: list[str]
-    placements: list[PlacementSpec]
-
-
-def build_roster(
-    placements: Parsed[PlacementRow], people: Parsed[PersonRow] | None = None
-) -> Roster:
-    """Check the files against each other; raise ImportRejected listing every problem."""
-    errors = list(placements.errors)
-    if people is not None:
-        errors.extend(people.errors)
-    found: dict[str, PersonSpec] = {}
-    schools: dict[str, SchoolSpec] = {}
-    programmes: dict[str, None] = {}
-    keys: dict[tuple[str, str, date], int] = {}
-    specs: list[PlacementSpec] = []
-
-    def person(file: str, line: int, email: str, name: str, roles: set[str]) -> str | None:
-        known = found.get(email)
-        if known is None:
-            found[email] = PersonSpec(email, name, set(roles), file, line)
-            return None
-        if known.name != name:
-            where = (
-                f"line {known.line}" if known.file == file else f"{known.file} line {known.line}"
-            )
-            return f"{email} is named {name!r} here but {known.name!r} on {where}"
-        known.roles |= roles
-        return None
-
-    pfile = placements.file
-    for row in placements.rows:
-        problems = [
-            person(pfile, row.line, row.trainee_email, row.trainee_name, {Role.TRAINEE.value}),
-            person(pfile, row.line, row.mentor_email, row.mentor_name, {Role.MENTOR.value}),
-            person(
-                pfile,
-                row.line,
-                row.lead_mentor_email,
-                row.lead_mentor_name,
-                {Role.LEAD_MENTOR.value},
-            ),
-        ]
-        school = schools.get(row.school)
-        if school is None:
-            schools[row.school] = SchoolSpec(
-                row.school, row.school_platform, row.school_timezone, row.line, row.line
-            )
-        else:
-            if school.platform != row.school_platform:
-                problems.append(
-                    f"school {row.school!r} is on {row.school_platform} here but on "
-                    f"{school.platform} on line {school.line}"
-                )
-            if row.school_timezone is not None:
-                if school.timezone is None:
-                    school.timezone, school.timezone_line = row.school_timezone, row.line
-                elif school.timezone != row.school_timezone:
-                    problems.append(
-                        f"school {row.school!r} has time zone {row.school_timezone} here "
-                        f"but {school.timezone} on line {school.timezone_line}"
-                    )
-        key = (row.trainee_email, row.programme, row.start_date)
-        if key in keys:
-            problems.append(
-                f"duplicate placement: same trainee, programme and start_date as line {keys[key]}"
-            )
-        else:
-            keys[key] = row.line
-        programmes[row.programme] = None
-        specs.append(
-            PlacementSpec(
-                row.trainee_email,
-                row.mentor_email,
-                row.lead_mentor_email,
-                row.school,
-                row.programme,
-                row.start_date,
-                row.end_date,
-            )
-        )
-        errors.extend(RowError(pfile, row.line, p) for p in dict.fromkeys(problems) if p)
-
-    rows = len(placements.rows)
-    files = [pfile]
-    if people is not None:
-        files.append(people.file)
-        rows += len(people.rows)
-        for prow in people.rows:
-            problem = person(people.file, prow.line, prow.email, prow.name, set(prow.roles))
-            if problem:
-                errors.append(RowError(people.file, prow.line, problem))
-
-    if errors:
-        raise ImportRejected(errors)
-    return Roster(files, rows, found, schools, list(programmes), specs)
-
-
-@dataclass
-class Calendar:
-    file: str
-    programmes: list[str]
-    rows: list[CalendarRow]
-
-
-def build_calendar(parsed: Parsed[CalendarRow]) -> Calendar:
-    if parsed.errors:
-        raise ImportRejected(parsed.errors)
-    programmes = list(dict.fromkeys(r.programme for r in parsed.rows))
-    return Calendar(parsed.file, programmes, parsed.rows)

@@ -17,7 +17,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.db import transaction
 from storage.imports.bulk import Counts, ImportResult, Writer, table
-from storage.imports.csvfiles import DEFAULT_TIMEZONE, PersonSpec, Progress, Roster
+from storage.imports.csvfiles import DEFAULT_TIMEZONE, Progress
+from storage.imports.whole import PersonSpec, Roster
 from storage.models import AuditEntry, Person, PersonRole, Placement, Programme, School
 from storage.types import utcnow
 
