@@ -191,6 +191,27 @@ def test_red_at_review_point_escalates_to_an_irp(demo):
     assert "→ Clare Dixon (Slack DM) Recovery plan opened by Priya Nair" in demo.text
 
 
+def test_mentor_training_is_logged_and_counted_in_the_digest(demo):
+    t = demo.text
+    in_order(
+        t,
+        "Ben Hughes types “training”",
+        "✎ Log mentor training",
+        "✖ How long (minutes): Please give a whole number between 15 and 2400.",
+        "→ Ben Hughes (Slack DM) Logged: Twilight: giving feedback that moves practice on "
+        "(1.5 h) on Wed 9 Sep 2026. This academic year: 1 sessions, 1.5 h.",
+        "Ben Hughes types “status”",
+        "Mentor training this academic year: 1 sessions, 1.5 h.",
+        "→ Clare Dixon (Slack DM) Weekly digest: your trainees",
+        "Mentor training logged this academic year Ben Hughes: 1 sessions, 1.5 h "
+        "Dan Evans: 0 sessions, 0 h",
+        "→ Fiona Walsh (Teams chat) Weekly digest: your trainees",
+        "Mentor training logged this academic year Erin Shah: 0 sessions, 0 h",
+        "Week 2 · Mon 14 September 2026",
+    )
+    assert t.count("Mentor training logged this academic year") == 14
+
+
 def test_digests_and_the_summary(demo):
     t = demo.text
     assert t.count("Weekly digest: your trainees") == 14

@@ -180,6 +180,25 @@ def story() -> Script:
     for number in range(7):
         _routine(Week(s, number, FIRST_DAY + timedelta(weeks=number)))
 
+    # Week 1: Ben Hughes logs the twilight mentor training he went to on Wednesday; Friday's
+    # digest counts it for Clare Dixon, his lead mentor.
+    s.at(
+        date(2026, 9, 10),
+        16,
+        30,
+        Step(
+            BEN,
+            say="training",
+            answers={
+                "attended_on": "2026-09-09",
+                "minutes": ["10", "90"],
+                "provider": "University ITT partnership",
+                "topic": "Twilight: giving feedback that moves practice on",
+            },
+            why="Ben Hughes logs a twilight session of mentor training",
+        ),
+    )
+    s.at(date(2026, 9, 10), 16, 40, Step(BEN, say="status", why="his status shows it"))
     # Week 4: a concern about Sam Turner; the ITT team hears the same day.
     concern_day = date(2026, 9, 30)
     s.at(
