@@ -18,14 +18,13 @@ from bot.settings import Settings
 from handlers import notify, weekly
 from storage.models import (
     AuditEntry,
-    Concern,
-    Observation,
     PlatformIdentity,
     RagRating,
     WeeklyMeeting,
 )
 from storage.repo import placements
 from tests.factories import NOW, WEEK, World, build_world
+from tests.scenarios import HELD
 from tests.slack_harness import SECRET, USERS, SlackHarness
 from tests.stubs.slack_api import SlackApiStub
 
@@ -73,53 +72,21 @@ def texts(call: dict) -> str:
     return json.dumps(call.get("blocks"), ensure_ascii=False) + str(call.get("text"))
 
 
-HELD = {
-    "held_on": "2026-11-17",
-    "duration": "60",
-    "progress": "Routines with Year 4",
-    "targets": "Cold calling",
-    "wellbeing": "amber",
-}
-
-
-async def test_weekly_sign_off_end_to_end(slack):
+async def test_weekly_prompt_carries_its_key_and_is_answered_in_place(slack):
+    # What the mentor and trainee see is in tests/scenarios.py; this is Slack's own shape.
     h, w = slack
     prompt = await send_prompt(h, w)
     assert prompt["channel"] == "DUMENTOR"
     assert prompt["metadata"]["event_payload"]["key"].startswith("weekly:")
-    assert "Tara Trainee" in prompt["text"] and "weekly.held" in texts(prompt)
     ts = h.stub.posted["DUMENTOR"][0]["ts"]
-
-    assert (
-        await h.press(
-            "UMENTOR", "weekly.held", f"{w.placement_id}:{WEEK}", channel="DUMENTOR", ts=ts
-        )
-        == 200
-    )
-    await h.stub.wait_for("views.open")
-    view = h.last_view()
+    await h.press("UMENTOR", "weekly.held", f"{w.placement_id}:{WEEK}", channel="DUMENTOR", ts=ts)
+    view = (await h.stub.wait_for("views.open"))[-1]["view"]
     assert view["callback_id"] == "weekly.held"
     status, body = await h.submit("UMENTOR", view, HELD)
     assert status == 200 and body.get("response_action") is None  # the modal closes
-
     updates = await h.stub.wait_for("chat.update")
     assert updates[0]["channel"] == "DUMENTOR" and updates[0]["ts"] == ts
-    assert "Signed off by Mo Mentor" in updates[0]["text"]
     assert '"actions"' not in json.dumps(updates[0]["blocks"])  # nothing left to press
-
-    await h.runtime.dispatcher.drain()
-    to_trainee = [c for c in h.stub.called("chat.postMessage") if c["channel"] == "DUTRAINEE"]
-    assert len(to_trainee) == 1 and "weekly.confirm" in texts(to_trainee[0])
-    async with h.runtime.sessions() as s:
-        meeting = (await s.execute(select(WeeklyMeeting))).scalar_one()
-    assert meeting.status == "held" and meeting.wellbeing == "amber"
-
-    # The trainee confirms from their DM; the message is updated in place.
-    trainee_ts = h.stub.posted["DUTRAINEE"][0]["ts"]
-    await h.press("UTRAINEE", "weekly.confirm", str(meeting.id), channel="DUTRAINEE", ts=trainee_ts)
-    await h.stub.wait_for("chat.update", 2)
-    async with h.runtime.sessions() as s:
-        assert (await s.get(WeeklyMeeting, meeting.id)).trainee_response == "confirmed"
 
 
 async def test_double_submission_records_once(slack):
@@ -169,59 +136,15 @@ async def test_forged_trainee_in_submission_is_refused(slack):
     assert await count(h, WeeklyMeeting) == 0 and await count(h, AuditEntry) == 0
 
 
-async def test_unknown_user_gets_polite_message_and_nothing_is_written(slack):
-    h, _w = slack
-    response = await h.command("USTRANGER", "status")
-    assert response.status == 200
-    said = await h.stub.wait_for("chat.postMessage")
-    assert "partnership office" in said[0]["text"]
-    assert await count(h, PlatformIdentity) == 0
-
-
-async def test_status_lists_what_is_owed_and_links_identity_once(slack):
+async def test_identity_is_looked_up_once_then_stored(slack):
     h, _w = slack
     await h.command("UMENTOR", "status")
     said = await h.stub.wait_for("chat.postMessage")
-    assert "Tara Trainee" in texts(said[0]) and "rate.start" in texts(said[0])
+    assert "rate.start" in texts(said[0])  # what is owed comes with buttons
     await h.command("UMENTOR", "help")
     await h.stub.wait_for("chat.postMessage", 2)
     assert len(h.stub.called("users.info")) == 1  # looked up once, then stored
     assert await count(h, PlatformIdentity) == 1
-
-
-async def test_observation_two_steps_and_trainee_acknowledges(slack):
-    h, w = slack
-    await h.command("UMENTOR", "observe")
-    await h.stub.wait_for("views.open")
-    details = {
-        "placement_id": str(w.placement_id),
-        "observed_on": "2026-11-17",
-        "lesson": "Y4 fractions",
-        "focus": "Questioning",
-        "strengths": "Clear modelling",
-        "areas": "Wait time",
-        "standards": ["TS2", "TS4"],
-        "targets": "Wait three seconds",
-    }
-    status, body = await h.submit("UMENTOR", h.last_view(), details)
-    assert body["response_action"] == "update" and body["view"]["callback_id"] == "observe.rag"
-    status, body = await h.submit("UMENTOR", body["view"], {"TS2": "green", "TS4": "amber"})
-    assert status == 200 and not body
-    await h.runtime.dispatcher.drain()
-    sent = [c for c in h.stub.called("chat.postMessage") if c["channel"] == "DUTRAINEE"]
-    assert "Y4 fractions" in sent[0]["text"] and "▲ Amber" in texts(sent[0])
-    async with h.runtime.sessions() as s:
-        obs = (await s.execute(select(Observation))).scalar_one()
-    await h.press(
-        "UTRAINEE",
-        "observe.ack",
-        str(obs.id),
-        channel="DUTRAINEE",
-        ts=h.stub.posted["DUTRAINEE"][0]["ts"],
-    )
-    await h.stub.wait_for("chat.update")
-    async with h.runtime.sessions() as s:
-        assert (await s.get(Observation, obs.id)).acknowledged_at is not None
 
 
 async def test_observation_offers_only_own_trainees(slack):
@@ -230,25 +153,6 @@ async def test_observation_offers_only_own_trainees(slack):
     await h.stub.wait_for("views.open")
     select_block = next(b for b in h.last_view()["blocks"] if b.get("block_id") == "placement_id")
     assert [o["value"] for o in select_block["element"]["options"]] == [str(w.placement_id)]
-
-
-async def test_concern_alerts_lead_mentor(slack):
-    h, w = slack
-    await h.command("UMENTOR", "concern")
-    await h.stub.wait_for("views.open")
-    await h.submit(
-        "UMENTOR",
-        h.last_view(),
-        {
-            "placement_id": str(w.placement_id),
-            "category": "attendance",
-            "details": "Absent three days",
-        },
-    )
-    await h.runtime.dispatcher.drain()
-    to_lead = [c for c in h.stub.called("chat.postMessage") if c["channel"] == "DULEAD"]
-    assert to_lead and "attendance concern about Tara Trainee" in to_lead[0]["text"]
-    assert await count(h, Concern) == 1
 
 
 async def test_review_point_rating_in_two_modal_steps(slack):

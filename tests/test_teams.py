@@ -25,9 +25,7 @@ from handlers import notify, weekly
 from handlers.escalation import raise_escalation
 from storage.models import (
     AuditEntry,
-    Concern,
     EscalationTarget,
-    Observation,
     OutboxMessage,
     PlatformIdentity,
     ProcessedEvent,
@@ -37,6 +35,7 @@ from storage.models import (
 )
 from storage.repo import placements
 from tests.factories import NOW, WEEK, World, build_world
+from tests.scenarios import HELD, OBSERVATION
 from tests.stubs.bf_connector import ConnectorStub
 from tests.teams_harness import (
     CHANNEL,
@@ -116,16 +115,8 @@ def inputs(card: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return {b["id"]: b for b in card["body"] if b["type"].startswith("Input.")}
 
 
-HELD = {
-    "held_on": "2026-11-17",
-    "duration": "60",
-    "progress": "Routines with Year 4",
-    "targets": "Cold calling",
-    "wellbeing": "amber",
-}
-
-
-async def test_weekly_sign_off_end_to_end(teams):
+async def test_weekly_form_card_shape_and_both_cards_updated_in_place(teams):
+    # What the mentor and trainee see is in tests/scenarios.py; this is Teams' own shape.
     h, w = teams
     await h.install("mentor")
     await h.install("trainee")
@@ -147,20 +138,11 @@ async def test_weekly_sign_off_end_to_end(teams):
     (answered,) = h.updates(form_id)
     (prompt_now,) = h.updates(prompt_id)
     for card in (answered, prompt_now):
-        assert "Signed off by Mo Mentor" in text_of(card)
         assert "Action.Submit" not in text_of(card)
-    async with h.runtime.sessions() as s:
-        meeting = (await s.execute(select(WeeklyMeeting))).scalar_one()
-    assert meeting.status == "held" and meeting.wellbeing == "amber"
-
-    # The trainee is asked to confirm, in their own chat.
     await h.runtime.dispatcher.drain()
-    confirm_id, confirm = h.last(CHAT["trainee"])
-    assert "weekly.confirm" in text_of(confirm) and facts(confirm)["Trainee wellbeing"] == "▲ Amber"
-    assert await h.press("trainee", confirm_id, "weekly.confirm", str(meeting.id)) == 200
-    assert "You confirmed" in text_of(h.updates(confirm_id)[-1])
+    _, confirm = h.last(CHAT["trainee"])
+    assert facts(confirm)["Trainee wellbeing"] == "▲ Amber"
     async with h.runtime.sessions() as s:
-        assert (await s.get(WeeklyMeeting, meeting.id)).trainee_response == "confirmed"
         rows = (await s.execute(select(OutboxMessage))).scalars().all()
     # Real-length 1:1 conversation ids (~130 characters) are stored whole.
     assert all(r.status == "sent" for r in rows)
@@ -292,15 +274,6 @@ async def test_forged_ids_are_refused_and_nothing_is_written(teams):
     assert await count(h, WeeklyMeeting) == 0 and await count(h, AuditEntry) == 0
 
 
-async def test_unknown_user_gets_polite_message_and_nothing_is_stored(teams):
-    h, _w = teams
-    await h.install("stranger")  # greeted with the roster message, not linked
-    assert "partnership office" in text_of(h.last(CHAT["stranger"])[1])
-    assert await h.say("stranger", "status") == 200
-    assert "partnership office" in text_of(h.last(CHAT["stranger"])[1])
-    assert await count(h, PlatformIdentity) == 0 and await count(h, AuditEntry) == 0
-
-
 async def test_install_stores_reference_greets_once_and_looks_up_once(teams):
     h, _w = teams
     await h.install("lead")
@@ -330,18 +303,18 @@ async def test_person_first_seen_in_a_channel_gets_a_reference_when_they_install
     assert identity.conversation_reference["conversation"]["id"] == CHAT["itt"]
 
 
-async def test_status_lists_what_is_owed_with_buttons(teams):
+async def test_status_has_buttons_and_unknown_words_are_named(teams):
     h, _w = teams
     await h.say("mentor", "status")
     _, card = h.last(CHAT["mentor"])
-    assert "Tara Trainee" in text_of(card) and "rate.start" in text_of(card)
+    assert "rate.start" in text_of(card)
     await h.say("mentor", "frobnicate")
     assert "I don't know “frobnicate”" in text_of(h.last(CHAT["mentor"])[1])
 
 
-async def test_observation_two_steps_and_trainee_acknowledges(teams):
+async def test_observation_and_concern_card_shapes(teams):
+    # The conversations themselves are in tests/scenarios.py; these are Teams' own shapes.
     h, w = teams
-    await h.install("trainee")
     await h.say("mentor", "observe")
     form_id, form = h.last(CHAT["mentor"])
     assert inputs(form)["placement_id"]["style"] == "compact"
@@ -350,48 +323,13 @@ async def test_observation_two_steps_and_trainee_acknowledges(teams):
         "TS1",
         "TS2",
     ]
-    details = {
-        "placement_id": str(w.placement_id),
-        "observed_on": "2026-11-17",
-        "lesson": "Y4 fractions",
-        "focus": "Questioning",
-        "strengths": "Clear modelling",
-        "areas": "Wait time",
-        "standards": "TS2,TS4",  # Teams sends a multi-select as comma-separated values
-        "targets": "Wait three seconds",
-    }
+    details = {**OBSERVATION, "placement_id": str(w.placement_id), "standards": "TS2,TS4"}
     await h.submit("mentor", form_id, details)
     step2 = h.updates(form_id)[-1]  # the next step replaces the card in place
     assert set(inputs(step2)) == {"TS2", "TS4"}
-    await h.submit("mentor", form_id, {"TS2": "green", "TS4": "amber"})
-    assert "Observation feedback for Tara Trainee recorded" in text_of(h.updates(form_id)[-1])
-    await h.runtime.dispatcher.drain()
-    feedback_id, feedback = h.last(CHAT["trainee"])
-    assert "Y4 fractions" in text_of(feedback) and facts(feedback)["TS4"] == "▲ Amber"
-    async with h.runtime.sessions() as s:
-        obs = (await s.execute(select(Observation))).scalar_one()
-    await h.press("trainee", feedback_id, "observe.ack", str(obs.id))
-    assert "You acknowledged" in text_of(h.updates(feedback_id)[-1])
-    async with h.runtime.sessions() as s:
-        assert (await s.get(Observation, obs.id)).acknowledged_at is not None
-
-
-async def test_concern_alerts_lead_mentor(teams):
-    h, w = teams
-    await h.install("lead")
     await h.say("mentor", "concern")
-    form_id, form = h.last(CHAT["mentor"])
+    _, form = h.last(CHAT["mentor"])
     assert inputs(form)["category"]["style"] == "expanded"
-    await h.submit(
-        "mentor",
-        form_id,
-        {"placement_id": str(w.placement_id), "category": "attendance", "details": "Absent"},
-    )
-    assert "lead mentor has been told" in text_of(h.updates(form_id)[-1])
-    await h.runtime.dispatcher.drain()
-    _, alert = h.last(CHAT["lead"])
-    assert "attendance concern about Tara Trainee" in text_of(alert)
-    assert await count(h, Concern) == 1
 
 
 async def test_review_point_ratings_in_steps(teams):
