@@ -199,14 +199,14 @@ def test_mentor_training_is_logged_and_counted_in_the_digest(demo):
         "✎ Log mentor training",
         "✖ How long (minutes): Please give a whole number between 15 and 2400.",
         "→ Ben Hughes (Slack DM) Logged: Twilight: giving feedback that moves practice on "
-        "(1.5 h) on Wed 9 Sep 2026. This academic year: 1 sessions, 1.5 h.",
+        "(1.5 h) on Wed 9 Sep 2026. This academic year: 1.5 h (sessions: 1).",
         "Ben Hughes types “status”",
-        "Mentor training this academic year: 1 sessions, 1.5 h.",
+        "Mentor training this academic year: 1.5 h (sessions: 1).",
         "→ Clare Dixon (Slack DM) Weekly digest: your trainees",
-        "Mentor training logged this academic year Ben Hughes: 1 sessions, 1.5 h "
-        "Dan Evans: 0 sessions, 0 h",
+        "Mentor training logged this academic year Ben Hughes: 1.5 h (sessions: 1) "
+        "Dan Evans: 0 h (sessions: 0)",
         "→ Fiona Walsh (Teams chat) Weekly digest: your trainees",
-        "Mentor training logged this academic year Erin Shah: 0 sessions, 0 h",
+        "Mentor training logged this academic year Erin Shah: 0 h (sessions: 0)",
         "Week 2 · Mon 14 September 2026",
     )
     assert t.count("Mentor training logged this academic year") == 14

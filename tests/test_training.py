@@ -48,7 +48,7 @@ async def test_mentor_logs_training_and_sees_it_on_their_status(convo: Any) -> N
     assert done.close_form and done.message is not None
     assert "Mentoring conversations (1.5 h)" in done.message.text
     status = await c.handle(MENTOR, Command("status"))
-    assert "Mentor training this academic year: 1 sessions, 1.5 h" in str(status.message)
+    assert "Mentor training this academic year: 1.5 h (sessions: 1)" in str(status.message)
     assert await _count(sessions, MentorTraining) == 1
     assert await _count(sessions, AuditEntry) == 1
     # From the App Home's button too.
@@ -92,7 +92,7 @@ async def test_lead_mentors_digest_counts_each_mentors_training(engine: Any, db_
         await h.tick_at(at(date(2026, 11, 20), 9))  # Friday: the lead mentor's digest
         digest = str(h.posted_to("DULEAD")[-1]["blocks"])
         assert "Mentor training logged this academic year" in digest
-        assert "Mo Mentor" in digest and "2 sessions, 2.5 h" in digest
+        assert "Mo Mentor" in digest and "2.5 h (sessions: 2)" in digest
     finally:
         await h.service.leader.release()
         await stub.close()

@@ -11,10 +11,10 @@ STRINGS: dict[str, str] = {
     "hint_minutes": "For example 90 for an hour and a half.",
     "field_provider": "Provider",
     "field_topic": "Topic",
-    "training_recorded": "Logged: {topic} ({hours} h) on {date}. This academic year: {sessions} sessions, {total} h.",
+    "training_recorded": "Logged: {topic} ({hours} h) on {date}. This academic year: {total} h (sessions: {sessions}).",
     "training_mentors_only": "Only mentors and lead mentors log mentor training.",
-    "training_on_record": "Mentor training this academic year: {sessions} sessions, {hours} h.",
+    "training_on_record": "Mentor training this academic year: {hours} h (sessions: {sessions}).",
     "training_none_yet": "No mentor training logged this academic year yet.",
     "training_digest_title": "Mentor training logged this academic year",
-    "training_digest_line": "{sessions} sessions, {hours} h",
+    "training_digest_line": "{hours} h (sessions: {sessions})",
 }
