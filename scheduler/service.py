@@ -39,7 +39,7 @@ from storage.repo.leader import LeaderLock
 log = logging.getLogger(__name__)
 TICK_SECONDS = 60.0
 TICK_JOB = "mentorbot-tick"
-STOP_WAIT = 10.0  # seconds stop() waits for a cancelled tick to finish
+STOP_WAIT = 15.0  # seconds stop() waits for a running tick to finish (then for its cancel)
 # Which process swept last: the leader, as far as `mentorbot status` can tell.
 INSTANCE = f"{socket.gethostname()}:{os.getpid()}"
 
@@ -179,8 +179,12 @@ class SchedulerService:
         # (its claimed rows are due again when their lease runs out; nothing is lost).
         running = self._ticking
         if running is not None and not running.done() and running is not asyncio.current_task():
-            running.cancel()
+            # Let it finish (every stage is bounded): cancelling it in the middle of a
+            # database call could leave a driver waiting on a connection being closed.
             await asyncio.wait({running}, timeout=STOP_WAIT)
+            if not running.done():
+                running.cancel()
+                await asyncio.wait({running}, timeout=STOP_WAIT)
         await self.leader.release()
 
 
