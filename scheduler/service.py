@@ -118,15 +118,12 @@ class SchedulerService:
                 swept = True
             except Exception as exc:
                 failure = _failed("sweep", exc)
-            # Recorded now, not after the dispatch: a long queue to send (a busy Monday)
-            # must not make a sweep that ran look late.
-            await self._heartbeat(swept=swept, dispatched=False, failure=failure)
         try:
             await asyncio.wait_for(self._dispatch_within(t.dispatch_budget), t.dispatch_timeout)
             dispatched = True
         except Exception as exc:
             failure = _failed("dispatch", exc)
-        await self._heartbeat(swept=False, dispatched=dispatched, failure=failure)
+        await self._heartbeat(swept=swept, dispatched=dispatched, failure=failure)
 
     async def _dispatch_within(self, budget: float) -> None:
         """Dispatcher.drain, but claiming no new batch once `budget` seconds are spent."""
