@@ -42,7 +42,7 @@ CORE: dict[str, str] = {
     "late_form_ready": "Sorry for the wait, I was busy. {title} is ready:",
     "open_now": "Open it now",
     "late_next_step": "Your answers so far are saved. Open the form again to continue where you left off.",
-    "dead_letter": "Could not deliver a {kind} message to {who} after several attempts. Please check their Slack or Teams details.",
+    "dead_letter": "Could not deliver a {kind} message to {who} after several attempts. Please check the chat account the roster has for them.",
     "dead_letter_channel": "the escalation channel",
     "dead_letter_reason": "Reason",
 }
