@@ -6,13 +6,18 @@ import hashlib
 import hmac
 import json
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
 import aiohttp
+from aiohttp.test_utils import TestServer
 
-from bot.runtime import Runtime
+from bot.runtime import Runtime, build_runtime, web_app
+from bot.settings import Settings
+from tests.factories import NOW, World, build_world
 from tests.stubs.slack_api import SlackApiStub
 
 SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
@@ -179,3 +184,26 @@ class SlackHarness:
 
     def last_view(self) -> dict[str, Any]:
         return self.stub.called("views.open")[-1]["view"]
+
+
+@asynccontextmanager
+async def served_slack(db_url: str) -> AsyncIterator[tuple[SlackHarness, World]]:
+    """The bot as `serve` runs it for Slack (dispatcher off), on a fresh partnership,
+    with the Web API served by the local stub."""
+    stub = await SlackApiStub(emails=dict(USERS)).start()
+    settings = Settings(
+        SLACK_BOT_TOKEN="xoxb-test-token",
+        SLACK_SIGNING_SECRET=SECRET,
+        SLACK_API_URL=stub.url,
+        DATABASE_URL=db_url,
+    )
+    runtime = await build_runtime(settings, clock=lambda: NOW)
+    world = await build_world(runtime.sessions)
+    server = TestServer(web_app(runtime, run_dispatcher=False), host="127.0.0.1", port=0)
+    await server.start_server()
+    try:
+        async with aiohttp.ClientSession(base_url=server.make_url("")) as http:
+            yield SlackHarness(http, stub, runtime), world
+    finally:
+        await server.close()
+        await stub.close()

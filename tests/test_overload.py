@@ -22,10 +22,8 @@ from bot.teams.turns import TURN_BUDGET
 from handlers.text import t
 from storage.models import Concern, OutboxMessage, ParkedInteraction
 from tests.factories import NOW, World, build_world
-from tests.slack_harness import SECRET, SlackHarness
-from tests.slack_harness import USERS as SLACK_USERS
+from tests.slack_harness import SlackHarness, served_slack
 from tests.stubs.bf_connector import ConnectorStub
-from tests.stubs.slack_api import SlackApiStub
 from tests.teams_harness import USERS as TEAMS_USERS
 from tests.teams_harness import TeamsHarness, members
 
@@ -69,18 +67,8 @@ class TeamsEdge:
 
 @asynccontextmanager
 async def _slack(db_url: str) -> AsyncIterator[tuple[Any, World]]:
-    stub = await SlackApiStub(emails=dict(SLACK_USERS)).start()
-    settings = Settings(
-        SLACK_BOT_TOKEN="xoxb-test-token",
-        SLACK_SIGNING_SECRET=SECRET,
-        SLACK_API_URL=stub.url,
-        DATABASE_URL=db_url,
-    )
-    runtime = await build_runtime(settings, clock=lambda: NOW)
-    world = await build_world(runtime.sessions)
-    async with _served(runtime) as http:
-        yield SlackEdge(SlackHarness(http, stub, runtime)), world
-    await stub.close()
+    async with served_slack(db_url) as (harness, world):
+        yield SlackEdge(harness), world
 
 
 @asynccontextmanager

@@ -8,13 +8,9 @@ import json
 from collections.abc import AsyncIterator
 from urllib.parse import urlencode
 
-import aiohttp
 import pytest
-from aiohttp.test_utils import TestServer
 from sqlalchemy import func, select
 
-from bot.runtime import build_runtime, web_app
-from bot.settings import Settings
 from handlers import notify, weekly
 from storage.models import (
     AuditEntry,
@@ -23,29 +19,15 @@ from storage.models import (
     WeeklyMeeting,
 )
 from storage.repo import placements
-from tests.factories import NOW, WEEK, World, build_world
+from tests.factories import NOW, WEEK, World
 from tests.scenarios import HELD
-from tests.slack_harness import SECRET, USERS, SlackHarness
-from tests.stubs.slack_api import SlackApiStub
+from tests.slack_harness import SlackHarness, served_slack
 
 
 @pytest.fixture
 async def slack(db_url: str) -> AsyncIterator[tuple[SlackHarness, World]]:
-    stub = await SlackApiStub(emails=dict(USERS)).start()
-    settings = Settings(
-        SLACK_BOT_TOKEN="xoxb-test-token",
-        SLACK_SIGNING_SECRET=SECRET,
-        SLACK_API_URL=stub.url,
-        DATABASE_URL=db_url,
-    )
-    runtime = await build_runtime(settings, clock=lambda: NOW)
-    world = await build_world(runtime.sessions)
-    server = TestServer(web_app(runtime, run_dispatcher=False), host="127.0.0.1", port=0)
-    await server.start_server()
-    async with aiohttp.ClientSession(base_url=server.make_url("")) as http:
-        yield SlackHarness(http, stub, runtime), world
-    await server.close()
-    await stub.close()
+    async with served_slack(db_url) as served:
+        yield served
 
 
 async def count(h: SlackHarness, model: type) -> int:
