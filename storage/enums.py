@@ -77,3 +77,12 @@ class OutboxStatus(StrEnum):
     SENT = "sent"
     DEAD = "dead"
     CANCELLED = "cancelled"
+
+
+class QaEvidence(StrEnum):
+    """The records a lead mentor can tick as checked on a review-point QA form
+    (stored comma-separated in ReviewPointQA.evidence_checked, in this order)."""
+
+    WEEKLY_MEETINGS = "weekly_meetings"
+    OBSERVATIONS = "observations"
+    RATINGS = "ratings"

@@ -12,8 +12,9 @@ from storage.models.evidence import (
 from storage.models.health import SchedulerHealth
 from storage.models.intake import ParkedInteraction
 from storage.models.messaging import AuditEntry, OutboxMessage, ProcessedEvent
-from storage.models.people import Person, PersonRole, PlatformIdentity, School
+from storage.models.people import Person, PersonRole, PlatformIdentity, School, SchoolClosure
 from storage.models.programme import CalendarEntry, Placement, Programme, ReviewPoint
+from storage.models.qa import ReviewPointQA
 from storage.models.training import MentorTraining
 
 __all__ = [
@@ -37,8 +38,10 @@ __all__ = [
     "RagRating",
     "RecoveryPlan",
     "ReviewPoint",
+    "ReviewPointQA",
     "SchedulerHealth",
     "School",
+    "SchoolClosure",
     "Standard",
     "WeeklyMeeting",
 ]
