@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from bot import platforms
 from bot.settings import DEFAULT_DATABASE_URL, ConfigLine, Settings
+from bot.web import reports
 from storage.db import DatabaseUrlError, async_url
 
 
@@ -35,6 +36,7 @@ def check(s: Settings) -> ConfigReport:
             "default" if s.database_url == DEFAULT_DATABASE_URL else "",
         ),
         ConfigLine("MENTORBOT_TIMEZONE", s.timezone),
+        *reports.config_lines(s),
     ]
     try:
         async_url(s.database_url)

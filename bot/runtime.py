@@ -25,8 +25,10 @@ from bot.console.descriptor import UNLIMITED
 from bot.console.output import Inbox, console_channels
 from bot.descriptor import Edge
 from bot.settings import Settings
+from bot.web import reports as reports_web
 from handlers.intake import Intake
 from handlers.ports import OutputChannel
+from handlers.reports import links as report_links
 from handlers.router import Conversations
 from scheduler.dispatch import Dispatcher
 from scheduler.policy import Policy
@@ -118,6 +120,8 @@ def _compose(
     console: Inbox | None,
 ) -> Runtime:
     sessions = session_factory(engine)
+    # The handlers make report links with what the environment gives (or say they are off).
+    report_links.configure(reports_web.link_settings(settings))
     conversations = Conversations(
         sessions,
         timezone=settings.timezone,
@@ -187,7 +191,8 @@ def web_app(
     run_dispatcher: bool = True,
     clock: Clock | None = None,
 ) -> web.Application:
-    """The one aiohttp application: each enabled platform's routes, and /healthz.
+    """The one aiohttp application: each enabled platform's routes, /healthz, and the
+    report pages behind signed links (/reports/{token}).
 
     /healthz answers 503 when the database is unavailable or the scheduler's last sweep
     or dispatch is older than five minutes (`clock`: real time unless a test moves it)."""
@@ -195,6 +200,7 @@ def web_app(
     for edge in runtime.edges.values():
         mount(app, edge)
     app.router.add_get("/healthz", _healthz(runtime, clock or _now))
+    reports_web.mount(app, runtime.sessions, clock or runtime.conversations.clock)
     app.cleanup_ctx.append(_background(runtime, run_dispatcher))
     return app
 

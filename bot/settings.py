@@ -51,6 +51,11 @@ class Settings(BaseSettings):
     teams_rate: float = Field(default=50.0, gt=0, alias="MENTORBOT_TEAMS_RATE")
     host: str = Field(default="0.0.0.0", alias="MENTORBOT_HOST")
     port: int = Field(default=3978, alias="PORT")
+    # Signed links to report pages (`report` and `idp` in chat): the secret they are signed
+    # with, this server's public address, and how long a link works.
+    link_secret: SecretStr | None = Field(default=None, alias="MENTORBOT_LINK_SECRET")
+    public_url: str | None = Field(default=None, alias="MENTORBOT_PUBLIC_URL")
+    link_hours: int = Field(default=24, ge=1, le=24 * 30, alias="MENTORBOT_LINK_HOURS")
 
     @field_validator("slack_api_url")
     @classmethod

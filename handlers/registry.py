@@ -18,6 +18,7 @@ from handlers import (
     escalation,
     observation,
     ratings,
+    reports,
     self_evaluation,
     status,
     training,
@@ -126,6 +127,7 @@ REGISTRY = Registry(
         ratings.CONVERSATION,
         self_evaluation.CONVERSATION,
         training.CONVERSATION,
+        reports.CONVERSATION,
         digest.CONVERSATION,
         escalation.CONVERSATION,
     )

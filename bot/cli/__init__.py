@@ -15,6 +15,7 @@ from bot.cli import (
     db_cmd,
     import_cmd,
     manifest_cmd,
+    report_cmd,
     scheduler_cmd,
     serve_cmd,
     status_cmd,
@@ -42,6 +43,8 @@ app.add_typer(scheduler_cmd.policy_app, name="policy")
 app.add_typer(manifest_cmd.app, name="manifest")
 app.command("chat")(console_cmd.chat)
 app.command("demo")(console_cmd.demo)
+app.add_typer(report_cmd.export_app, name="export")
+app.add_typer(report_cmd.report_app, name="report")
 
 
 def main() -> None:

@@ -1,0 +1,1 @@
+"""Pages our own web server renders (the reports behind signed links)."""

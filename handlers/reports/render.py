@@ -1,0 +1,87 @@
+"""The report pages: Jinja2 templates shipped with the package, autoescaped, one
+self-contained HTML file each (inline CSS, no JavaScript, print CSS for A4)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from functools import cache
+from zoneinfo import ZoneInfo
+
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
+
+from handlers.text import rag_label, t
+from storage.reports.cohort import CohortReport
+from storage.reports.idp import Idp
+from storage.reports.school import SchoolReport
+
+LONDON = ZoneInfo("Europe/London")
+MEETING_SYMBOL = {"held": "✔", "rescheduled": "↻", "not_held": "✖", "pending": "…"}
+
+
+def _date(value: date | None) -> str:
+    return value.strftime("%-d %b %Y") if value is not None else ""
+
+
+def _moment(value: datetime | None) -> str:
+    # Stored in UTC; shown in England's time, where the partnership reads it.
+    return value.astimezone(LONDON).strftime("%-d %b %Y %H:%M") if value is not None else ""
+
+
+def _short(value: date) -> str:
+    return value.strftime("%-d/%-m")
+
+
+def _number(value: float | None) -> str:
+    return "–" if value is None else f"{value:g}"
+
+
+def _meeting_symbol(status: str | None) -> str:
+    return MEETING_SYMBOL.get(status or "", "–")
+
+
+def _words(code: str) -> str:
+    return code.replace("_", " ")
+
+
+@cache
+def environment() -> Environment:
+    env = Environment(
+        loader=PackageLoader("handlers.reports", "templates"),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.globals["t"] = t
+    env.filters.update(
+        d=_date,
+        dt=_moment,
+        short=_short,
+        num=_number,
+        rag_label=rag_label,
+        meeting_symbol=_meeting_symbol,
+        words=_words,
+    )
+    return env
+
+
+def idp_html(idp: Idp, *, generated_at: datetime) -> str:
+    return environment().get_template("idp.html.j2").render(idp=idp, generated_at=generated_at)
+
+
+def cohort_html(report: CohortReport) -> str:
+    return environment().get_template("cohort.html.j2").render(report=report)
+
+
+def school_html(report: SchoolReport) -> str:
+    return environment().get_template("school.html.j2").render(school=report)
+
+
+def forbidden_html() -> str:
+    """The plain page for a link that is expired, altered or out of the asker's scope."""
+    text = Markup.escape(t("page_forbidden"))
+    return (
+        '<!DOCTYPE html><html lang="en-GB"><head><meta charset="utf-8"><title>403</title>'
+        f"</head><body><h1>403</h1><p>{text}</p></body></html>"
+    )

@@ -1,0 +1,135 @@
+"""The School Summary Report (seeds/002): one school's placements, their compliance,
+the RAG distribution, concerns and recovery plans, and the lead mentor's QA comments."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import Select, func
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import select
+
+from storage.enums import RecoveryPlanStatus, Scale
+from storage.models import Placement, RagRating, RecoveryPlan, ReviewPoint, School
+from storage.reports.cohort import CohortFilter, CohortReport, UnknownName, cohort
+
+
+@dataclass(frozen=True, slots=True)
+class Compliance:
+    """One placement against what the partnership expects of it."""
+
+    meetings_held: int
+    meetings_recorded: int
+    review_points_due: int
+    review_points_rated: int  # every standard rated there
+
+
+@dataclass(frozen=True, slots=True)
+class SchoolReport:
+    school_id: int
+    school_name: str
+    cohort: CohortReport
+    compliance: dict[int, Compliance]  # placement id ->
+    rag_distribution: Counter[str]  # latest ratings, all trainees and standards
+    recovery_plans: dict[int, tuple[int, int]]  # placement id -> (open, closed)
+
+    @property
+    def mentors(self) -> list[str]:
+        return sorted({t.mentor_name for t in self.cohort.trainees})
+
+
+async def school_id_named(session: AsyncSession, name: str) -> int:
+    found = (
+        await session.execute(select(School.id).where(func.lower(School.name) == name.lower()))
+    ).scalar()
+    if found is None:
+        raise UnknownName("school", name)
+    return int(found)
+
+
+async def school_report(session: AsyncSession, *, school_id: int, now: datetime) -> SchoolReport:
+    school = await session.get(School, school_id)
+    if school is None:
+        raise UnknownName("school", str(school_id))
+    report = await cohort(session, CohortFilter(school_ids=frozenset({school_id})), now=now)
+    ids = select(Placement.id).where(Placement.school_id == school_id)
+    rated = await _points_rated(session, ids, len(report.standards), now.date())
+    held: Counter[int] = Counter()
+    recorded: Counter[int] = Counter()
+    for (pid, _week), status in report.meetings.items():
+        recorded[pid] += 1
+        held[pid] += status == "held"
+    compliance = {
+        t.id: Compliance(held[t.id], recorded[t.id], *rated.get(t.id, (0, 0)))
+        for t in report.trainees
+    }
+    return SchoolReport(
+        school_id=school_id,
+        school_name=school.name,
+        cohort=report,
+        compliance=compliance,
+        rag_distribution=Counter(report.latest.values()),
+        recovery_plans=await _plans(session, ids),
+    )
+
+
+async def _points_rated(
+    session: AsyncSession,
+    ids: Select,
+    standards: int,
+    today: date,
+) -> dict[int, tuple[int, int]]:
+    """(review points reached during the placement, of those fully rated) per placement."""
+    due_stmt = (
+        select(Placement.id, func.count(ReviewPoint.id))
+        .join(ReviewPoint, ReviewPoint.programme_id == Placement.programme_id)
+        .where(
+            Placement.id.in_(ids),
+            ReviewPoint.start_date <= today,
+            ReviewPoint.end_date >= Placement.start_date,
+            ReviewPoint.start_date <= Placement.end_date,
+        )
+        .group_by(Placement.id)
+    )
+    due = {pid: int(n) for pid, n in (await session.execute(due_stmt)).all()}
+    r = RagRating
+    per_point = (
+        select(r.placement_id, r.review_point_id, func.count(func.distinct(r.item_code)).label("n"))
+        .where(
+            r.placement_id.in_(ids),
+            r.scale == Scale.TEACHERS_STANDARDS,
+            r.review_point_id.is_not(None),
+        )
+        .group_by(r.placement_id, r.review_point_id)
+        .subquery()
+    )
+    full_stmt = (
+        select(per_point.c.placement_id, func.count())
+        .where(per_point.c.n >= standards)
+        .group_by(per_point.c.placement_id)
+    )
+    full = {pid: int(n) for pid, n in (await session.execute(full_stmt)).all()}
+    return {pid: (n, min(n, full.get(pid, 0))) for pid, n in due.items()}
+
+
+async def _plans(
+    session: AsyncSession,
+    ids: Select,
+) -> dict[int, tuple[int, int]]:
+    p = RecoveryPlan
+    stmt = (
+        select(p.placement_id, p.status, func.count())
+        .where(p.placement_id.in_(ids))
+        .group_by(p.placement_id, p.status)
+    )
+    out: dict[int, tuple[int, int]] = {}
+    for pid, status, n in (await session.execute(stmt)).all():
+        opened, closed = out.get(pid, (0, 0))
+        if status == RecoveryPlanStatus.OPEN:
+            opened += int(n)
+        else:
+            closed += int(n)
+        out[pid] = (opened, closed)
+    return out
