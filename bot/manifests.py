@@ -17,6 +17,8 @@ from urllib.parse import urlsplit
 from handlers.registry import REGISTRY
 
 SLACK_EVENTS_PATH = "/slack/events"
+# Where Slack sends a workspace admin back after approving an OAuth install (bot/slack/oauth.py).
+SLACK_REDIRECT_PATH = "/slack/oauth_redirect"
 TEAMS_ICONS = ("color.png", "outline.png")
 
 _GUID = re.compile(r"[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}")
@@ -79,6 +81,12 @@ def _teams_commands(manifest: dict[str, Any]) -> None:
         bot["commandLists"] = lists
 
 
+def slack_bot_scopes() -> list[str]:
+    """The bot scopes the Slack manifest asks for (what an OAuth install asks for too)."""
+    scopes: list[str] = _template("manifests.slack")["oauth_config"]["scopes"]["bot"]
+    return scopes
+
+
 def slack_manifest(base_url: str, socket_mode: bool = False) -> dict[str, Any]:
     """The Slack app manifest, with every request URL at `base_url` + /slack/events.
 
@@ -92,9 +100,11 @@ def slack_manifest(base_url: str, socket_mode: bool = False) -> dict[str, Any]:
     commands = features["slash_commands"]
     interactivity = settings["interactivity"]
     events = settings["event_subscriptions"]
+    if base_url:
+        # Installing in many workspaces (OAuth) comes back here; unused in single-token mode.
+        redirect = _check_base_url(base_url) + SLACK_REDIRECT_PATH
+        manifest["oauth_config"]["redirect_urls"] = [redirect]
     if socket_mode:
-        if base_url:
-            _check_base_url(base_url)
         settings["socket_mode_enabled"] = True
         for command in commands:
             command.pop("url", None)

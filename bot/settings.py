@@ -22,6 +22,17 @@ class Settings(BaseSettings):
     slack_signing_secret: SecretStr | None = Field(default=None, alias="SLACK_SIGNING_SECRET")
     slack_app_token: SecretStr | None = Field(default=None, alias="SLACK_APP_TOKEN")
     slack_api_url: str = Field(default=DEFAULT_SLACK_API_URL, alias="SLACK_API_URL")
+    # OAuth mode (many workspaces): the app's credentials; SLACK_BOT_TOKEN is then unused.
+    slack_client_id: str | None = Field(default=None, alias="SLACK_CLIENT_ID")
+    slack_client_secret: SecretStr | None = Field(default=None, alias="SLACK_CLIENT_SECRET")
+    # Comma-separated bot scopes to ask for at install; the manifest's when not set.
+    slack_scopes: str | None = Field(default=None, alias="SLACK_SCOPES")
+    # Only needed when the app has more than one redirect URL configured at Slack.
+    slack_redirect_uri: str | None = Field(default=None, alias="SLACK_REDIRECT_URI")
+    # With token rotation on at Slack, a token is refreshed this long before it expires.
+    slack_token_rotation_minutes: int = Field(
+        default=120, ge=1, le=11 * 60, alias="SLACK_TOKEN_ROTATION_EXPIRATION_MINUTES"
+    )
 
     microsoft_app_id: str | None = Field(
         default=None, validation_alias=AliasChoices("MicrosoftAppId", "MICROSOFT_APP_ID")
@@ -73,7 +84,16 @@ class Settings(BaseSettings):
         return value
 
     @property
+    def slack_oauth(self) -> bool:
+        """Many workspaces, each installing the app through /slack/install."""
+        return self.slack_client_id is not None or self.slack_client_secret is not None
+
+    @property
     def slack_configured(self) -> bool:
+        if self.slack_oauth:
+            return bool(self.slack_client_id and self.slack_client_secret) and (
+                self.slack_signing_secret is not None
+            )
         return self.slack_bot_token is not None and (
             self.slack_signing_secret is not None or self.slack_app_token is not None
         )

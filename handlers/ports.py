@@ -33,6 +33,8 @@ class Delivery:
     # the dispatcher stores it so the next message needs no lookup.
     learned_external_id: str | None = None
     learned_reference: dict[str, Any] | None = field(default=None)
+    # Set when the person was found in a workspace (tenant) not known before.
+    learned_workspace_id: str | None = None
 
 
 class SendError(Exception):

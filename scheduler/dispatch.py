@@ -212,7 +212,7 @@ class Dispatcher:
                     session,
                     person_id=address.person_id,
                     platform=address.platform,
-                    workspace_id=address.workspace_id,
+                    workspace_id=delivery.learned_workspace_id or address.workspace_id,
                     external_id=delivery.learned_external_id,
                     conversation_reference=delivery.learned_reference,
                 )

@@ -125,10 +125,13 @@ def test_slack_manifest_with_url_is_valid() -> None:
     assert sorted(settings["event_subscriptions"]["bot_events"]) == [
         "app_home_opened",
         "app_mention",
+        "app_uninstalled",  # a workspace that removes the app is no longer sent to
         "message.channels",
         "message.groups",
         "message.im",
+        "tokens_revoked",
     ]
+    assert manifest["oauth_config"]["redirect_urls"] == [BASE_URL + "/slack/oauth_redirect"]
     assert settings["socket_mode_enabled"] is False
     assert settings["org_deploy_enabled"] is False
     assert settings["token_rotation_enabled"] is False

@@ -7,12 +7,14 @@ dispatcher can ask whether an uncertain row already reached Slack instead of res
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 
 from aiohttp import ClientError
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.slack import NAME, render
+from bot.slack.tokens import NotInstalled, Tokens
 from handlers.ports import Address, Delivery, SendError
 from handlers.ui import Message
 
@@ -28,6 +30,11 @@ PERMANENT = {
     "user_disabled",
     "invalid_auth",
     "not_authed",
+    # The workspace removed the app or its token (the revocation event may still be on
+    # its way): retrying cannot help until someone reinstalls it.
+    "token_revoked",
+    "token_expired",
+    "team_access_not_granted",
 }
 
 
@@ -52,45 +59,85 @@ def _error(exc: Exception) -> SendError:
     return SendError(f"slack unreachable: {type(exc).__name__}")
 
 
+@dataclass(frozen=True, slots=True)
+class Target:
+    """Where a message goes, through which workspace's client, and what was learned."""
+
+    client: AsyncWebClient
+    channel: str
+    learned_user: str | None = None
+    reference: dict[str, str] | None = None
+    learned_workspace: str | None = None
+
+    def delivery(self, ts: str) -> Delivery:
+        return Delivery(self.channel, ts, self.learned_user, self.reference, self.learned_workspace)
+
+
 class SlackOutput:
     platform = NAME
 
-    def __init__(self, client: AsyncWebClient) -> None:
-        self.client = client
+    def __init__(self, tokens: Tokens) -> None:
+        self.tokens = tokens
 
-    async def _channel(self, address: Address) -> tuple[str, str | None, dict[str, str] | None]:
-        """(channel, learned user id, learned reference) for an address."""
+    async def _client(self, workspace_id: str) -> AsyncWebClient:
+        try:
+            return await self.tokens.client_for(workspace_id)
+        except NotInstalled as exc:
+            raise SendError(str(exc), permanent=True) from exc
+
+    async def _find(self, address: Address) -> tuple[AsyncWebClient, str, str | None]:
+        """(client, user id, workspace learned) for a person known only by e-mail: in
+        their workspace when known, else in each installed workspace in turn."""
+        if not address.email:
+            raise SendError("no Slack user and no e-mail", permanent=True)
+        known = address.workspace_id
+        for workspace_id in [known] if known else await self.tokens.workspaces():
+            client = await self._client(workspace_id)
+            try:
+                found = await client.users_lookupByEmail(email=address.email)
+            except SlackApiError as exc:
+                if known or api_error(exc) != "users_not_found":
+                    raise
+                continue
+            user_id = str((found.get("user") or {}).get("id"))
+            return client, user_id, (workspace_id or None) if not known else None
+        raise SendError("no Slack user with this e-mail in any installed workspace", permanent=True)
+
+    async def _target(self, address: Address) -> Target:
         if address.channel_id:
-            return address.channel_id, None, None
-        user_id, learned = address.external_id, None
-        if not user_id:
-            if not address.email:
-                raise SendError("no Slack user and no e-mail", permanent=True)
-            found = await self.client.users_lookupByEmail(email=address.email)
-            user_id = learned = str((found.get("user") or {}).get("id"))
+            return Target(await self._client(address.workspace_id), address.channel_id)
+        learned = learned_workspace = None
+        if address.external_id:
+            client, user_id = await self._client(address.workspace_id), address.external_id
+        else:
+            client, user_id, learned_workspace = await self._find(address)
+            learned = user_id
         stored = (address.reference or {}).get("channel")
         if stored and not learned:
-            return str(stored), None, None
-        opened = await self.client.conversations_open(users=user_id)
+            return Target(client, str(stored))
+        opened = await client.conversations_open(users=user_id)
         channel = str((opened.get("channel") or {}).get("id"))
-        return channel, learned or user_id, {"channel": channel}
+        return Target(client, channel, learned or user_id, {"channel": channel}, learned_workspace)
 
     async def send(self, address: Address, message: Message, *, key: str) -> Delivery:
         try:
-            channel, learned, reference = await self._channel(address)
-            response = await self.client.chat_postMessage(
-                channel=channel,
+            target = await self._target(address)
+            response = await target.client.chat_postMessage(
+                channel=target.channel,
                 text=message.text,
                 blocks=render.message_blocks(message),
                 metadata={"event_type": METADATA_TYPE, "event_payload": {"key": key}},
             )
         except (SlackApiError, ClientError, TimeoutError) as exc:
             raise _error(exc) from exc
-        return Delivery(channel, str(response.get("ts")), learned, reference)
+        return target.delivery(str(response.get("ts")))
 
-    async def update(self, channel_id: str, message_id: str, message: Message) -> None:
+    async def update(
+        self, channel_id: str, message_id: str, message: Message, *, workspace_id: str = ""
+    ) -> None:
         try:
-            await self.client.chat_update(
+            client = await self._client(workspace_id)
+            await client.chat_update(
                 channel=channel_id,
                 ts=message_id,
                 text=message.text,
@@ -101,9 +148,9 @@ class SlackOutput:
 
     async def already_sent(self, address: Address, *, key: str) -> Delivery | None:
         try:
-            channel, learned, reference = await self._channel(address)
-            history = await self.client.conversations_history(
-                channel=channel, limit=50, include_all_metadata=True
+            target = await self._target(address)
+            history = await target.client.conversations_history(
+                channel=target.channel, limit=50, include_all_metadata=True
             )
         except (SlackApiError, ClientError, TimeoutError) as exc:
             raise _error(exc) from exc
@@ -113,5 +160,5 @@ class SlackOutput:
                 metadata.get("event_type") == METADATA_TYPE
                 and (metadata.get("event_payload") or {}).get("key") == key
             ):
-                return Delivery(channel, str(item.get("ts")), learned, reference)
+                return target.delivery(str(item.get("ts")))
         return None

@@ -14,60 +14,99 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.descriptor import Connection, Edge, Route
 from bot.settings import Settings
-from bot.slack import channels, edge, listeners, payload, render, workspace
+from bot.slack import NAME, channels, edge, listeners, oauth, payload, render, workspace
 from bot.slack.output import SlackOutput
+from bot.slack.tokens import NotInstalled, SingleWorkspace, Tokens
+from handlers.context import PlatformUser
 from handlers.intake import Intake
+from storage.db import engine_of
 
 log = logging.getLogger(__name__)
 PATH = "/slack/events"
 
 
 def web_client(
-    token: str, api_url: str, session: aiohttp.ClientSession | None = None
+    token: str | None, api_url: str, session: aiohttp.ClientSession | None = None
 ) -> AsyncWebClient:
     # SLACK_API_URL reaches every Web API call through this one client (GovSlack, tests).
     # One shared HTTP session keeps connections (and TLS) open between calls.
     return AsyncWebClient(token=token, base_url=api_url, session=session)
 
 
-def bolt_app(client: AsyncWebClient, intake: Intake, signing_secret: str | None) -> AsyncApp:
+def bolt_app(
+    client: AsyncWebClient,
+    intake: Intake,
+    signing_secret: str | None,
+    installs: oauth.OAuth | None = None,
+) -> AsyncApp:
     app = AsyncApp(
         client=client,
         signing_secret=signing_secret or "socket-mode-has-no-signing-secret",
         request_verification_enabled=signing_secret is not None,
         process_before_response=False,
         raise_error_for_unhandled_request=False,
+        oauth_settings=installs.settings if installs is not None else None,
     )
     app.middleware(workspace.same_workspace)
     inbound = listeners.Inbound(intake)
     listeners.register(app, inbound)
     channels.register(app, inbound)
+    if installs is not None:
+        oauth.register_revocations(app, intake.conversations.sessions, installs.client_id)
     app.error(on_error)
     return app
 
 
-def edge_for(settings: Settings, intake: Intake) -> Edge:
-    """The Slack edge for these settings (a bot token is required; see the descriptor)."""
+def _tokens(
+    settings: Settings, intake: Intake, http: aiohttp.ClientSession
+) -> tuple[AsyncWebClient, Tokens, oauth.OAuth | None]:
+    """The shared client and where each workspace's token comes from: SLACK_BOT_TOKEN
+    (one workspace), or each workspace's installation (OAuth mode)."""
+    if settings.slack_oauth:
+        client = web_client(None, settings.slack_api_url, http)
+        sessions = intake.conversations.sessions
+        installs = oauth.build(settings, engine_of(sessions), sessions, client, http)
+        return client, installs.tokens, installs
     if settings.slack_bot_token is None:
-        raise ValueError("SLACK_BOT_TOKEN is not set")
-    http = aiohttp.ClientSession()
+        raise ValueError("SLACK_BOT_TOKEN (or SLACK_CLIENT_ID and SLACK_CLIENT_SECRET) is not set")
     client = web_client(settings.slack_bot_token.get_secret_value(), settings.slack_api_url, http)
+    return client, SingleWorkspace(client), None
+
+
+def edge_for(settings: Settings, intake: Intake) -> Edge:
+    """The Slack edge for these settings (see the descriptor for what they must hold)."""
+    http = aiohttp.ClientSession()
+    client, tokens, installs = _tokens(settings, intake, http)
     secret = (
         settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else None
     )
-    app = bolt_app(client, intake, secret)
+    app = bolt_app(client, intake, secret, installs)
     routes = (Route("POST", PATH, edge.handler(app, secret)),) if secret is not None else ()
     app_token = settings.slack_app_token
     sockets = (SocketMode(app, app_token.get_secret_value()).connection(),) if app_token else ()
     return Edge(
-        output=SlackOutput(client),
-        routes=routes,
+        output=SlackOutput(tokens),
+        routes=routes + oauth.routes(app),
         connections=sockets,
-        # A parked interaction is handled later with the same client: a first-time user can
-        # still be matched to the roster by their Slack e-mail then.
-        users=lambda team, user_id: listeners.platform_user(client, team, user_id),
+        # A parked interaction is handled later with its workspace's client: a first-time
+        # user can still be matched to the roster by their Slack e-mail then.
+        users=lambda team, user_id: later_user(tokens, team, user_id),
         closers=(http.close,),
     )
+
+
+def later_user(tokens: Tokens, team: str, user_id: str) -> PlatformUser:
+    """The person behind a parked interaction, their e-mail asked of their workspace."""
+
+    async def email() -> str | None:
+        try:
+            client = await tokens.client_for(team)
+        except NotInstalled:
+            return None
+        lookup = listeners.platform_user(client, team, user_id).email_lookup
+        return await lookup() if lookup is not None else None
+
+    return PlatformUser(NAME, team or "", user_id, email_lookup=email)
 
 
 class SocketMode:

@@ -15,6 +15,7 @@ from storage.models.messaging import AuditEntry, OutboxMessage, ProcessedEvent
 from storage.models.people import Person, PersonRole, PlatformIdentity, School, SchoolClosure
 from storage.models.programme import CalendarEntry, Placement, Programme, ReviewPoint
 from storage.models.qa import ReviewPointQA
+from storage.models.slack import SlackRevokedWorkspace
 from storage.models.training import MentorTraining
 
 __all__ = [
@@ -42,6 +43,7 @@ __all__ = [
     "SchedulerHealth",
     "School",
     "SchoolClosure",
+    "SlackRevokedWorkspace",
     "Standard",
     "WeeklyMeeting",
 ]

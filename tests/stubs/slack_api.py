@@ -21,6 +21,17 @@ from aiohttp.test_utils import TestServer
 class Call:
     method: str
     params: dict[str, Any]
+    token: str | None = None  # the bearer token the call was made with
+
+
+@dataclass(frozen=True)
+class Workspace:
+    """A workspace the stub knows a bot token for (auth.test answers with it)."""
+
+    team_id: str
+    name: str = "Test"
+    enterprise_id: str | None = None
+    org_wide: bool = False
 
 
 @dataclass
@@ -33,6 +44,10 @@ class SlackApiStub:
     )
     server: TestServer | None = None
     delay: float = 0.0  # seconds each chat.postMessage takes, to catch a dispatcher mid-run
+    # OAuth: bot token -> its workspace (others are T1's), install code -> oauth.v2.access
+    tokens: dict[str, Workspace] = field(default_factory=dict)
+    codes: dict[str, dict[str, Any]] = field(default_factory=dict)
+    revoked: set[str] = field(default_factory=set)  # tokens answered with token_revoked
     _ts: itertools.count = field(default_factory=lambda: itertools.count(1))  # type: ignore[type-arg]
 
     @property
@@ -66,6 +81,9 @@ class SlackApiStub:
     def called(self, method: str) -> list[dict[str, Any]]:
         return [c.params for c in self.calls if c.method == method]
 
+    def tokens_used(self, method: str) -> list[str | None]:
+        return [c.token for c in self.calls if c.method == method]
+
     async def wait_for(
         self, method: str, count: int = 1, within: float = 5.0
     ) -> list[dict[str, Any]]:
@@ -91,22 +109,22 @@ class SlackApiStub:
                 params[key] = json.loads(params[key])
         if self.delay and method == "chat.postMessage":
             await asyncio.sleep(self.delay)
-        self.calls.append(Call(method, params))
+        bearer = request.headers.get("Authorization", "")
+        token = bearer.removeprefix("Bearer ") if bearer.startswith("Bearer ") else None
+        self.calls.append(Call(method, params, token or params.get("token")))
+        if token in self.revoked:
+            return web.json_response({"ok": False, "error": "token_revoked"})
         if self.failures.get(method):
             status, headers, body = self.failures[method].pop(0)
             return web.json_response(body, status=status, headers=headers)
-        return web.json_response(self._answer(method, params))
+        return web.json_response(self._answer(method, params, token or params.get("token")))
 
-    def _answer(self, method: str, p: dict[str, Any]) -> dict[str, Any]:
+    def _answer(self, method: str, p: dict[str, Any], token: str | None) -> dict[str, Any]:
         if method == "auth.test":
-            return {
-                "ok": True,
-                "user_id": "UBOT",
-                "bot_id": "BBOT",
-                "team_id": "T1",
-                "team": "Test",
-                "url": "https://test.slack.com/",
-            }
+            return self._auth_test(token)
+        if method == "oauth.v2.access":
+            code = str(p.get("code"))
+            return self.codes.get(code) or {"ok": False, "error": "invalid_code"}
         if method == "users.info":
             uid = str(p.get("user"))
             if uid not in self.emails:
@@ -129,3 +147,18 @@ class SlackApiStub:
         if method == "conversations.history":
             return {"ok": True, "messages": self.posted.get(str(p.get("channel")), [])}
         return {"ok": True}
+
+    def _auth_test(self, token: str | None) -> dict[str, Any]:
+        workspace = self.tokens.get(token or "", Workspace("T1"))
+        answer: dict[str, Any] = {
+            "ok": True,
+            "user_id": "UBOT",
+            "bot_id": "BBOT",
+            "team_id": workspace.enterprise_id if workspace.org_wide else workspace.team_id,
+            "team": workspace.name,
+            "url": "https://test.slack.com/",
+        }
+        if workspace.enterprise_id:
+            answer["enterprise_id"] = workspace.enterprise_id
+            answer["is_enterprise_install"] = workspace.org_wide
+        return answer
