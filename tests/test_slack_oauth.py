@@ -409,3 +409,29 @@ def test_config_check_tells_oauth_mode_from_single_token_mode():
     assert any("SLACK_CLIENT_SECRET is missing" in p for p in problems)
     assert any("SLACK_SIGNING_SECRET" in p for p in problems)
     assert check(half).usable_platforms == []
+
+
+async def test_a_rotating_token_is_refreshed_before_it_expires(oauth):
+    """With token rotation on at Slack, an install's token expires in 12 hours; a token
+    within SLACK_TOKEN_ROTATION_EXPIRATION_MINUTES of expiring is refreshed (through
+    SLACK_API_URL) before it is used, for requests and for messages alike."""
+    h, w = oauth
+    h.stub.codes["code-rotating"] = dict(
+        _access("xoxb-north", NORTH, "UMENTOR"), refresh_token="xoxe-1", expires_in=60
+    )
+    h.stub.codes["refresh:xoxe-1"] = dict(
+        _access("xoxb-north-2", NORTH, "UMENTOR"), refresh_token="xoxe-2", expires_in=43200
+    )
+    h.stub.tokens["xoxb-north-2"] = NORTH
+    assert await install(h, "code-rotating") == 200
+    assert await event_from(h, NORTH, "TNORTH", dm("UMENTOR"), "EvR1") == 200
+    await h.stub.wait_for("chat.postMessage")
+    assert posted_with(h) == {"DUMENTOR": "xoxb-north-2"}
+    refreshes = [c for c in h.stub.called("oauth.v2.access") if c.get("grant_type")]
+    assert [c["refresh_token"] for c in refreshes] == ["xoxe-1"]  # once, then kept
+
+    h.stub.calls.clear()
+    await queue(h, w.mentor_id, "prompt:rotated")
+    assert (await h.runtime.dispatcher.drain()).sent == 1
+    assert posted_with(h) == {"DUMENTOR": "xoxb-north-2"}
+    assert h.stub.called("oauth.v2.access") == []

@@ -44,7 +44,8 @@ class SlackApiStub:
     )
     server: TestServer | None = None
     delay: float = 0.0  # seconds each chat.postMessage takes, to catch a dispatcher mid-run
-    # OAuth: bot token -> its workspace (others are T1's), install code -> oauth.v2.access
+    # OAuth: bot token -> its workspace (others are T1's); install code (or "refresh:" and
+    # a refresh token) -> what oauth.v2.access answers
     tokens: dict[str, Workspace] = field(default_factory=dict)
     codes: dict[str, dict[str, Any]] = field(default_factory=dict)
     revoked: set[str] = field(default_factory=set)  # tokens answered with token_revoked
@@ -123,7 +124,10 @@ class SlackApiStub:
         if method == "auth.test":
             return self._auth_test(token)
         if method == "oauth.v2.access":
-            code = str(p.get("code"))
+            if p.get("grant_type") == "refresh_token":  # token rotation
+                code = "refresh:" + str(p.get("refresh_token"))
+            else:
+                code = str(p.get("code"))
             return self.codes.get(code) or {"ok": False, "error": "invalid_code"}
         if method == "users.info":
             uid = str(p.get("user"))
