@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -224,6 +225,9 @@ def _healthz(runtime: Runtime, now: Clock) -> Callable[[web.Request], Awaitable[
             "last_sweep": _iso(beat.last_sweep_at),
             "last_dispatch": _iso(beat.last_dispatch_at),
             "stale": stale,
+            # Which process answered, and whether it runs the sweeps (`serve --workers N`).
+            "pid": os.getpid(),
+            "leader": runtime.scheduler.leader.held,
         }
         return web.json_response(body, status=503 if stale else 200)
 

@@ -6,7 +6,6 @@ import os
 import sys
 
 import typer
-from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from bot import logs
 from bot.cli import (
@@ -20,9 +19,7 @@ from bot.cli import (
     serve_cmd,
     status_cmd,
 )
-from bot.cli.common import CliError, err_console
-from storage.db import DatabaseUrlError
-from storage.migrate import DatabaseBehindError
+from bot.cli.common import err_console, explain
 
 app = typer.Typer(
     name="mentorbot",
@@ -52,18 +49,13 @@ def main() -> None:
     logs.configure(os.environ.get("MENTORBOT_LOG_LEVEL", "WARNING"))
     try:
         app()
-    except CliError as exc:
-        _die(str(exc))
-    except (DatabaseBehindError, DatabaseUrlError) as exc:
-        _die(str(exc))
-    except OperationalError as exc:
-        _die(f"cannot use the database: {exc.orig or exc}".splitlines()[0])
-    except SQLAlchemyError as exc:
-        _die(f"database error: {type(exc).__name__}")
-    except OSError as exc:
-        _die(f"{exc.strerror or exc}: {exc.filename or ''}".rstrip(": "))
     except KeyboardInterrupt:
         _die("interrupted", code=130)
+    except Exception as exc:
+        message = explain(exc)
+        if message is None:
+            raise
+        _die(message)
 
 
 def _die(message: str, code: int = 1) -> None:

@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import typer
-from rich.table import Table
 
-from bot import platforms
 from bot.cli.common import err_console, load_settings
-from bot.config_check import check
 
 app = typer.Typer(help="Inspect the configuration.", no_args_is_help=True)
 
@@ -15,6 +12,11 @@ app = typer.Typer(help="Inspect the configuration.", no_args_is_help=True)
 @app.command("check")
 def check_cmd() -> None:
     """Print each setting (secrets masked) and what each platform still needs."""
+    from rich.table import Table
+
+    from bot import platforms
+    from bot.config_check import check
+
     report = check(load_settings())
     table = Table("setting", "value", "note", title="mentorbot configuration")
     for line in report.lines:

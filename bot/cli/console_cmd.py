@@ -7,15 +7,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import typer
-from rich.text import Text
 
-from bot import platforms
 from bot.cli.common import CliError, load_policy, load_settings, run
-from bot.console.chat import run_chat
-from bot.console.clock import parse_moment
-from bot.console.demo import run_demo
-from bot.console.render import make_console
-from bot.console.story import BEN, LAST_DAY
 
 
 def chat(
@@ -34,6 +27,11 @@ def chat(
 
     Type status, observe, concern, rate or help; a number presses a button; /as EMAIL switches person; /advance 3d moves the simulated clock and sends what falls due; /help; /quit. Reads piped standard input too, so a session can be scripted.
     """
+    from bot import platforms
+    from bot.console.chat import run_chat
+    from bot.console.clock import parse_moment
+    from bot.console.render import make_console
+
     settings = load_settings()
     try:
         start = parse_moment(at) if at else datetime.now(UTC)
@@ -67,6 +65,12 @@ def demo(
 
     Weekly prompts and sign-offs, reminders, review-point ratings, observation feedback, a concern, escalations to the ITT team, a recovery plan and lead mentors' digests, each message shown as its recipient would see it. Uses a fresh database of its own (never DATABASE_URL) made from the sample data.
     """
+    from rich.text import Text
+
+    from bot.console.demo import run_demo
+    from bot.console.render import make_console
+    from bot.console.story import BEN, LAST_DAY
+
     console = make_console()
     if keep is not None:
         if keep.exists():

@@ -5,8 +5,6 @@ from __future__ import annotations
 import typer
 
 from bot.cli.common import load_settings, run
-from storage.db import make_engine
-from storage.migrate import current_revision, head_revision, upgrade
 
 app = typer.Typer(help="Create or upgrade the database schema.", no_args_is_help=True)
 
@@ -14,6 +12,9 @@ app = typer.Typer(help="Create or upgrade the database schema.", no_args_is_help
 @app.command("upgrade")
 def upgrade_cmd() -> None:
     """Bring the database schema up to date (creates it when empty)."""
+    from storage.db import make_engine
+    from storage.migrate import upgrade
+
     settings = load_settings()
 
     async def go() -> tuple[str | None, str]:
@@ -33,6 +34,9 @@ def upgrade_cmd() -> None:
 @app.command("status")
 def status_cmd() -> None:
     """Show the database's schema revision and whether it is current."""
+    from storage.db import make_engine
+    from storage.migrate import current_revision, head_revision
+
     settings = load_settings()
 
     async def go() -> str | None:

@@ -4,27 +4,16 @@ from __future__ import annotations
 
 from pathlib import Path
 from types import TracebackType
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn
 
 from bot.cli.common import CliError, err_console, load_settings, run
 from bot.sample_data import CALENDAR, PEOPLE, PLACEMENTS, sample_files
-from storage.db import make_engine, session_factory
-from storage.imports import (
-    CsvFileError,
-    ImportRejected,
-    ImportResult,
-    build_calendar,
-    build_roster,
-    import_calendar,
-    import_roster,
-    read_calendar,
-    read_people,
-    read_placements,
-)
-from storage.migrate import ensure_current
+
+if TYPE_CHECKING:
+    from storage.imports import ImportRejected, ImportResult
 
 app = typer.Typer(
     help="Import the roster and the programme calendar from CSV.", no_args_is_help=True
@@ -147,6 +136,17 @@ def roster_cmd(
 
 
 def _roster(placements: Path, people: Path | None, *, dry_run: bool) -> None:
+    from storage.db import make_engine, session_factory
+    from storage.imports import (
+        CsvFileError,
+        ImportRejected,
+        build_roster,
+        import_roster,
+        read_people,
+        read_placements,
+    )
+    from storage.migrate import ensure_current
+
     settings = load_settings()
 
     async def go() -> ImportResult:
@@ -195,6 +195,16 @@ def calendar_cmd(
 
 
 def _calendar(calendar: Path, *, dry_run: bool) -> None:
+    from storage.db import make_engine, session_factory
+    from storage.imports import (
+        CsvFileError,
+        ImportRejected,
+        build_calendar,
+        import_calendar,
+        read_calendar,
+    )
+    from storage.migrate import ensure_current
+
     settings = load_settings()
 
     async def go() -> ImportResult:

@@ -7,9 +7,8 @@ from pathlib import Path
 
 import typer
 
-from bot import slack, teams
+from bot import slack, teams  # the packages' names only: their SDK modules stay unloaded
 from bot.cli.common import CliError
-from bot.manifests import slack_manifest, teams_package
 
 app = typer.Typer(
     help="Make the Slack app manifest and the Teams app package.", no_args_is_help=True
@@ -28,6 +27,8 @@ def slack_cmd(
     ),
 ) -> None:
     """Print the Slack app manifest (JSON) to paste into api.slack.com/apps."""
+    from bot.manifests import slack_manifest
+
     if not url and not socket_mode:
         raise CliError("give --url https://HOST (the bot's public base URL) or --socket-mode")
     try:
@@ -51,6 +52,8 @@ def teams_cmd(
     ),
 ) -> None:
     """Build the Teams app package (manifest.json and icons) to upload to Teams."""
+    from bot.manifests import teams_package
+
     if out.is_dir():
         raise CliError(f"--out names a folder, not a file: {out}")
     try:

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from bot.cli.common import CliError, err_console, load_policy, load_settings, run
-from bot.runtime import build_runtime
-from scheduler import policy as policy_mod
-from scheduler.service import TickResult
+
+if TYPE_CHECKING:
+    from scheduler.service import TickResult
 
 policy_app = typer.Typer(help="Show or check the scheduling policy.", no_args_is_help=True)
 
@@ -37,6 +37,8 @@ def due(
     dry_run: bool = typer.Option(True, "--dry-run/--no-dry-run", help="Only show (the default)."),
 ) -> None:
     """Print, as a table, what would be sent at that moment, to whom and why."""
+    from bot.runtime import build_runtime
+
     settings = load_settings()
     moment = _when(at)
     policy = load_policy(settings)
@@ -77,6 +79,8 @@ def tick(
     ),
 ) -> None:
     """Run one sweep and dispatch as of that moment."""
+    from bot.runtime import build_runtime
+
     settings = load_settings()
     moment = _when(at)
     policy = load_policy(settings)
@@ -101,6 +105,8 @@ def tick(
 
 def worker() -> None:
     """Run the scheduler and dispatcher as a process of their own (no web server)."""
+    from bot.runtime import build_runtime
+
     settings = load_settings()
     policy = load_policy(settings)
 
@@ -119,6 +125,8 @@ def worker() -> None:
 @policy_app.command("show")
 def policy_show() -> None:
     """Print the policy in force (the file in MENTORBOT_POLICY, or the defaults)."""
+    from scheduler import policy as policy_mod
+
     settings = load_settings()
     policy = load_policy(settings)
     table = Table("setting", "value", title=f"policy: {settings.policy_file or 'defaults'}")
@@ -130,4 +138,6 @@ def policy_show() -> None:
 @policy_app.command("example")
 def policy_example() -> None:
     """Print a policy file with the defaults, to copy and edit."""
+    from scheduler import policy as policy_mod
+
     typer.echo(policy_mod.EXAMPLE, nl=False)

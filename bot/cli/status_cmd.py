@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 import typer
@@ -11,9 +12,9 @@ from rich.console import Console
 from rich.table import Table
 
 from bot.cli.common import load_settings, run
-from storage.db import make_engine, session_factory
-from storage.migrate import ensure_current
-from storage.repo import health
+
+if TYPE_CHECKING:
+    from storage.repo import health
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +30,10 @@ class Status:
 
 
 async def _read(database_url: str) -> Status:
+    from storage.db import make_engine, session_factory
+    from storage.migrate import ensure_current
+    from storage.repo import health
+
     engine = make_engine(database_url)
     try:
         await ensure_current(engine)
