@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
-from handlers.text import rag_label, t
+from handlers.text import RAG_WORD, rag_label, t
 from storage.reports.cohort import CohortReport
 from storage.reports.idp import Idp
 from storage.reports.school import SchoolReport
@@ -66,16 +66,35 @@ def environment() -> Environment:
     return env
 
 
+def _cells() -> dict[str, dict[str | None, Markup]]:
+    """Each table cell a grid can hold, made once per page: a cohort's grids have tens of
+    thousands of cells, and a template macro per cell would be most of the build time."""
+    rag: dict[str | None, Markup] = {}
+    for value in (None, *RAG_WORD):
+        cls = f"rag-{value}" if value else "rag-none"
+        label = rag_label(value) if value else f"– {t('not_rated')}"
+        rag[value] = Markup('<td class="rag {0}"><span class="rag {0}">{1}</span></td>').format(
+            cls, label
+        )
+    meeting = {
+        status: Markup('<td title="{}">{}</td>').format(
+            t(f"meeting_{status or 'none'}"), _meeting_symbol(status)
+        )
+        for status in (None, *MEETING_SYMBOL)
+    }
+    return {"rag": rag, "meeting": meeting}
+
+
 def idp_html(idp: Idp, *, generated_at: datetime) -> str:
     return environment().get_template("idp.html.j2").render(idp=idp, generated_at=generated_at)
 
 
 def cohort_html(report: CohortReport) -> str:
-    return environment().get_template("cohort.html.j2").render(report=report)
+    return environment().get_template("cohort.html.j2").render(report=report, cells=_cells())
 
 
 def school_html(report: SchoolReport) -> str:
-    return environment().get_template("school.html.j2").render(school=report)
+    return environment().get_template("school.html.j2").render(school=report, cells=_cells())
 
 
 def forbidden_html() -> str:
