@@ -435,3 +435,33 @@ async def test_a_rotating_token_is_refreshed_before_it_expires(oauth):
     assert (await h.runtime.dispatcher.drain()).sent == 1
     assert posted_with(h) == {"DUMENTOR": "xoxb-north-2"}
     assert h.stub.called("oauth.v2.access") == []
+
+
+async def test_someone_not_met_yet_is_found_in_their_own_workspace(oauth):
+    h, w = oauth
+    await install(h, "code-north")
+    await install(h, "code-south")
+    h.stub.homes["UOTHER"] = "TSOUTH"
+    h.stub.calls.clear()
+    await queue(h, w.other_mentor_id, "prompt:unmet")
+    assert (await h.runtime.dispatcher.drain()).sent == 1
+    lookups = [c.token for c in h.stub.calls if c.method == "users.lookupByEmail"]
+    assert lookups == ["xoxb-north", "xoxb-south"]  # not in the first, found in the second
+    assert posted_with(h) == {"DUOTHER": "xoxb-south"}
+    async with h.runtime.sessions() as s:
+        identity = (
+            await s.execute(
+                select(PlatformIdentity).where(PlatformIdentity.person_id == w.other_mentor_id)
+            )
+        ).scalar_one()
+    assert (identity.workspace_id, identity.external_id) == ("TSOUTH", "UOTHER")
+
+
+async def test_before_any_install_the_office_is_told_to_install(oauth):
+    h, w = oauth
+    await queue(h, w.mentor_id, "prompt:early")
+    assert (await h.runtime.dispatcher.drain()).dead == 1
+    async with h.runtime.sessions() as s:
+        row = (await s.execute(select(OutboxMessage))).scalar_one()
+    assert "not installed in any Slack workspace yet" in (row.last_error or "")
+    assert h.stub.called("chat.postMessage") == []

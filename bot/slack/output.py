@@ -14,7 +14,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.slack import NAME, render
-from bot.slack.tokens import NotInstalled, Tokens
+from bot.slack.tokens import NOWHERE, NotInstalled, Tokens
 from handlers.ports import Address, Delivery, SendError
 from handlers.ui import Message
 
@@ -91,7 +91,10 @@ class SlackOutput:
         if not address.email:
             raise SendError("no Slack user and no e-mail", permanent=True)
         known = address.workspace_id
-        for workspace_id in [known] if known else await self.tokens.workspaces():
+        workspaces = [known] if known else await self.tokens.workspaces()
+        if not workspaces:
+            raise SendError(NOWHERE, permanent=True)
+        for workspace_id in workspaces:
             client = await self._client(workspace_id)
             try:
                 found = await client.users_lookupByEmail(email=address.email)
@@ -103,11 +106,16 @@ class SlackOutput:
             return client, user_id, (workspace_id or None) if not known else None
         raise SendError("no Slack user with this e-mail in any installed workspace", permanent=True)
 
+    async def _workspace_known(self, address: Address) -> bool:
+        """Whether a person's workspace is known: stored with them, or the only one. (Met
+        by e-mail before the bot served several workspaces, they are looked up again.)"""
+        return bool(address.workspace_id) or len(await self.tokens.workspaces()) <= 1
+
     async def _target(self, address: Address) -> Target:
         if address.channel_id:
             return Target(await self._client(address.workspace_id), address.channel_id)
         learned = learned_workspace = None
-        if address.external_id:
+        if address.external_id and await self._workspace_known(address):
             client, user_id = await self._client(address.workspace_id), address.external_id
         else:
             client, user_id, learned_workspace = await self._find(address)

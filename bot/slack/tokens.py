@@ -26,6 +26,9 @@ from storage.repo import slack_workspaces
 log = logging.getLogger(__name__)
 
 
+NOWHERE = "mentorbot is not installed in any Slack workspace yet: install it (/slack/install)"
+
+
 class NotInstalled(Exception):
     """No token for this workspace; the message says why and what fixes it."""
 
@@ -127,7 +130,9 @@ class Installed:
     async def client_for(self, workspace_id: str) -> AsyncWebClient:
         if not workspace_id:
             installed = await self.workspaces()
-            if len(installed) != 1:
+            if not installed:
+                raise NotInstalled(NOWHERE)
+            if len(installed) > 1:
                 raise NotInstalled("the person's Slack workspace is not known yet")
             workspace_id = installed[0]
         installation = await self._installation(workspace_id)

@@ -49,6 +49,7 @@ class SlackApiStub:
     tokens: dict[str, Workspace] = field(default_factory=dict)
     codes: dict[str, dict[str, Any]] = field(default_factory=dict)
     revoked: set[str] = field(default_factory=set)  # tokens answered with token_revoked
+    homes: dict[str, str] = field(default_factory=dict)  # user id -> the only team finding them
     _ts: itertools.count = field(default_factory=lambda: itertools.count(1))  # type: ignore[type-arg]
 
     @property
@@ -135,8 +136,9 @@ class SlackApiStub:
                 return {"ok": False, "error": "user_not_found"}
             return {"ok": True, "user": {"id": uid, "profile": {"email": self.emails[uid]}}}
         if method == "users.lookupByEmail":
+            team = self.tokens.get(token or "", Workspace("T1")).team_id
             for uid, email in self.emails.items():
-                if email == p.get("email"):
+                if email == p.get("email") and self.homes.get(uid, team) == team:
                     return {"ok": True, "user": {"id": uid}}
             return {"ok": False, "error": "users_not_found"}
         if method == "conversations.open":
