@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.slack.output import SlackOutput
 from bot.slack.setup import web_client
+from bot.slack.tokens import SingleWorkspace
 from scheduler.dispatch import Dispatcher, RateLimit
 from scheduler.policy import Policy
 from scheduler.service import SchedulerService, TickResult
@@ -52,7 +53,7 @@ class SchedulerHarness:
     service: SchedulerService | None = None
 
     def build(self, database_url: str) -> SchedulerService:
-        output = SlackOutput(web_client("xoxb-test", self.stub.url))
+        output = SlackOutput(SingleWorkspace(web_client("xoxb-test", self.stub.url)))
         dispatcher = Dispatcher(self.sessions, {"slack": output}, clock=self.clock, limits=FAST)
         self.service = SchedulerService(
             self.engine,
