@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.web import reports as reports_web
 from handlers.reports import files, links, render
+from storage.models import ReviewPointQA
 from storage.reports.cohort import CohortFilter, cohort
 from storage.reports.idp import idp
 from storage.reports.school import school_report
@@ -173,6 +174,20 @@ async def test_the_cohort_csv_opens_with_the_csv_module(sessions):
 
 async def test_the_school_summary_report(sessions):
     w, _ = await _term(sessions)
+    async with sessions() as s, s.begin():
+        s.add(
+            ReviewPointQA(
+                trainee_id=w.trainee_id,
+                review_point_id=w.review_point_id,
+                lead_mentor_id=w.lead_id,
+                evidence_checked="weekly_meetings,ratings",
+                evidence_note="Weeks 1 to 10",
+                judgement_agreed=False,
+                disagreement="TS1 reads Amber",
+                actions="Joint observation",
+                recorded_at=NOW,
+            )
+        )
     async with sessions() as s:
         report = await school_report(s, school_id=w.school_id, now=NOW)
     assert report.mentors == ["Mo Mentor"]
@@ -183,6 +198,12 @@ async def test_the_school_summary_report(sessions):
     assert report.recovery_plans[w.placement_id] == (0, 1)
     page = render.school_html(report)
     assert "School Summary Report: Horton Grange Primary" in page and "Oli Other" not in page
+    assert [(q.review_point, q.evidence_checked, q.judgement_agreed) for q in report.qa] == [
+        ("Review point 1", ("weekly_meetings", "ratings"), False)
+    ]
+    assert Tables(page).rows["Lead mentor's QA comments"] == 1
+    assert "weekly meetings, ratings" in page
+    assert "✖ not agreed" in page and "TS1 reads Amber" in page
 
 
 # -- signed links ------------------------------------------------------------------------

@@ -9,10 +9,19 @@ from datetime import date, datetime
 
 from sqlalchemy import Select, func
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 from sqlmodel import select
 
 from storage.enums import RecoveryPlanStatus, Scale
-from storage.models import Placement, RagRating, RecoveryPlan, ReviewPoint, School
+from storage.models import (
+    Person,
+    Placement,
+    RagRating,
+    RecoveryPlan,
+    ReviewPoint,
+    ReviewPointQA,
+    School,
+)
 from storage.reports.cohort import CohortFilter, CohortReport, UnknownName, cohort
 
 
@@ -27,6 +36,21 @@ class Compliance:
 
 
 @dataclass(frozen=True, slots=True)
+class QaComment:
+    """The lead mentor's QA form for one trainee at one review point."""
+
+    trainee_name: str
+    review_point: str
+    lead_mentor: str
+    evidence_checked: tuple[str, ...]  # QaEvidence codes
+    evidence_note: str
+    judgement_agreed: bool
+    disagreement: str | None
+    actions: str
+    recorded_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class SchoolReport:
     school_id: int
     school_name: str
@@ -34,6 +58,7 @@ class SchoolReport:
     compliance: dict[int, Compliance]  # placement id ->
     rag_distribution: Counter[str]  # latest ratings, all trainees and standards
     recovery_plans: dict[int, tuple[int, int]]  # placement id -> (open, closed)
+    qa: list[QaComment]
 
     @property
     def mentors(self) -> list[str]:
@@ -72,6 +97,7 @@ async def school_report(session: AsyncSession, *, school_id: int, now: datetime)
         compliance=compliance,
         rag_distribution=Counter(report.latest.values()),
         recovery_plans=await _plans(session, ids),
+        qa=await _qa(session, school_id),
     )
 
 
@@ -133,3 +159,31 @@ async def _plans(
             closed += int(n)
         out[pid] = (opened, closed)
     return out
+
+
+async def _qa(session: AsyncSession, school_id: int) -> list[QaComment]:
+    """The QA forms of the trainees placed at the school, by review point then trainee."""
+    q, trainee, lead = ReviewPointQA, aliased(Person), aliased(Person)
+    placed = select(Placement.trainee_id).where(Placement.school_id == school_id)
+    stmt = (
+        select(
+            trainee.full_name,
+            ReviewPoint.name,
+            lead.full_name,
+            q.evidence_checked,
+            q.evidence_note,
+            q.judgement_agreed,
+            q.disagreement,
+            q.actions,
+            q.recorded_at,
+        )
+        .join(trainee, trainee.id == q.trainee_id)
+        .join(lead, lead.id == q.lead_mentor_id)
+        .join(ReviewPoint, ReviewPoint.id == q.review_point_id)
+        .where(q.trainee_id.in_(placed))
+        .order_by(ReviewPoint.start_date, trainee.full_name)
+    )
+    return [
+        QaComment(name, point, by, tuple(filter(None, checked.split(","))), *rest)
+        for name, point, by, checked, *rest in (await session.execute(stmt)).all()
+    ]
