@@ -465,3 +465,23 @@ async def test_before_any_install_the_office_is_told_to_install(oauth):
         row = (await s.execute(select(OutboxMessage))).scalar_one()
     assert "not installed in any Slack workspace yet" in (row.last_error or "")
     assert h.stub.called("chat.postMessage") == []
+
+
+async def test_the_weeks_prompts_reach_each_school_through_its_own_workspace(oauth):
+    """The scheduler's own sweep: each mentor's weekly prompt goes out with the token of
+    the workspace they are in, one school per workspace."""
+    h, _w = oauth
+    await install(h, "code-north")
+    await install(h, "code-south")
+    await event_from(h, NORTH, "TNORTH", dm("UMENTOR"), "EvN1")
+    await event_from(h, SOUTH, "TSOUTH", dm("UOTHER"), "EvS1")
+    await h.stub.wait_for("chat.postMessage", 2)
+    h.stub.calls.clear()
+    result = await h.runtime.scheduler.tick()
+    assert result.dispatch is not None and result.dispatch.dead == 0
+    prompts = {
+        str(c.params["channel"]): c.token
+        for c in h.stub.calls
+        if c.method == "chat.postMessage" and "weekly" in json.dumps(c.params.get("metadata"))
+    }
+    assert prompts == {"DUMENTOR": "xoxb-north", "DUOTHER": "xoxb-south"}
