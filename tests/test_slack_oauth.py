@@ -485,3 +485,17 @@ async def test_the_weeks_prompts_reach_each_school_through_its_own_workspace(oau
         if c.method == "chat.postMessage" and "weekly" in json.dumps(c.params.get("metadata"))
     }
     assert prompts == {"DUMENTOR": "xoxb-north", "DUOTHER": "xoxb-south"}
+
+
+async def test_a_parked_interaction_is_matched_through_its_own_workspace(oauth):
+    """An interaction parked while the bot was busy is handled later: the person's e-mail
+    is asked of their own workspace, with its token."""
+    h, _w = oauth
+    await install(h, "code-north")
+    await install(h, "code-south")
+    person = h.runtime.intake.users["slack"]("TSOUTH", "UOTHER")
+    assert person.email_lookup is not None
+    assert await person.email_lookup() == USERS["UOTHER"]
+    assert h.stub.tokens_used("users.info") == ["xoxb-south"]
+    h.stub.revoked.add("xoxb-south")  # gone at Slack before the event arrives
+    assert await person.email_lookup() is None
