@@ -102,6 +102,29 @@ class MissingRatings:
 
 
 @dataclass(frozen=True, slots=True)
+class QaOwed:
+    """The lead mentor's QA form for a trainee at a ReviewPoint, owed once ratings are in."""
+
+    PREFIX: ClassVar[str] = "qa-owed"
+    placement_id: int
+    review_point_id: int
+
+    def __str__(self) -> str:
+        return f"{self.PREFIX}:{self.placement_id}:{self.review_point_id}"
+
+
+@dataclass(frozen=True, slots=True)
+class QaRecorded:
+    """A recorded QA form, to the trainee's mentor (whose judgement it checked)."""
+
+    PREFIX: ClassVar[str] = "qa-recorded"
+    qa_id: int
+
+    def __str__(self) -> str:
+        return f"{self.PREFIX}:{self.qa_id}"
+
+
+@dataclass(frozen=True, slots=True)
 class ObservationFeedback:
     PREFIX: ClassVar[str] = "observation"
     observation_id: int
@@ -216,6 +239,8 @@ OutboxKey = (
     | WeeklyDisputed
     | ReviewPointNudge
     | MissingRatings
+    | QaOwed
+    | QaRecorded
     | ObservationFeedback
     | ObservationNudge
     | ConcernToLead
@@ -262,6 +287,10 @@ def _read(prefix: str, rest: list[str]) -> OutboxKey:
             return ReviewPointNudge(_int(rest[0]), _int(rest[1]), _int(rest[2]))
         case "missing-ratings", 2:
             return MissingRatings(_int(rest[0]), _int(rest[1]))
+        case "qa-owed", 2:
+            return QaOwed(_int(rest[0]), _int(rest[1]))
+        case "qa-recorded", 1:
+            return QaRecorded(_int(rest[0]))
         case "observation", 1:
             return ObservationFeedback(_int(rest[0]))
         case "obs-nudge", 1:

@@ -23,6 +23,7 @@ from storage.models import (
     OutboxMessage,
     PlatformIdentity,
     RagRating,
+    ReviewPointQA,
     WeeklyMeeting,
 )
 
@@ -45,6 +46,14 @@ OBSERVATION = {
     "targets": "Wait three seconds",
 }
 OBSERVATION_RATINGS = {"TS2": "green", "TS4": "amber"}
+# The lead mentor's QA form at Review point 1 (the mentor's ratings are in already).
+QA = {
+    "evidence": ["weekly_meetings", "observations"],
+    "evidence_note": "Weeks 6 to 10",
+    "agreed": "no",
+    "disagreement": "TS7 reads Amber on the logs",
+    "actions": "Joint observation next week",
+}
 
 Check = Callable[[AsyncSession], Awaitable[None]]
 
@@ -90,6 +99,15 @@ async def _observation_acknowledged(s: AsyncSession) -> None:
     assert {r.item_code: r.rating for r in ratings} == OBSERVATION_RATINGS
 
 
+async def _qa_recorded(s: AsyncSession) -> None:
+    form = await _one(s, ReviewPointQA)
+    assert form.evidence_checked == "weekly_meetings,observations"
+    assert (form.judgement_agreed, form.disagreement) == (False, QA["disagreement"])
+    assert form.actions == QA["actions"]
+    kinds = (await s.execute(select(OutboxMessage.kind))).scalars().all()
+    assert kinds.count("qa_recorded") == 1  # the mentor is told once
+
+
 SCENARIOS = [
     Scenario(
         "weekly-held-and-confirmed",
@@ -123,6 +141,22 @@ SCENARIOS = [
         },
         stored={Observation: 1},
         check=_observation_acknowledged,
+    ),
+    Scenario(
+        "lead-mentor-records-qa-form",
+        "qa_form",
+        seen={
+            "lead": ("QA form for Tara Trainee at Review point 1 recorded: judgement not agreed",),
+            "mentor": ("Lee Lead recorded the QA form for Tara Trainee", "TS7 reads Amber"),
+        },
+        stored={ReviewPointQA: 1},
+        check=_qa_recorded,
+    ),
+    Scenario(
+        "qa-form-refused-to-a-mentor",
+        "qa_refused",
+        seen={"mentor": ("Only lead mentors",)},
+        stored={ReviewPointQA: 0, AuditEntry: 0},
     ),
     Scenario(
         "stranger-told-whom-to-ask",

@@ -24,11 +24,15 @@ from storage.models import (
     Observation,
     OutboxMessage,
     RecoveryPlan,
+    ReviewPointQA,
     WeeklyMeeting,
 )
 from storage.repo import placements
 from tests.factories import NOW, WEEK, World, build_world
 from tests.test_conversations import HELD, ITT, MENTOR, TRAINEE
+from tests.test_qa_review import AGREED as QA_AGREED
+from tests.test_qa_review import LEAD as QA_LEAD
+from tests.test_qa_review import rate
 
 COPIES = 5
 
@@ -130,6 +134,13 @@ async def _irp(_c: Conversations, w: World, s: Any) -> tuple[Any, Interaction]:
     return ITT, Submit("escalation.irp", IRP, state, event_key="view:V9:h")
 
 
+async def _qa(_c: Conversations, w: World, s: Any) -> tuple[Any, Interaction]:
+    # No key (the lead mentor on two devices): the trainee and review point decide.
+    await rate(s, w)
+    target = {"target": f"{w.placement_id}:{w.review_point_id}"}
+    return QA_LEAD, Submit("qa", QA_AGREED | target)
+
+
 @dataclass(frozen=True)
 class Scenario:
     name: str
@@ -149,6 +160,7 @@ SCENARIOS = [
     Scenario("ITT lead double-clicks Acknowledge", _esc_ack, "escalation_acknowledged"),
     Scenario("ITT lead double-clicks Resolve", _esc_resolve, "escalation_resolved"),
     Scenario("recovery plan form twice", _irp, "recovery_plan_opened", RecoveryPlan, None),
+    Scenario("QA form twice", _qa, "review_point_qa_recorded", ReviewPointQA, "qa_recorded"),
 ]
 
 

@@ -18,6 +18,8 @@ STORED = {
     "weekly-disputed:7": keys.WeeklyDisputed(7),
     "rp-nudge:12:3:7": keys.ReviewPointNudge(12, 3, 7),
     "missing-ratings:12:3": keys.MissingRatings(12, 3),
+    "qa-owed:12:3": keys.QaOwed(12, 3),
+    "qa-recorded:4": keys.QaRecorded(4),
     "observation:9": keys.ObservationFeedback(9),
     "obs-nudge:9": keys.ObservationNudge(9),
     "concern-lead:4": keys.ConcernToLead(4),

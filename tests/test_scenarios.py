@@ -34,6 +34,7 @@ from tests.stubs.bf_connector import ConnectorStub
 from tests.stubs.slack_api import SlackApiStub
 from tests.teams_harness import USERS as TEAMS_USERS
 from tests.teams_harness import TeamsHarness, members, text_of
+from tests.test_qa_review import rate
 
 Seen = dict[str, str]
 
@@ -52,6 +53,15 @@ async def _prompt(runtime: Runtime, w: World) -> None:
             not_before=NOW,
         )
     await runtime.dispatcher.drain()
+
+
+async def _rated(db_url: str, w: World) -> None:
+    """The mentor's ratings at Review point 1 are in (the QA form checks them)."""
+    engine = make_engine(db_url)
+    try:
+        await rate(session_factory(engine), w)
+    finally:
+        await engine.dispose()
 
 
 async def _id_of(runtime: Runtime, model: type) -> int:
@@ -105,9 +115,10 @@ class SlackDriver:
         ts = self.h.stub.posted[channel][-1]["ts"]
         assert await self.h.press(self.ID[person], action, value, channel=channel, ts=ts) == 200
 
-    async def _form(self, command: str) -> dict[str, Any]:
-        await self.h.command("UMENTOR", command)
-        return (await self.h.stub.wait_for("views.open"))[-1]["view"]
+    async def _form(self, command: str, person: str = "mentor") -> dict[str, Any]:
+        before = len(self.h.stub.called("views.open"))
+        await self.h.command(self.ID[person], command)
+        return (await self.h.stub.wait_for("views.open", before + 1))[-1]["view"]
 
     async def weekly_held(self) -> None:
         await _prompt(self.h.runtime, self.w)
@@ -139,6 +150,16 @@ class SlackDriver:
         before = len(self.h.stub.called("chat.postMessage"))
         assert (await self.h.command(self.ID[person], text)).status == 200
         await self.h.stub.wait_for("chat.postMessage", before + 1)
+
+    async def qa_form(self) -> None:
+        await rate(self.h.runtime.sessions, self.w)
+        values = {"target": f"{self.w.placement_id}:{self.w.review_point_id}", **sc.QA}
+        await self._submit("lead", await self._form("qa", "lead"), values)
+        await self.h.runtime.dispatcher.drain()
+
+    async def qa_refused(self) -> None:
+        await rate(self.h.runtime.sessions, self.w)
+        await self._say("mentor", "qa")
 
     async def stranger(self) -> None:
         await self._say("stranger", "status")
@@ -226,6 +247,24 @@ class TeamsDriver:
         feedback = self._last("trainee")
         assert await self.h.press("trainee", feedback, "observe.ack", str(observation)) == 200
 
+    async def qa_form(self) -> None:
+        await self.install("lead", "mentor")
+        await rate(self.h.runtime.sessions, self.w)
+        await self.h.say("lead", "qa")
+        # Teams sends a multi-select as comma-separated values.
+        values = {
+            "target": f"{self.w.placement_id}:{self.w.review_point_id}",
+            **sc.QA,
+            "evidence": ",".join(sc.QA["evidence"]),
+        }
+        assert await self.h.submit("lead", self._last("lead"), values) == 200
+        await self.h.runtime.dispatcher.drain()
+
+    async def qa_refused(self) -> None:
+        await self.install("mentor")
+        await rate(self.h.runtime.sessions, self.w)
+        assert await self.h.say("mentor", "qa") == 200
+
     async def stranger(self) -> None:
         await self.install("stranger")  # greeted with whom to ask, and not linked
         assert await self.h.say("stranger", "status") == 200
@@ -258,8 +297,9 @@ class ConsoleDriver:
     """`mentorbot chat` with the lines typed piped in. A panel is what reached the person it
     is addressed to; prompts, forms and echoed typing are seen by whoever is at the console."""
 
-    def __init__(self, db_url: str, monkeypatch: Any, capsys: Any) -> None:
+    def __init__(self, db_url: str, monkeypatch: Any, capsys: Any, world: World) -> None:
         self.db_url, self.monkeypatch, self.capsys = db_url, monkeypatch, capsys
+        self.world = world
         self.out, self.first = "", "mentor"
 
     def seen(self) -> Seen:
@@ -305,6 +345,19 @@ class ConsoleDriver:
         lines = ["observe", "1", *fields, standards, o["targets"], *ratings]
         await self._chat(SLACK_USERS["UMENTOR"], *lines, f"/as {TARA}", "1")
 
+    async def qa_form(self) -> None:
+        await _rated(self.db_url, self.world)
+        q = sc.QA
+        # The one form owed is chosen already (an empty line keeps it).
+        answers = ["", ", ".join(q["evidence"]), q["evidence_note"], q["agreed"]]
+        self.first = "lead"
+        lines = ["qa", *answers, q["disagreement"], q["actions"]]
+        await self._chat("lee.lead@example.org", *lines)
+
+    async def qa_refused(self) -> None:
+        await _rated(self.db_url, self.world)
+        await self._chat(SLACK_USERS["UMENTOR"], "qa")
+
     async def stranger(self) -> None:
         self.first = "stranger"
         await self._chat(SLACK_USERS["USTRANGER"], "status")
@@ -322,10 +375,10 @@ async def console(db_url: str, *, monkeypatch: Any, capsys: Any) -> AsyncIterato
     monkeypatch.delenv("SLACK_BOT_TOKEN", raising=False)
     engine = make_engine(db_url)
     try:
-        await build_world(session_factory(engine))
+        world = await build_world(session_factory(engine))
     finally:
         await engine.dispose()
-    yield ConsoleDriver(db_url, monkeypatch, capsys)
+    yield ConsoleDriver(db_url, monkeypatch, capsys, world)
 
 
 EDGES = {"slack": slack, "teams": teams, "console": console}

@@ -14,6 +14,7 @@ import pytest
 
 from bot.teams import render
 from handlers import concern, escalation, observation, ratings, status, weekly
+from handlers.qa_review import flow as qa_review
 from handlers.self_evaluation import flow as self_evaluation
 from handlers.text import t
 from handlers.ui import (
@@ -135,6 +136,9 @@ MESSAGES: dict[str, Callable[[bool], Message]] = {
             ),
         ),
     ),
+    "qa-nudge": lambda long: qa_review.nudge(
+        view(LONGEST_NAME if long else None), 5, "R" * 200 if long else "Review point 1"
+    ),
     "home-and-digest": lambda long: digest(40 if long else 3, LONGEST_NAME if long else None),
 }
 
@@ -224,6 +228,11 @@ def forms(long: bool) -> dict[str, Form]:
             escalation.flow.irp_fields(),
             state={"escalation_id": 1},
         ),
+        # Chosen from every form owed (the handler's cap), or one trainee with the ratings.
+        "qa-choose": qa_review._form(
+            _trainees(qa_review.MAX_CHOICES if long else 2, n), chosen=None, intro=t("qa_intro")
+        ),
+        "qa-one": qa_review._form(_trainees(1, n), chosen="0", intro="R" * (1000 if long else 80)),
     }
 
 

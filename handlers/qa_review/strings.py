@@ -1,0 +1,38 @@
+"""Strings of the lead mentor's review-point QA form."""
+
+from __future__ import annotations
+
+STRINGS: dict[str, str] = {
+    "help_qa": "lead mentors: record the QA form for a trainee at a review point",
+    "qa_title": "Review-point QA form",
+    "qa_button": "Record a QA form",
+    "qa_intro": "Check the mentor's judgement for each trainee once their ratings at a review point are in.",
+    "qa_intro_ratings": "{mentor}'s ratings for {trainee} at {review_point}: {ratings}.",
+    "qa_target": "{trainee} at {review_point}",
+    "field_qa_target": "Trainee and review point",
+    "field_qa_evidence": "Evidence checked",
+    "qa_evidence_weekly_meetings": "Weekly development meeting records",
+    "qa_evidence_observations": "Lesson observation feedback",
+    "qa_evidence_ratings": "Ratings at the review point",
+    "field_qa_evidence_note": "What you looked at (optional)",
+    "hint_qa_evidence_note": "For example: weeks 6 to 10 signed off, two observations",
+    "field_qa_agreed": "Do you agree with the mentor's judgement?",
+    "qa_agreed_yes": "Yes, I agree",
+    "qa_agreed_no": "No, I don't agree",
+    "field_qa_disagreement": "If not, why?",
+    "err_qa_why": "Please say why you don't agree with the mentor's judgement.",
+    "field_qa_actions": "Actions agreed",
+    "qa_recorded": "✔ QA form for {trainee} at {review_point} recorded: {judgement}.",
+    "qa_judgement_agreed": "judgement agreed",
+    "qa_judgement_not_agreed": "judgement not agreed",
+    "qa_already": "The QA form for {trainee} at {review_point} was already recorded by {lead} on {date}.",
+    "qa_not_ready": "The QA form for {trainee} at {review_point} is owed once the mentor's ratings are in.",
+    "qa_leads_only": "Only lead mentors (for trainees in their school) and ITT leads record review-point QA forms.",
+    "qa_none_owed": "No QA forms are owed right now: a trainee's form is owed once their ratings at a review point are in.",
+    "qa_owed_count": "QA forms owed: {count}",
+    "qa_nudge": "Ratings for {trainee} at {review_point} are in: your QA form is owed (evidence checked, judgement agreed or not, actions).",
+    "qa_to_mentor": "{lead} recorded the QA form for {trainee} at {review_point}: {judgement}.",
+    "qa_fact_evidence": "Evidence checked",
+    "qa_fact_why": "Why not",
+    "qa_fact_actions": "Actions agreed",
+}
