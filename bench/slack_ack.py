@@ -44,6 +44,7 @@ import statistics
 import sys
 import tempfile
 import time
+import uuid
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -256,10 +257,12 @@ def submission(template: dict[str, Any], placement_id: int, week: date) -> bytes
         **template,
         "callback_id": "weekly.not_held",
         "private_metadata": json.dumps(metadata, separators=(",", ":")),
-        "id": "V1",
+        # A view of its own per submission: the bot records one submission per view id
+        # and hash, so a shared id would make every later one a duplicate.
+        "id": f"V{uuid.uuid4().hex[:12].upper()}",
         "team_id": "T1",
         "state": {"values": state},
-        "hash": "h",
+        "hash": uuid.uuid4().hex[:16],
     }
     return form(
         {

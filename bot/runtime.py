@@ -17,8 +17,10 @@ import os
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 
 from aiohttp import web
+from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot import platforms
@@ -35,6 +37,7 @@ from scheduler.dispatch import Dispatcher
 from scheduler.policy import Policy
 from scheduler.service import SchedulerService
 from storage.db import INTERACTION_SLOTS, make_engine, session_factory
+from storage.journal import ParkJournal
 from storage.migrate import ensure_current
 from storage.repo import health
 
@@ -129,7 +132,8 @@ def _compose(
         clock=clock,
         command_prefixes=platforms.command_prefixes(),
     )
-    intake = Intake(conversations, slots=INTERACTION_SLOTS, clock=clock)
+    journal = ParkJournal(None if console is not None else park_journal_folder(settings))
+    intake = Intake(conversations, slots=INTERACTION_SLOTS, clock=clock, journal=journal)
     edges = _edges(settings, intake) if console is None else {}
     dispatcher = _dispatcher(settings, sessions, edges, clock, console)
     scheduler = SchedulerService(engine, sessions, policy, dispatcher, clock=clock)
@@ -138,6 +142,17 @@ def _compose(
     conversations.on_queued = runtime.wake.set
     intake.on_parked = runtime.parked_wake.set
     return runtime
+
+
+def park_journal_folder(settings: Settings) -> Path | None:
+    if settings.park_journal_dir is not None:
+        return settings.park_journal_dir
+    url = make_url(settings.database_url)
+    if url.get_backend_name() == "sqlite":
+        if url.database in (None, "", ":memory:"):
+            return None
+        return Path(url.database).with_name(Path(url.database).name + ".parked")
+    return Path.cwd() / "mentorbot-parked"
 
 
 def _edges(settings: Settings, intake: Intake) -> dict[str, Edge]:
@@ -238,6 +253,7 @@ def _background(
     runtime: Runtime, run_dispatcher: bool
 ) -> Callable[[web.Application], AsyncIterator[None]]:
     async def background(_app: web.Application) -> AsyncIterator[None]:
+        await runtime.intake.recover()  # what a stopped process acknowledged but never stored
         loops = [runtime.dispatch_loop(), runtime.parked_loop()] if run_dispatcher else []
         tasks = [asyncio.create_task(loop) for loop in loops]
         yield

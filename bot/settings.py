@@ -51,11 +51,18 @@ class Settings(BaseSettings):
     )
     # Accept unauthenticated Bot Framework requests (Emulator); only honoured with no app id.
     teams_allow_anonymous: bool = Field(default=False, alias="MENTORBOT_TEAMS_ALLOW_ANONYMOUS")
+    # The provider's own Microsoft 365 tenant(s), comma-separated: allowed besides the
+    # schools' tenants from the roster (ITT leads and the office are in no school).
+    teams_tenants: str | None = Field(default=None, alias="MENTORBOT_TEAMS_TENANTS")
 
     database_url: str = Field(default=DEFAULT_DATABASE_URL, alias="DATABASE_URL")
     # The scheduling policy (TOML); the defaults from DESIGN.md when not set.
     policy_file: Path | None = Field(default=None, alias="MENTORBOT_POLICY")
     timezone: str = Field(default="Europe/London", alias="MENTORBOT_TIMEZONE")
+    # Where a process journals interactions it acknowledged while the database was too busy
+    # to take them (one file per process, replayed at start). Default: beside a SQLite
+    # database file, else ./mentorbot-parked in the working directory.
+    park_journal_dir: Path | None = Field(default=None, alias="MENTORBOT_PARK_JOURNAL_DIR")
     # Overall send rates (messages per second) for the dispatcher; per-conversation limits
     # are the platforms' own and fixed. Lower them for a small workspace's tier.
     slack_rate: float = Field(default=5.0, gt=0, alias="MENTORBOT_SLACK_RATE")

@@ -18,6 +18,7 @@ Nobody is told "something went wrong" because the bot is busy.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import time
@@ -37,14 +38,18 @@ from handlers.router import (
     UseChannel,
 )
 from handlers.ui import Message, Reply
+from storage import journal as journal_files
 from storage.db import is_busy, is_overload, transaction
+from storage.journal import ParkJournal
 from storage.repo import parked
 
 log = logging.getLogger(__name__)
 LEASE = timedelta(seconds=60)  # a claimed row whose process died is due again after this
 MAX_ATTEMPTS = 6
 PARK_BATCH_WAIT = 0.02  # seconds: parks arriving together share one transaction
-PARK_WAIT = 0.6  # seconds the edge waits for a park to commit before answering anyway
+PARK_WAIT = 0.6  # seconds the edge waits for a park to commit before journaling it
+SETTLE_WAIT = 10.0  # seconds a stopping process gives the database to take its parks
+COALESCE_SECONDS = 60  # the same button pressed again within this is answered once
 
 UserFactory = Callable[[str, str], PlatformUser]
 
@@ -68,8 +73,10 @@ class Intake:
         slots: int,
         users: Mapping[str, UserFactory] | None = None,
         clock: Callable[[], datetime] | None = None,
+        journal: ParkJournal | None = None,
     ) -> None:
         self.conversations = conversations
+        self.journal = journal or ParkJournal(None)
         self.slots = asyncio.Semaphore(slots)
         self.capacity = slots
         self.users = dict(users or {})
@@ -154,14 +161,16 @@ class Intake:
             self._rate.tick()
 
     async def park(self, user: PlatformUser, interaction: Interaction) -> None:
-        """Keep the interaction durably; returns once it is committed (or, if the database
-        cannot take it now, once it is queued in memory to be written when it can)."""
-        key = interaction.event_key or f"parked:{uuid.uuid4().hex}"
+        """Keep the interaction durably; returns once it is committed to the database or,
+        when the database cannot take it in time, written to this process's journal file
+        (moved into the database as soon as it can take it)."""
+        key = interaction.event_key or _coalescing_key(user, interaction, self.clock())
         row = {
             "platform": user.platform,
             "workspace_id": user.workspace_id[:64],
             "external_id": user.external_id[:255],
             "event_key": key[:255],
+            "priority": _priority(interaction),
             "interaction": interaction_to_dict(interaction, key=key[:255]),
         }
         written: asyncio.Future[None] = asyncio.get_running_loop().create_future()
@@ -171,7 +180,15 @@ class Intake:
         try:
             await asyncio.wait_for(asyncio.shield(written), timeout=PARK_WAIT)
         except TimeoutError:
-            log.warning("parked interaction not yet committed; kept in memory meanwhile")
+            await self._journal([row])
+
+    async def _journal(self, rows: list[dict[str, Any]]) -> None:
+        try:
+            await self.journal.append(rows)
+        except OSError as exc:
+            # Neither the database nor the disk took it: kept in memory, and written to
+            # the database when it can take it (lost only if the process dies first).
+            log.error("parked interaction kept in memory only: %s", type(exc).__name__)
 
     async def _write_parked(self) -> None:
         while self._queue:
@@ -188,11 +205,27 @@ class Intake:
                 self._queue[:0] = batch
                 await asyncio.sleep(0.1)
                 continue
+            self.journal.committed(str(row["event_key"]) for row, _ in batch)
             for _, written in batch:
                 if not written.done():
                     written.set_result(None)
             if self.on_parked is not None:
                 self.on_parked()
+
+    async def recover(self) -> int:
+        """At start: park what a stopped process journaled but never got into the database."""
+        recovered = 0
+        for path, rows in journal_files.orphaned_rows(self.journal.folder):
+            if rows:
+                async with transaction(self.conversations.sessions) as session:
+                    await parked.park(session, rows, now=self.clock())
+                recovered += len(rows)
+            journal_files.forget(path)
+        if recovered:
+            log.warning("recovered %d parked interactions from the journal", recovered)
+            if self.on_parked is not None:
+                self.on_parked()
+        return recovered
 
     # -- the worker's side ----------------------------------------------------------
 
@@ -244,12 +277,18 @@ class Intake:
         async with transaction(self.conversations.sessions) as session:
             return await parked.waiting(session)
 
-    async def settle(self) -> None:
-        """Wait for late replies and pending parks (tests, shutdown)."""
+    async def settle(self, *, within: float = SETTLE_WAIT) -> None:
+        """Wait for late replies and pending parks (tests, shutdown). Parks the database
+        has not taken by then are journaled, so a stop loses nothing."""
         if self._writer is not None:
-            await self._writer
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(asyncio.shield(self._writer), within)
+        if self._queue:
+            rows = [row for row, _ in self._queue if row["event_key"] not in self.journal.keys]
+            await self._journal(rows)
         if self._running:
             await asyncio.gather(*self._running, return_exceptions=True)
+        self.journal.close()
 
 
 class Throughput:
@@ -278,6 +317,23 @@ class Throughput:
             self.second += 1
             if now - self.second > 30:  # idle for long: start afresh
                 self.second, self.smoothed = now, 0.0
+
+
+def _priority(interaction: Interaction) -> int:
+    """What a person typed or chose in a form is handled before a bare button press."""
+    return 1 if isinstance(interaction, Press) else 0
+
+
+def _coalescing_key(user: PlatformUser, interaction: Interaction, now: datetime) -> str:
+    """A key for an interaction the platform gave none. A press of the same button by the
+    same person within a minute, while the bot is busy, is parked (and answered) once:
+    people press again when nothing seems to happen."""
+    if isinstance(interaction, Press):
+        bucket = int(now.timestamp()) // COALESCE_SECONDS
+        return f"press:{user.workspace_id}:{user.external_id}:{interaction.action}:" + (
+            f"{interaction.value}:{bucket}"
+        )
+    return f"parked:{uuid.uuid4().hex}"
 
 
 def interaction_to_dict(interaction: Interaction, *, key: str) -> dict[str, Any]:

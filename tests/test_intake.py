@@ -132,3 +132,68 @@ async def test_swamped_bot_parks_at_once_instead_of_waiting_out_the_budget(world
     assert outcome.parked and loop.time() - started < 1.0
     intake._waiting = 0
     assert await intake.drain() == 1 and await _count(sessions, Concern) == 1
+
+
+async def test_form_acknowledged_while_the_database_is_stuck_survives_a_crash(
+    world: Any, tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    intake, w, sessions = world
+    from handlers import intake as intake_module
+    from storage.journal import ParkJournal
+    from storage.repo import parked
+
+    stuck = asyncio.Event()
+    original = parked.park
+
+    async def never(*args: Any, **kwargs: Any) -> int:
+        await stuck.wait()  # the database does not take the park in time
+        return await original(*args, **kwargs)
+
+    monkeypatch.setattr(parked, "park", never)
+    monkeypatch.setattr(intake_module, "PARK_WAIT", 0.05)
+    intake.journal = ParkJournal(tmp_path / "parked")
+    form = Submit("concern", CONCERN | {"placement_id": str(w.placement_id)}, {}, "view:V9:h")
+    async with intake.slots:
+        outcome = await intake.answer(MENTOR, form, budget=0.05)
+    assert outcome.parked  # acknowledged to the platform
+    assert await _count(sessions, ParkedInteraction) == 0  # not in the database...
+    # ...and the process dies here (its journal file is left, unlocked).
+    assert intake._writer is not None
+    intake._writer.cancel()
+    intake.journal.close()
+    monkeypatch.setattr(parked, "park", original)
+    restarted = Intake(intake.conversations, slots=2, users=intake.users, clock=lambda: NOW)
+    restarted.journal = ParkJournal(tmp_path / "parked")
+    assert await restarted.recover() == 1
+    assert await restarted.recover() == 0  # the file is gone once its rows are stored
+    assert await restarted.drain() == 1
+    assert await _count(sessions, Concern) == 1
+
+
+async def test_a_live_process_journal_is_not_taken_by_another(tmp_path: Any) -> None:
+    from storage.journal import ParkJournal, orphaned_rows
+
+    journal = ParkJournal(tmp_path)
+    await journal.append([{"event_key": "k1", "platform": "slack"}])
+    assert orphaned_rows(tmp_path) == []  # still held by its process
+    journal.close()
+    [(path, rows)] = orphaned_rows(tmp_path)
+    assert [row["event_key"] for row in rows] == ["k1"]
+
+
+async def test_busy_bot_handles_typed_forms_before_presses_and_a_repeated_press_once(
+    world: Any,
+) -> None:
+    intake, w, sessions = world
+    press = Press("status.show", "")
+    form = Submit("concern", CONCERN | {"placement_id": str(w.placement_id)}, {}, "view:V7:h")
+    async with intake.slots:
+        for interaction in (press, press, press, form):
+            assert (await intake.answer(MENTOR, interaction, budget=0.01)).parked
+    async with sessions() as s:
+        rows = (await s.execute(select(ParkedInteraction))).scalars().all()
+    assert len(rows) == 2  # three presses of the same button in a minute: answered once
+    fresh = Intake(intake.conversations, slots=2, users=intake.users, clock=lambda: NOW)
+    assert await fresh.drain(limit=1) == 1
+    assert await _count(sessions, Concern) == 1  # the form went first
+    assert await _count(sessions, ParkedInteraction) == 1

@@ -24,6 +24,7 @@ class ParkedInteraction(SQLModel, table=True):
     __table_args__ = (
         sa.UniqueConstraint("platform", "event_key"),
         sa.Index("ix_parked_due", "next_attempt_at"),
+        sa.Index("ix_parked_order", "priority", "id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -31,6 +32,10 @@ class ParkedInteraction(SQLModel, table=True):
     workspace_id: str = Field(default="", sa_type=sa.String(64))
     external_id: str = Field(sa_type=sa.String(255))
     event_key: str = Field(sa_type=sa.String(255))
+    # 0: something typed or chosen in a form (handled first); 1: a bare button press.
+    priority: int = Field(
+        default=0, sa_type=sa.SmallInteger, sa_column_kwargs={"server_default": "0"}
+    )
     # The neutral interaction as JSON (handlers.intake writes and reads it).
     interaction: dict[str, Any] = Field(default_factory=dict, sa_type=sa.JSON)
     attempts: int = 0

@@ -16,19 +16,23 @@ from storage.repo.upsert import insert_ignore
 async def park(session: AsyncSession, rows: list[dict[str, Any]], *, now: datetime) -> int:
     """Keep interactions (platform, workspace_id, external_id, event_key, interaction);
     one already parked under the same key is kept once."""
-    full = [{"attempts": 0, "next_attempt_at": now, "received_at": now, **row} for row in rows]
+    full = [
+        {"attempts": 0, "next_attempt_at": now, "received_at": now, "priority": 0, **row}
+        for row in rows
+    ]
     return await insert_ignore(session, ParkedInteraction, full, conflict=["platform", "event_key"])
 
 
 async def claim(
     session: AsyncSession, *, now: datetime, limit: int, lease: timedelta
 ) -> list[ParkedInteraction]:
-    """Take up to `limit` due rows, oldest first; each is due again after `lease` unless
-    its handling deletes it (a process that died holding it loses nothing)."""
+    """Take up to `limit` due rows, what people typed first, then oldest first; each is due
+    again after `lease` unless its handling deletes it (a process that died holding it
+    loses nothing)."""
     stmt = (
         select(ParkedInteraction)
         .where(ParkedInteraction.next_attempt_at <= now)
-        .order_by(ParkedInteraction.id)
+        .order_by(ParkedInteraction.priority, ParkedInteraction.id)
         .limit(limit)
     )
     if session.bind is not None and session.bind.dialect.name == "postgresql":
