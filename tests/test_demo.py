@@ -287,3 +287,33 @@ def test_keep_refuses_an_existing_file(monkeypatch, capsys, tmp_path):
     assert code == 1 and out == ""
     assert err.splitlines() == [f"error: {existing} already exists; give --keep a new file name"]
     assert existing.read_text() == "mine"
+
+
+def test_the_demo_ends_with_evidence_out(demo):
+    assert "Evidence out" in demo.text and "Amira Khan's IDP and the cohort report" in demo.text
+    paths = [Path(line.strip()) for line in demo.out.splitlines() if line.strip().endswith(".html")]
+    assert [p.name for p in paths] == ["idp.html", "cohort-report.html"]
+    idp_page, cohort_page = (p.read_text(encoding="utf-8") for p in paths)
+    assert "Individual Development Portfolio: Amira Khan" in idp_page
+    assert "Weekly Development Meetings" in idp_page
+    assert "Latest rating per trainee and standard" in cohort_page and "Tom Price" in cohort_page
+    assert "✖ Red" in cohort_page  # Tom Price's TS7 at the review point, word and symbol
+
+
+def test_the_lead_mentor_records_a_qa_form_once_ratings_are_in(demo):
+    t = demo.text
+    in_order(
+        t,
+        "Ben Hughes gives a Red at the review point",
+        "→ Clare Dixon (Slack DM) Ratings for Tom Price at Review point 1 are in: your QA form "
+        "is owed",
+        "Clare Dixon presses [1] Do it now · Tom Price",
+        "✎ Review-point QA form – Ben Hughes's ratings for Tom Price at Review point 1:",
+        "TS7 ✖ Red",
+        "✖ If not, why?: Please say why you don't agree with the mentor's judgement.",
+        "→ Clare Dixon (Slack DM) ✔ QA form for Tom Price at Review point 1 recorded: "
+        "judgement not agreed.",
+        "→ Ben Hughes (Slack DM) Clare Dixon recorded the QA form for Tom Price",
+        "→ Clare Dixon (Slack DM) Weekly digest: your trainees",
+        "QA forms owed: 2",
+    )
