@@ -11,6 +11,7 @@ import re
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -19,7 +20,7 @@ import pytest
 from aiohttp.test_utils import TestServer
 from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
-from sqlalchemy import MetaData, Table, inspect, select
+from sqlalchemy import MetaData, Table, inspect, select, update
 from sqlmodel import SQLModel
 
 from bot.config_check import check
@@ -29,6 +30,7 @@ from bot.slack.oauth import authorization_url
 from handlers import notify
 from handlers.ui import Message
 from storage.models import OutboxMessage, PlatformIdentity
+from storage.models.slack import slack_oauth_states
 from storage.repo import slack_workspaces
 from tests.factories import NOW, World, build_world
 from tests.slack_harness import SECRET, USERS, SlackHarness
@@ -499,3 +501,15 @@ async def test_a_parked_interaction_is_matched_through_its_own_workspace(oauth):
     assert h.stub.tokens_used("users.info") == ["xoxb-south"]
     h.stub.revoked.add("xoxb-south")  # gone at Slack before the event arrives
     assert await person.email_lookup() is None
+
+
+async def test_install_states_nobody_came_back_with_are_forgotten(oauth):
+    h, _w = oauth
+    await start_install(h)
+    await start_install(h)
+    async with h.runtime.sessions() as s, s.begin():  # both left unused for an hour
+        await s.execute(update(slack_oauth_states).values(expire_at=datetime(2020, 1, 1)))
+    _, state, _cookie = await start_install(h)
+    async with h.runtime.sessions() as s:
+        kept = (await s.execute(select(slack_oauth_states.c.state))).scalars().all()
+    assert kept == [state]

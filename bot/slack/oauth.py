@@ -107,9 +107,7 @@ def build(
         callback_options=AsyncCallbackOptions(success=_installed, failure=_not_installed),
         installation_store=store,
         token_rotation_expiration_minutes=minutes,
-        state_store=AsyncSQLAlchemyOAuthStateStore(
-            expiration_seconds=STATE_SECONDS, engine=engine, logger=log
-        ),
+        state_store=InstallStates(sessions, STATE_SECONDS, engine),
         state_expiration_seconds=STATE_SECONDS,
         logger=log,
     )
@@ -135,6 +133,22 @@ def build(
         http=http,
     )
     return OAuth(oauth_settings, tokens, client_id)
+
+
+class InstallStates(AsyncSQLAlchemyOAuthStateStore):
+    """slack_sdk's state store, which forgets states nobody came back with: every visit
+    to the install page (anyone may visit it) issues one."""
+
+    def __init__(
+        self, sessions: async_sessionmaker[AsyncSession], seconds: int, engine: AsyncEngine
+    ) -> None:
+        super().__init__(expiration_seconds=seconds, engine=engine, logger=log)
+        self.sessions = sessions
+
+    async def async_issue(self, *args: Any, **kwargs: Any) -> str:
+        async with transaction(self.sessions) as session:
+            await slack_workspaces.drop_expired_states(session, now=datetime.now(UTC))
+        return await super().async_issue(*args, **kwargs)
 
 
 async def _installed(args: AsyncSuccessArgs) -> BoltResponse:

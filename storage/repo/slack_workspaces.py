@@ -10,12 +10,17 @@ in one transaction, so the office is told why, and nothing is sent there any mor
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models.slack import SlackRevokedWorkspace, slack_bots, slack_installations
+from storage.models.slack import (
+    SlackRevokedWorkspace,
+    slack_bots,
+    slack_installations,
+    slack_oauth_states,
+)
 
 UNINSTALLED = "app_uninstalled"
 TOKENS_REVOKED = "tokens_revoked"
@@ -133,3 +138,13 @@ async def installation_key(
     if found is None:
         return None
     return InstallationKey(found[0], found[1], bool(found[2]))
+
+
+async def drop_expired_states(session: AsyncSession, *, now: datetime) -> int:
+    """Forget install `state`s nobody came back with in time (each visit to the install
+    page issues one; slack_sdk deletes only those used)."""
+    naive_utc = now.astimezone(UTC).replace(tzinfo=None)  # slack_sdk stores naive UTC
+    result = await session.execute(
+        sa.delete(slack_oauth_states).where(slack_oauth_states.c.expire_at < naive_utc)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
