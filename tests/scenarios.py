@@ -159,6 +159,13 @@ SCENARIOS = [
         stored={ReviewPointQA: 0, AuditEntry: 0},
     ),
     Scenario(
+        # Slack: the App Home button; Teams: the button on the digest card; console: typed.
+        # The driver opens the link (tests/report_links.py): their school's heatmap only.
+        "lead-mentor-opens-the-cohort-report",
+        "cohort_report",
+        seen={"lead": ("Your cohort report is ready", "The link works for 24 hours")},
+    ),
+    Scenario(
         "stranger-told-whom-to-ask",
         "stranger",
         seen={"stranger": ("partnership office",)},

@@ -25,6 +25,7 @@ from handlers import notify, weekly
 from storage.db import make_engine, session_factory
 from storage.models import Observation, WeeklyMeeting
 from storage.repo import placements
+from tests import report_links
 from tests import scenarios as sc
 from tests.console_harness import flat, run_cli
 from tests.factories import NOW, WEEK, World, build_world
@@ -161,6 +162,13 @@ class SlackDriver:
         await rate(self.h.runtime.sessions, self.w)
         await self._say("mentor", "qa")
 
+    async def cohort_report(self) -> None:
+        report_links.switch_on()
+        before = len(self.h.stub.called("chat.postMessage"))
+        assert await self.h.press("ULEAD", "reports.cohort", "-", home=True) == 200
+        await self.h.stub.wait_for("chat.postMessage", before + 1)
+        await report_links.opens(self.seen()["lead"], self.h.http)
+
     async def stranger(self) -> None:
         await self._say("stranger", "status")
 
@@ -265,6 +273,15 @@ class TeamsDriver:
         await rate(self.h.runtime.sessions, self.w)
         assert await self.h.say("mentor", "qa") == 200
 
+    async def cohort_report(self) -> None:
+        report_links.switch_on()
+        await self.install("lead")
+        await report_links.send_digest(self.h.runtime, self.w)
+        card = self._last("lead")
+        assert "reports.cohort" in json.dumps(self.h.card(card))  # the digest card's button
+        assert await self.h.press("lead", card, "reports.cohort", "-") == 200
+        await report_links.opens(self.seen()["lead"], self.h.http)
+
     async def stranger(self) -> None:
         await self.install("stranger")  # greeted with whom to ask, and not linked
         assert await self.h.say("stranger", "status") == 200
@@ -357,6 +374,12 @@ class ConsoleDriver:
     async def qa_refused(self) -> None:
         await _rated(self.db_url, self.world)
         await self._chat(SLACK_USERS["UMENTOR"], "qa")
+
+    async def cohort_report(self) -> None:
+        report_links.switch_on(self.monkeypatch)
+        self.first = "lead"
+        await self._chat("lee.lead@example.org", "report")
+        await report_links.opens(self.seen()["lead"], None, self.db_url)
 
     async def stranger(self) -> None:
         self.first = "stranger"
