@@ -13,6 +13,7 @@ FIRST_DAY = date(2026, 9, 7)
 LAST_DAY = date(2026, 10, 23)
 
 BEN = "ben.hughes@oakfield.example.org"
+CLARE = "clare.dixon@oakfield.example.org"
 DAN = "dan.evans@oakfield.example.org"
 ERIN = "erin.shah@riverside.example.org"
 FIONA = "fiona.walsh@riverside.example.org"
@@ -343,6 +344,28 @@ def story() -> Script:
         10,
         0,
         Step(DAN, press="Do it now", about="Grace Okafor", answers=_ratings({})),
+    )
+    # The lead mentor's QA form for Tom Price, owed since Ben's ratings came in.
+    s.at(
+        date(2026, 10, 21),
+        15,
+        30,
+        Step(
+            CLARE,
+            press="Do it now",
+            about="Tom Price",
+            answers={
+                "evidence": "weekly_meetings, observations, ratings",
+                "evidence_note": "Six weeks signed off; behaviour notes in the IDP",
+                "agreed": "no",
+                "disagreement": [
+                    "",
+                    "TS7 Red is right, but TS1 is Red too: expectations slip in the afternoons",
+                ],
+                "actions": "Joint observation with Ben on Thursday; IRP targets shared with Tom",
+            },
+            why="Clare Dixon, the lead mentor, records the QA form (a 'no' needs a reason)",
+        ),
     )
     return s
 
