@@ -225,3 +225,20 @@ async def test_a_recorded_form_is_not_nudged(sched):
     assert not await h.outbox("qa_owed")
     await h.tick_at(at(date(2026, 11, 13), 9))
     assert not [p for p in h.posted_to("DULEAD") if "QA forms owed" in str(p["blocks"])]
+
+
+async def test_a_long_past_review_point_is_counted_but_not_nudged(sched):
+    """Forms owed at a review point more than two months gone (the bot came later) stay on
+    the lead mentor's status; the sweep does not start nudging about them."""
+    h, w = sched
+    async with h.sessions() as s, s.begin():
+        from storage.models import ReviewPoint
+
+        point = await s.get(ReviewPoint, w.review_point_id)
+        assert point is not None
+        point.start_date, point.end_date = date(2026, 9, 7), date(2026, 9, 11)
+    await rate(h.sessions, w)
+    await h.tick_at(at(date(2026, 11, 11), 9))
+    assert not await h.outbox("qa_owed")
+    convo = Conversations(h.sessions, clock=lambda: at(date(2026, 11, 11), 10))
+    assert "QA forms owed: 1" in text(await convo.handle(LEAD, Command("status")))

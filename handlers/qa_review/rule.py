@@ -7,7 +7,7 @@ own trainees, not to the schools a lead mentor leads)."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -17,8 +17,10 @@ from handlers.qa_review.flow import nudge
 from handlers.text import t
 from handlers.ui import Block, Section
 from storage.repo import qa
-from storage.repo.qa import QaOwed
 
+# The sweep nudges for review points started within this window (the outbox keys it
+# checks against reach back seventy days).
+NUDGE_WINDOW = timedelta(days=60)
 Owing = set[tuple[int, int]]  # (placement, review point) whose QA form is owed
 
 
@@ -32,17 +34,25 @@ class QaRule:
     async def load(self, session: AsyncSession, snap: Snapshot) -> Owing:
         key = snap.scope.key
         if isinstance(key, keys.QaOwed):
-            found = await qa.owed(
+            return await qa.owed_pairs(
                 session,
                 on=snap.today,
                 placement_ids=[key.placement_id],
                 review_point_ids=[key.review_point_id],
             )
-        elif snap.scope.everyone and snap.timing is not None:
-            found = await qa.owed(session, on=snap.today)
-        else:
-            return set()  # the status view: the count is the conversation's status note
-        return {(item.placement_id, item.review_point_id) for item in found}
+        if snap.scope.everyone and snap.timing is not None:
+            # Only review points started lately: an older point's nudges went out already
+            # (and most sweeps, between review points, then ask nothing at all).
+            since = snap.today - NUDGE_WINDOW
+            recent = [
+                rp.id
+                for rp in snap.points
+                if rp.id is not None and since <= rp.start_date <= snap.today
+            ]
+            if not recent:
+                return set()
+            return await qa.owed_pairs(session, on=snap.today, review_point_ids=recent)
+        return set()  # the status view: the count is the conversation's status note
 
     def plan(self, snap: Snapshot, facts: Owing, timing: Timing) -> Iterator[Planned]:
         if not facts:
@@ -80,11 +90,11 @@ class QaInDigest:
 
     async def load(
         self, session: AsyncSession, *, mentor_ids: set[int], today: date
-    ) -> dict[int, list[QaOwed]]:
+    ) -> dict[int, int]:
         return await qa.owed_by_mentor(session, mentor_ids=mentor_ids, on=today)
 
-    def section(self, facts: dict[int, list[QaOwed]], mentors: Mapping[int, str]) -> list[Block]:
-        count = sum(len(facts.get(mentor_id, [])) for mentor_id in mentors)
+    def section(self, facts: dict[int, int], mentors: Mapping[int, str]) -> list[Block]:
+        count = sum(facts.get(mentor_id, 0) for mentor_id in mentors)
         return [Section(t("qa_owed_count", count=count))] if count else []
 
 

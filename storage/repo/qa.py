@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from sqlalchemy import and_, exists
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -104,6 +105,40 @@ async def listed(
     return [QaRecord(*row) for row in rows]
 
 
+def _owed_where(
+    stmt: Any,
+    on: date,
+    placement_ids: Iterable[int] | None,
+    review_point_ids: Iterable[int] | None,
+    school_ids: Iterable[int] | None = None,
+) -> Any:
+    """What makes a form owed `on`: the placement is active that day, the review point (of
+    its programme, within the placement) has started, ratings are recorded there, and no
+    QA form is; optionally only for the placements, review points or schools named."""
+    rated = exists().where(
+        RagRating.placement_id == Placement.id, RagRating.review_point_id == ReviewPoint.id
+    )
+    recorded = exists().where(
+        ReviewPointQA.trainee_id == Placement.trainee_id,
+        ReviewPointQA.review_point_id == ReviewPoint.id,
+    )
+    stmt = stmt.join(ReviewPoint, ReviewPoint.programme_id == Placement.programme_id).where(
+        Placement.start_date <= on,
+        Placement.end_date >= on,
+        ReviewPoint.start_date <= on,
+        ReviewPoint.end_date >= Placement.start_date,
+        rated,
+        ~recorded,
+    )
+    if placement_ids is not None:
+        stmt = stmt.where(Placement.id.in_(sorted(set(placement_ids))))
+    if review_point_ids is not None:
+        stmt = stmt.where(ReviewPoint.id.in_(sorted(set(review_point_ids))))
+    if school_ids is not None:
+        stmt = stmt.where(Placement.school_id.in_(sorted(set(school_ids))))
+    return stmt
+
+
 async def owed(
     session: AsyncSession,
     *,
@@ -112,45 +147,35 @@ async def owed(
     review_point_ids: Iterable[int] | None = None,
     school_ids: Iterable[int] | None = None,
 ) -> list[QaOwed]:
-    """QA forms owed `on`: placements active that day, at each of their programme's review
-    points that has started by then, within the placement, with ratings recorded and no QA
-    form. One query for everyone (the sweep), or filtered (status, one queued nudge)."""
-    rated = exists().where(
-        RagRating.placement_id == Placement.id, RagRating.review_point_id == ReviewPoint.id
-    )
-    recorded = exists().where(
-        ReviewPointQA.trainee_id == Placement.trainee_id,
-        ReviewPointQA.review_point_id == ReviewPoint.id,
-    )
-    stmt = (
-        select(
-            Placement.id,
-            ReviewPoint.id,
-            Placement.lead_mentor_id,
-            Placement.school_id,
-            Placement.trainee_id,
-            Person.full_name,
-            ReviewPoint.name,
-        )
-        .join(ReviewPoint, ReviewPoint.programme_id == Placement.programme_id)
-        .join(Person, Person.id == Placement.trainee_id)
-        .where(
-            Placement.start_date <= on,
-            Placement.end_date >= on,
-            ReviewPoint.start_date <= on,
-            ReviewPoint.end_date >= Placement.start_date,
-            rated,
-            ~recorded,
-        )
-    )
-    if placement_ids is not None:
-        stmt = stmt.where(Placement.id.in_(sorted(set(placement_ids))))
-    if review_point_ids is not None:
-        stmt = stmt.where(ReviewPoint.id.in_(sorted(set(review_point_ids))))
-    if school_ids is not None:
-        stmt = stmt.where(Placement.school_id.in_(sorted(set(school_ids))))
+    """The QA forms owed `on`, with the names a form or a message needs, oldest review
+    point first (the lead mentor's choice of trainee, the status count)."""
+    stmt = select(
+        Placement.id,
+        ReviewPoint.id,
+        Placement.lead_mentor_id,
+        Placement.school_id,
+        Placement.trainee_id,
+        Person.full_name,
+        ReviewPoint.name,
+    ).select_from(Placement)
+    stmt = _owed_where(stmt, on, placement_ids, review_point_ids, school_ids)
+    stmt = stmt.join(Person, Person.id == Placement.trainee_id)
     stmt = stmt.order_by(ReviewPoint.start_date, Person.full_name, Placement.id)
     return [QaOwed(*row) for row in (await session.execute(stmt)).all()]
+
+
+async def owed_pairs(
+    session: AsyncSession,
+    *,
+    on: date,
+    placement_ids: Iterable[int] | None = None,
+    review_point_ids: Iterable[int] | None = None,
+) -> set[tuple[int, int]]:
+    """(placement, review point) of every QA form owed `on`: the same decision as `owed`,
+    without names, for the sweep (one query for everyone, every minute)."""
+    stmt = select(Placement.id, ReviewPoint.id).select_from(Placement)
+    stmt = _owed_where(stmt, on, placement_ids, review_point_ids)
+    return {(pid, rpid) for pid, rpid in (await session.execute(stmt)).all()}
 
 
 async def ratings_at(
@@ -181,14 +206,15 @@ async def schools_led(session: AsyncSession, *, lead_mentor_id: int, on: date) -
 
 async def owed_by_mentor(
     session: AsyncSession, *, mentor_ids: Iterable[int], on: date
-) -> dict[int, list[QaOwed]]:
-    """Forms owed for the trainees of these mentors, per mentor (the digest's part)."""
+) -> dict[int, int]:
+    """How many forms are owed for the trainees of each of these mentors (the digest)."""
     ids = sorted(set(mentor_ids))
     if not ids:
         return {}
     stmt = select(Placement.id, Placement.mentor_id).where(Placement.mentor_id.in_(ids))
     mentor_of: dict[int, int] = {pid: mid for pid, mid in (await session.execute(stmt)).all()}
-    out: dict[int, list[QaOwed]] = {}
-    for item in await owed(session, on=on, placement_ids=mentor_of):
-        out.setdefault(mentor_of[item.placement_id], []).append(item)
+    out: dict[int, int] = {}
+    for placement_id, _point in await owed_pairs(session, on=on, placement_ids=mentor_of):
+        mentor = mentor_of[placement_id]
+        out[mentor] = out.get(mentor, 0) + 1
     return out
