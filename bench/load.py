@@ -272,10 +272,11 @@ class Server:
     log_path: Path
 
     @classmethod
-    def start(cls, env: dict[str, str], cwd: Path, log_path: Path) -> Server:
+    def start(cls, env: dict[str, str], cwd: Path, log_path: Path, workers: int = 1) -> Server:
+        command = [str(MENTORBOT), "serve"] + (["--workers", str(workers)] if workers > 1 else [])
         with log_path.open("wb") as out:
             process = subprocess.Popen(
-                [str(MENTORBOT), "serve"], env=env, cwd=cwd, stdout=out, stderr=subprocess.STDOUT
+                command, env=env, cwd=cwd, stdout=out, stderr=subprocess.STDOUT
             )
         return cls(process, f"http://127.0.0.1:{env['PORT']}", log_path)
 
@@ -293,17 +294,32 @@ class Server:
         raise SystemExit("mentorbot serve did not start listening within a minute")
 
     def memory_mb(self, field_name: str = "VmHWM") -> float:
-        """Peak (VmHWM) or current (VmRSS) resident memory of the server process."""
-        for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
-            if line.startswith(field_name + ":"):
-                return int(line.split()[1]) / 1024
-        return math.nan
+        """Peak (VmHWM) or current (VmRSS) resident memory of the server: with
+        `--workers`, of its workers added up (the parent only waits for them)."""
+        total = math.nan
+        for pid in self._pids():
+            try:
+                lines = Path(f"/proc/{pid}/status").read_text().splitlines()
+            except OSError:
+                continue
+            for line in lines:
+                if line.startswith(field_name + ":"):
+                    total = (0.0 if math.isnan(total) else total) + int(line.split()[1]) / 1024
+        return total
+
+    def _pids(self) -> list[int]:
+        pid = self.process.pid
+        try:
+            children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        except OSError:
+            children = []
+        return [int(child) for child in children] or [pid]
 
     def stop(self) -> None:
         # SIGINT, as Ctrl-C: the server shuts down the scheduler and its pool itself.
         self.process.send_signal(signal.SIGINT)
         try:
-            self.process.wait(15)
+            self.process.wait(45)  # `--workers`: the parent waits up to 30 s for them
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
@@ -664,6 +680,7 @@ async def count_written(engine: AsyncEngine, first_week: date) -> Written:
 class Figures:
     backend: str
     seats: int
+    workers: int = 1  # `serve --workers`
     results: list[Result] = field(default_factory=list)
     started: float = 0.0  # wall clock of the load's start and end
     ended: float = 0.0
@@ -708,7 +725,9 @@ def new_plan() -> Plan:
     )
 
 
-async def run_backend(backend: str, url: str, args: argparse.Namespace, work: Path) -> Figures:
+async def run_backend(
+    backend: str, url: str, args: argparse.Namespace, work: Path, workers: int
+) -> Figures:
     plan = new_plan()
     port = free_port()
     log("schema: mentorbot db upgrade")
@@ -721,9 +740,9 @@ async def run_backend(backend: str, url: str, args: argparse.Namespace, work: Pa
     )
     stub = Stub(roster.emails)
     env = server_env(url, stub.url, port, args.slack_rate)
-    server = Server.start(env, work, work / f"serve-{backend}.log")
+    server = Server.start(env, work, work / f"serve-{backend}-{workers}.log", workers)
     engine = make_engine(url, pool_size=2)
-    figures = Figures(backend, len(seats), log_path=server.log_path)
+    figures = Figures(backend, len(seats), log_path=server.log_path, workers=workers)
     try:
         connector = aiohttp.TCPConnector(limit=args.concurrency)
         async with aiohttp.ClientSession(connector=connector) as http:
@@ -1006,8 +1025,8 @@ def report_log(f: Figures, args: argparse.Namespace) -> None:
 
 def report(f: Figures, args: argparse.Namespace) -> Verdicts:
     print(
-        f"\n== {f.backend}: {args.concurrency} workers ({f.seats} mentors), "
-        f"{args.seconds:g} s, {os.cpu_count()} CPUs"
+        f"\n== {f.backend}, serve --workers {f.workers}: {args.concurrency} clients "
+        f"({f.seats} mentors), {args.seconds:g} s, {os.cpu_count()} CPUs"
     )
     answers = report_requests(f)
     records_ok = report_records(f)
@@ -1025,6 +1044,22 @@ def report(f: Figures, args: argparse.Namespace) -> Verdicts:
         verdict = "SKIP" if ok is None else "PASS" if ok else "FAIL"
         print(f"{verdict:5} {name}")
     return verdicts
+
+
+def report_workers(runs: list[Figures]) -> None:
+    """Side by side: what each `--workers` count answered, per backend."""
+    print("\n== serve --workers, side by side (answered within 3 s per second of load)")
+    first: dict[str, float] = {}
+    for f in runs:
+        answered = sum(r.status is not None and r.seconds < BUDGET for r in f.results)
+        rate = answered / max(f.ended - f.started, 1e-9)
+        latencies = [r.seconds if r.status is not None else math.inf for r in f.results]
+        base = first.setdefault(f.backend, rate)
+        print(
+            f"{f.backend:10} --workers {f.workers}: {rate:6.0f}/s, p99 "
+            f"{ms(percentile(latencies, 0.99))}, peak RSS {f.peak_mb:.0f} MB, "
+            f"x{rate / base if base else math.nan:.2f} of the first"
+        )
 
 
 # ---------------------------------------------------------------- main
@@ -1048,17 +1083,17 @@ def pg_database(admin: str) -> Iterator[str]:
         asyncio.run(run(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
-def one(backend: str, args: argparse.Namespace) -> Verdicts:
+def one(backend: str, args: argparse.Namespace, workers: int) -> tuple[Verdicts, Figures]:
     work = Path(tempfile.mkdtemp(prefix=f"mentorbot-load-{backend}-"))
     try:
         if backend == "sqlite":
             figures = asyncio.run(
-                run_backend(backend, f"sqlite:///{work / 'mentorbot.db'}", args, work)
+                run_backend(backend, f"sqlite:///{work / 'mentorbot.db'}", args, work, workers)
             )
         else:
             with pg_database(args.pg_url) as url:
-                figures = asyncio.run(run_backend(backend, url, args, work))
-        return report(figures, args)
+                figures = asyncio.run(run_backend(backend, url, args, work, workers))
+        return report(figures, args), figures
     finally:
         if args.log_dir:
             args.log_dir.mkdir(parents=True, exist_ok=True)
@@ -1093,11 +1128,20 @@ def main() -> None:
     )
     parser.add_argument("--log-dir", type=Path, help="keep the server logs here")
     parser.add_argument("--strict", action="store_true", help="exit 1 when any line is FAIL")
+    parser.add_argument(
+        "--workers",
+        default="1",
+        help="serve --workers, or several to compare, e.g. 1,2 (a fresh database each)",
+    )
     args = parser.parse_args()
     if not MENTORBOT.exists():
         raise SystemExit(f"{MENTORBOT} not found: install mentorbot into this virtualenv first")
     backends = ["sqlite", "postgres"] if args.backend == "both" else [args.backend]
-    verdicts = [v for backend in backends for v in one(backend, args)]
+    counts = [int(n) for n in args.workers.split(",")]
+    runs = [one(backend, args, n) for backend in backends for n in counts]
+    verdicts = [v for found, _ in runs for v in found]
+    if len(counts) > 1:
+        report_workers([figures for _, figures in runs])
     if args.strict and any(ok is False for _, ok in verdicts):
         sys.exit(1)
 

@@ -6,6 +6,8 @@ For each size and database: a fresh schema, the generated history (bench/generat
 then the sweep of a Friday morning in June, when every kind of nudge and the digest are
 due: the first sweep (which queues everything) and a second one (nothing new: the steady
 state every minute). Peak RSS is the process's high-water mark, read before and after.
+PASS/MISS against issue #17's targets for 30,000 trainees: first sweep <= 5 s, steady
+<= 0.5 s, peak RSS <= 250 MB. `--baseline REV`: first the same on revision REV's code.
 Not collected by pytest.
 """
 
@@ -23,7 +25,8 @@ import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+# The code measured: this checkout, or another revision's for --baseline (bench/baseline.py).
+sys.path.insert(0, os.environ.get("MENTORBOT_BENCH_CODE") or str(Path(__file__).parents[1]))
 
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
@@ -35,6 +38,13 @@ from storage.db import make_engine, session_factory
 from storage.migrate import upgrade
 
 FRIDAY = datetime(2027, 6, 11, 9, 0, tzinfo=UTC)  # 10:00 in London, digest day
+# Issue #17, for 30,000 trainees: the first sweep of a fresh deployment, a steady one, and
+# the peak resident memory of either.
+FIRST_TARGET, STEADY_TARGET, RSS_TARGET = 5.0, 0.5, 250.0
+
+
+def verdict(ok: bool) -> str:
+    return "PASS" if ok else "MISS"
 
 
 def rss_mb() -> float:
@@ -52,8 +62,9 @@ async def fill(url: str, size: int) -> None:
     t0 = time.perf_counter()
     counts = await generate(engine, size, until=FRIDAY.date())
     backend = make_url(url).get_backend_name()
+    label = os.environ.get("MENTORBOT_BENCH_LABEL", "this checkout")
     print(
-        f"{backend:10} {size:>6} trainees  (generated {counts['meetings']} meetings, "
+        f"[{label}] {backend:10} {size:>6} trainees  (generated {counts['meetings']} meetings, "
         f"{counts['ratings']} ratings in {time.perf_counter() - t0:.1f}s)",
         flush=True,
     )
@@ -70,10 +81,13 @@ async def measure(url: str, phase: str) -> None:
     if phase == "first":
         t0 = time.perf_counter()
         first = await sweeper.run(FRIDAY)
+        took, peak = time.perf_counter() - t0, rss_mb()
         print(
-            f"           first sweep {time.perf_counter() - t0:6.2f}s  queued {first.queued}, "
-            f"escalations {first.escalations}; peak RSS {rss_mb():.0f} MB "
-            f"(process started at {start_rss:.0f} MB)",
+            f"           first sweep {took:6.2f}s  queued {first.queued}, "
+            f"escalations {first.escalations}; peak RSS {peak:.0f} MB "
+            f"(process started at {start_rss:.0f} MB)  "
+            f"{verdict(took <= FIRST_TARGET)} (<= {FIRST_TARGET:g} s), "
+            f"{verdict(peak <= RSS_TARGET)} (<= {RSS_TARGET:g} MB)",
             flush=True,
         )
     else:
@@ -85,12 +99,14 @@ async def measure(url: str, phase: str) -> None:
         t2 = time.perf_counter()
         plan = await sweeper.plan(FRIDAY.replace(minute=5))
         t3 = time.perf_counter()
-        best = min(d for d, _ in steady)
+        best, peak = min(d for d, _ in steady), rss_mb()
         print(
             f"           next sweeps {' '.join(f'{d:.2f}s' for d, _ in steady)} (best {best:.2f}s)"
             f"  queued {sum(q for _, q in steady)}; plan only {t3 - t2:.2f}s "
-            f"({len(plan.planned)} planned); peak RSS {rss_mb():.0f} MB "
-            f"(process started at {start_rss:.0f} MB)",
+            f"({len(plan.planned)} planned); peak RSS {peak:.0f} MB "
+            f"(process started at {start_rss:.0f} MB)  "
+            f"{verdict(best <= STEADY_TARGET)} (<= {STEADY_TARGET:g} s), "
+            f"{verdict(peak <= RSS_TARGET)} (<= {RSS_TARGET:g} MB)",
             flush=True,
         )
     await engine.dispose()
@@ -125,10 +141,16 @@ def main() -> None:
     parser.add_argument("--backend", choices=["sqlite", "postgres", "both"], default="both")
     parser.add_argument("--measure", help=argparse.SUPPRESS)
     parser.add_argument("--phase", default="steady", help=argparse.SUPPRESS)
+    parser.add_argument("--baseline", metavar="REV", help="first the code of git revision REV")
     args = parser.parse_args()
     if args.measure:
         asyncio.run(measure(args.measure, args.phase))
         return
+    if args.baseline:
+        from bench.baseline import rerun_at
+
+        argv = [a for a in sys.argv[1:] if a not in ("--baseline", args.baseline)]
+        rerun_at(args.baseline, __file__, argv)
     for size in (int(s) for s in args.sizes.split(",")):
         if args.backend in ("sqlite", "both"):
             with tempfile.TemporaryDirectory() as tmp:
