@@ -185,7 +185,7 @@ async def _not_open(ctx: Ctx, view: PlacementView, point: ReviewPoint) -> Messag
     found = await qa.find(ctx.session, trainee_id=view.trainee_id, review_point_id=point.id or 0)
     if found is not None:
         return await _already(ctx, found, names)
-    owed = await qa.owed(
+    owed = await qa.owed_pairs(
         ctx.session, on=ctx.today, placement_ids=[view.id], review_point_ids=[point.id or 0]
     )
     return None if owed else Message(t("qa_not_ready", **names))
