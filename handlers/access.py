@@ -25,9 +25,14 @@ def parse_id(raw: object) -> int:
 async def placement_for(ctx: Ctx, placement_id: object) -> PlacementView:
     """A placement the actor may act on: their own trainee, or their school's as lead mentor."""
     pid = parse_id(placement_id)
-    view = await placements.view(ctx.session, placement_id=pid)
+    cached = ctx.roster.placements if ctx.roster is not None else None
+    view = cached.get(pid) if cached is not None else None
     if view is None:
-        raise BadRequest("no such placement")
+        view = await placements.view(ctx.session, placement_id=pid)
+        if view is None:
+            raise BadRequest("no such placement")
+        if cached is not None:
+            cached.keep(pid, view)
     actor = ctx.actor.person_id
     if view.mentor_id == actor:
         return view

@@ -48,6 +48,8 @@ class Ctx:
     # How a command is typed where the actor is ("/mentor " in Slack, nothing where the bare
     # word is the command), for help and hints; injected, never decided here.
     command_prefix: str = ""
+    # Placements read a moment ago (handlers.roster_cache.RosterCache); None: always read.
+    roster: Any = None
 
     @property
     def today(self) -> date:

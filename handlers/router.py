@@ -21,6 +21,7 @@ from handlers import escalation, identity, keys, notify, status
 from handlers.context import BadRequest, Ctx, Forbidden, NotOnRoster, PlatformUser
 from handlers.conversation import CommandRun, PressRun, SubmitRun
 from handlers.registry import REGISTRY
+from handlers.roster_cache import RosterCache
 from handlers.text import t
 from handlers.ui import Actions, Button, Message, Reply, Section, Style
 from storage.db import is_busy, transaction
@@ -103,6 +104,7 @@ class Conversations:
         self.command_prefixes = dict(command_prefixes or {})
         self.timezone = ZoneInfo(timezone)
         self.clock = clock or (lambda: datetime.now(UTC))
+        self.roster = RosterCache()
         # Called after each interaction that queued notifications (wakes the dispatcher).
         self.on_queued: Callable[[], None] | None = None
 
@@ -153,7 +155,13 @@ class Conversations:
                 # Nothing of a refused form is kept, its key included: the corrected form
                 # (or the same one, once the date it refused is right) is answered anew.
                 raise _Refused(reply)
+        self._remember(user, ctx)
         return reply
+
+    def _remember(self, user: PlatformUser, ctx: Ctx) -> None:
+        """After the commit: whoever was resolved (and perhaps linked) is kept a while."""
+        if self.roster.actor(user) is None:
+            self.roster.keep_actor(user, ctx.actor)
 
     async def forget_parked(self, platform: str, event_key: str) -> None:
         """A parked interaction that needs no handling (already done, or refused)."""
@@ -163,12 +171,15 @@ class Conversations:
     async def home(self, user: PlatformUser) -> Message:
         try:
             async with transaction(self.sessions) as session:
-                return await status.home(await self._context(session, user))
+                ctx = await self._context(session, user)
+                home = await status.home(ctx)
+            self._remember(user, ctx)
+            return home
         except NotOnRoster:
             return Message(t("not_on_roster"))
 
     async def _context(self, session: AsyncSession, user: PlatformUser) -> Ctx:
-        actor = await identity.resolve(session, user)
+        actor = self.roster.actor(user) or await identity.resolve(session, user)
         prefix = self.command_prefixes.get(actor.platform, "")
         return Ctx(
             session=session,
@@ -176,6 +187,7 @@ class Conversations:
             now=self.clock(),
             timezone=self.timezone,
             command_prefix=prefix,
+            roster=self.roster,
         )
 
     async def _route(self, ctx: Ctx, interaction: Interaction) -> Reply:

@@ -67,6 +67,11 @@ async def test_slow_interaction_finishes_late_and_its_parked_copy_records_nothin
         return await original(ctx, raw)
 
     monkeypatch.setattr(concern, "on_submit", slow)
+    # The park waits for its commit here (a busy test machine must not send it to the
+    # journal instead: that path has its own test below).
+    from handlers import intake as intake_module
+
+    monkeypatch.setattr(intake_module, "PARK_WAIT", 10.0)
     form = Submit("concern", CONCERN | {"placement_id": str(w.placement_id)}, {}, "view:V2:h")
     outcome = await intake.answer(MENTOR, form, budget=0.05)
     assert outcome.late is not None and outcome.reply is None

@@ -131,22 +131,18 @@ async def on_submit(ctx: Ctx, form_id: str, raw: dict[str, Any], state: dict[str
     checked = check(_form(form_id, view, week), raw, today=ctx.today)
     if not checked.ok:
         return Reply(form_errors=checked.errors)
-    # Read before writing: a double submission is answered without taking SQLite's write
-    # lock, and a first one holds it only for the few statements below.
-    found = await evidence.meeting(ctx.session, placement_id=view.id, week_start=week)
-    if found is not None and found.signed_off_at is not None:
-        return await _already(ctx, view, found)
-    meeting = await evidence.ensure_meeting(ctx.session, placement_id=view.id, week_start=week)
-    if meeting.signed_off_at is not None:  # signed off a moment ago by someone else
-        return await _already(ctx, view, meeting)
-    signed_now = await evidence.sign_off_meeting(
+    # One statement decides: the week is signed off now (its row created if new), or it
+    # was already (a double submission, or someone else a moment ago) and is left as is.
+    meeting = await evidence.sign_off_week(
         ctx.session,
-        meeting_id=meeting.id or 0,
+        placement_id=view.id,
+        week_start=week,
         values=_record(OUTCOMES[form_id], checked.values, ctx),
     )
-    await ctx.session.refresh(meeting)
-    if not signed_now:  # the same form twice at once: the first one signed it off
-        return await _already(ctx, view, meeting)
+    if meeting is None:
+        found = await evidence.meeting(ctx.session, placement_id=view.id, week_start=week)
+        assert found is not None
+        return await _already(ctx, view, found)
     await messaging.audit(
         ctx.session,
         actor_id=ctx.actor.person_id,

@@ -7,11 +7,12 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import delete, func
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import select
 
 from storage.models import FormDraft, MentorSelfEvaluation, Observation, RagRating, WeeklyMeeting
-from storage.repo.upsert import insert_ignore, transition
+from storage.repo.upsert import transition
 from storage.types import utcnow
 
 
@@ -24,21 +25,6 @@ async def meeting(
     if lock:
         stmt = stmt.with_for_update()
     return (await session.execute(stmt)).scalar_one_or_none()
-
-
-async def ensure_meeting(
-    session: AsyncSession, *, placement_id: int, week_start: date
-) -> WeeklyMeeting:
-    """The week's meeting row, created pending if new; locked for this transaction."""
-    await insert_ignore(
-        session,
-        WeeklyMeeting,
-        [{"placement_id": placement_id, "week_start": week_start, "status": "pending"}],
-        conflict=["placement_id", "week_start"],
-    )
-    found = await meeting(session, placement_id=placement_id, week_start=week_start, lock=True)
-    assert found is not None
-    return found
 
 
 async def latest_signed_off_week(session: AsyncSession, *, placement_id: int) -> date | None:
@@ -117,17 +103,27 @@ async def record_trainee_response(
     )
 
 
-async def sign_off_meeting(
-    session: AsyncSession, *, meeting_id: int, values: dict[str, Any]
-) -> bool:
-    """A pending week becomes signed off, once: a second sign-off racing it changes nothing."""
-    return await transition(
-        session,
-        WeeklyMeeting,
-        record_id=meeting_id,
-        only_if=WeeklyMeeting.signed_off_at.is_(None),
-        values=values,
+async def sign_off_week(
+    session: AsyncSession, *, placement_id: int, week_start: date, values: dict[str, Any]
+) -> WeeklyMeeting | None:
+    """Sign off a week's meeting in one statement: created signed off if the week has no
+    row yet, a pending row signed off, a signed-off one left as it is (None). Of two
+    sign-offs racing, exactly one gets the meeting back, on SQLite and on PostgreSQL."""
+    table = WeeklyMeeting.__table__
+    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    stmt = (
+        insert(table)
+        .values(placement_id=placement_id, week_start=week_start, **values)
+        .on_conflict_do_update(
+            index_elements=["placement_id", "week_start"],
+            set_=values,
+            where=table.c.signed_off_at.is_(None),
+        )
+        .returning(*table.c)
     )
+    row = (await session.execute(stmt)).mappings().first()
+    return WeeklyMeeting(**row) if row is not None else None
 
 
 async def add_self_evaluations(
