@@ -86,3 +86,6 @@ class PlatformDescriptor:
     enabled: Callable[[Settings], bool]
     # Builds the running edge; None for a platform that is not served (the console).
     build: Builder | None = None
+    # True where the bot can only message someone who has a conversation with it (Teams:
+    # the app installed for them); False where it finds them by e-mail (Slack).
+    needs_conversation: bool = False

@@ -197,6 +197,32 @@ class EscalationAlert:
 
 
 @dataclass(frozen=True, slots=True)
+class EscalationAlertTo:
+    """An Escalation's alert at one level sent to one person by direct message (a named
+    person on the level's route, or every ITT lead while no channel can take it)."""
+
+    PREFIX: ClassVar[str] = "escalation"
+    escalation_id: int
+    level: int
+    person_id: int
+
+    def __str__(self) -> str:
+        return f"{self.PREFIX}:{self.escalation_id}:level:{self.level}:to:{self.person_id}"
+
+
+@dataclass(frozen=True, slots=True)
+class UndeliverableSummary:
+    """The partnership office's one summary a day of who could not be reached."""
+
+    PREFIX: ClassVar[str] = "undeliverable"
+    day: date
+    admin_id: int
+
+    def __str__(self) -> str:
+        return f"{self.PREFIX}:{self.day}:{self.admin_id}"
+
+
+@dataclass(frozen=True, slots=True)
 class EscalationPreview:
     """An escalation a dry run would raise (`mentorbot due`); never stored."""
 
@@ -248,6 +274,8 @@ OutboxKey = (
     | RecoveryPlanOpened
     | RecoveryPlanReview
     | EscalationAlert
+    | EscalationAlertTo
+    | UndeliverableSummary
     | EscalationPreview
     | DeadLetter
     | LateReply
@@ -263,6 +291,8 @@ def _int(text: str) -> int:
 def _escalation(rest: list[str]) -> OutboxKey:
     if rest[0] == "new":
         return EscalationPreview(_int(rest[1]), rest[2], ":".join(rest[3:]))
+    if len(rest) == 5 and rest[1] == "level" and rest[3] == "to":
+        return EscalationAlertTo(_int(rest[0]), _int(rest[2]), _int(rest[4]))
     if len(rest) != 3 or rest[1] != "level":
         raise ValueError("bad escalation key")
     return EscalationAlert(_int(rest[0]), _int(rest[2]))
@@ -307,6 +337,8 @@ def _read(prefix: str, rest: list[str]) -> OutboxKey:
             return _escalation(rest)
         case "dead-letter", 2:
             return DeadLetter(_int(rest[0]), _int(rest[1]))
+        case "undeliverable", 2:
+            return UndeliverableSummary(date.fromisoformat(rest[0]), _int(rest[1]))
         case "late", n if n >= 2:
             return LateReply(rest[0], ":".join(rest[1:]))
     raise ValueError(f"unknown key kind {prefix!r}")

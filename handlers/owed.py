@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.keys import OutboxKey
 from handlers.ui import Block, Message
-from storage.calendar_rules import ProgrammeCalendar, monday_of
+from storage.calendar_rules import ProgrammeCalendar, Span, monday_of
 from storage.models import ReviewPoint
 from storage.repo import calendar
 from storage.repo import sweeps as q
@@ -121,21 +121,34 @@ class Snapshot:
     timing: Timing | None = None  # the sweep's policy; None for status and relevance
     views: list[PlacementView] = field(default_factory=list)
     calendars: dict[int, ProgrammeCalendar] = field(default_factory=dict)
+    # The days one school alone is closed, by school; with them, a school's calendar is
+    # its programme's plus its own (cached by programme and school).
+    closures: dict[int, list[Span]] = field(default_factory=dict)
+    school_calendars: dict[tuple[int, int], ProgrammeCalendar] = field(default_factory=dict)
     points: list[ReviewPoint] = field(default_factory=list)
     unrated: set[tuple[int, int]] = field(default_factory=set)  # (placement, review point)
     signed: set[tuple[int, date]] = field(default_factory=set)  # (placement, week) signed off
     known: set[str] = field(default_factory=set)  # outbox keys queued recently (sweep)
     local: dict[int, Local] = field(default_factory=dict)
     by_programme: dict[int, list[ReviewPoint]] = field(default_factory=dict)
-    # Placements sharing a time zone and programme share their Local: rules that depend on
-    # the date decide once per group and only look placements up in sets.
-    groups: dict[tuple[str, int], tuple[Local, list[PlacementView]]] = field(default_factory=dict)
+    # Placements sharing a time zone, a programme and a calendar share their Local: rules
+    # that depend on the date decide once per group and only look placements up in sets.
+    # The key's last part is the school when it has days of its own, else 0.
+    groups: dict[tuple[str, int, int], tuple[Local, list[PlacementView]]] = field(
+        default_factory=dict
+    )
 
     def calendar(self, view: PlacementView) -> ProgrammeCalendar:
         found = self.calendars.get(view.programme_id)
         if found is None:
             found = self.calendars[view.programme_id] = ProgrammeCalendar()
-        return found
+        own = self.closures.get(view.school_id)
+        if not own:
+            return found
+        key = (view.programme_id, view.school_id)
+        if key not in self.school_calendars:
+            self.school_calendars[key] = ProgrammeCalendar([*found.spans, *own])
+        return self.school_calendars[key]
 
     def points_of(self, programme_id: int) -> list[ReviewPoint]:
         return self.by_programme.get(programme_id, [])
@@ -191,6 +204,7 @@ async def load(
         return snap  # a single item: its rule loads just what it needs
     snap.views = views if views is not None else await q.active_placements(session, on=now.date())
     snap.calendars = await calendar.all_calendars(session)
+    snap.closures = await calendar.school_closures(session)
     snap.points = await q.review_points(session)
     for rp in snap.points:
         snap.by_programme.setdefault(rp.programme_id, []).append(rp)
@@ -204,11 +218,11 @@ async def load(
 
 
 def _group(snap: Snapshot, local_of: LocalOf) -> None:
-    """One answer per (time zone, programme), shared by every placement in it."""
+    """One answer per (time zone, programme, calendar), shared by every placement in it."""
     from zoneinfo import ZoneInfo
 
     for v in snap.views:
-        key = (v.timezone, v.programme_id)
+        key = (v.timezone, v.programme_id, v.school_id if v.school_id in snap.closures else 0)
         if key not in snap.groups:
             here = local_of(snap.now.astimezone(ZoneInfo(v.timezone)), snap.calendar(v))
             snap.groups[key] = (here, [])

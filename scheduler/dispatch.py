@@ -18,8 +18,8 @@ from aiolimiter import AsyncLimiter
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from tenacity import RetryCallState, wait_exponential_jitter
 
-from handlers import notify, nudges
 from handlers.codec import message_from_dict
+from handlers.escalation import route
 from handlers.ports import Address, Delivery, OutputChannel, SendError
 from scheduler.relevance import still_applies
 from storage.db import transaction
@@ -27,7 +27,6 @@ from storage.models import OutboxMessage
 from storage.repo import concerns, outbox, people
 
 log = logging.getLogger(__name__)
-DEAD_LETTER_KIND = "dead_letter_notice"
 # 2 s, 4 s, 8 s … up to 15 minutes, with up to a second of jitter so that a burst of
 # failures spreads out; ten attempts span about seventeen minutes before a dead letter.
 BACKOFF = wait_exponential_jitter(multiplier=2, max=900, jitter=1)
@@ -235,25 +234,8 @@ class Dispatcher:
             log.info("outbox %s retry in %ss: %s", row.id, delay, exc)
         async with transaction(self.sessions) as session:
             await outbox.mark_failed(session, row_id=row.id, retry_at=retry_at, error=str(exc))
-            if retry_at is None and row.kind != DEAD_LETTER_KIND:
-                await self._tell_admins(session, row, str(exc), now)
-
-    async def _tell_admins(
-        self, session: AsyncSession, row: OutboxMessage, reason: str, now: datetime
-    ) -> None:
-        """A dead letter is never silent: each admin is told what could not be delivered.
-        (A notice that itself cannot be delivered tells nobody, so this cannot loop.)"""
-        recipient = None
-        if row.recipient_id is not None:
-            person = await people.by_id(session, person_id=row.recipient_id)
-            recipient = person.full_name if person else None
-        message = nudges.dead_letter(row.kind, recipient, reason)
-        for admin in await people.with_role(session, role="admin"):
-            await notify.to_person(
-                session,
-                key=f"dead-letter:{row.id}:{admin.id}",
-                kind=DEAD_LETTER_KIND,
-                recipient_id=admin.id or 0,
-                message=message,
-                not_before=now,
-            )
+            if retry_at is None and row.kind == route.ALERT_KIND:
+                # An alert nobody could receive goes to every ITT lead by DM, at once.
+                await route.fall_back(session, key=row.key, payload=row.payload, now=now)
+        # Other dead letters tell nobody one by one: the office gets one summary a day
+        # (scheduler/undeliverable.py) and the lead mentor's digest names who was missed.

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers import escalation, keys
+from handlers.escalation.route import Route
 from handlers.owed import Planned, Snapshot
 from handlers.ratings import owes_ratings
 from scheduler.policy import Policy
@@ -31,6 +32,11 @@ Finding = tuple[PlacementView, str, str, dict[str, Any]]
 class OffTrack:
     def __init__(self, policy: Policy) -> None:
         self.policy = policy
+        self.routes = {
+            level: Route(channel=r.channel, people=tuple(r.people))
+            for level in range(1, policy.escalation_levels + 1)
+            for r in (policy.route(level),)
+        }
 
     def leadership_hours(self, now: datetime) -> bool:
         local = now.astimezone(LEADERSHIP_ZONE)
@@ -53,8 +59,8 @@ class OffTrack:
         """Only weeks the mentor was asked about count (never weeks before the bot ran)."""
         needed = self.policy.off_track.missed_weeks
         by_weeks: dict[tuple[date, ...], list[PlacementView]] = defaultdict(list)
-        for (_zone, programme_id), (loc, views) in snap.groups.items():
-            cal = snap.calendars.get(programme_id) or ProgrammeCalendar()
+        for loc, views in snap.groups.values():
+            cal = snap.calendar(views[0])  # the same for every placement of the group
             for v in views:
                 if "missed_meetings" in open_rules.get(v.id, set()):
                     continue
@@ -129,7 +135,7 @@ class OffTrack:
         """Still missing twice the policy's days on: past the lead mentor, to the ITT team."""
         late = timedelta(days=2 * self.policy.off_track.missing_ratings_days)
         found: list[Finding] = []
-        for (_zone, programme_id), (loc, views) in snap.groups.items():
+        for (_zone, programme_id, _school), (loc, views) in snap.groups.items():
             for rp in snap.points_of(programme_id):
                 if rp.end_date + late > loc.today:
                     continue
@@ -143,7 +149,13 @@ class OffTrack:
         raised = 0
         for v, rule, cause, evidence in findings:
             if await escalation.raise_escalation(
-                s, view=v, rule=rule, cause_key=cause, evidence=evidence, now=snap.now
+                s,
+                view=v,
+                rule=rule,
+                cause_key=cause,
+                evidence=evidence,
+                now=snap.now,
+                routes=self.routes,
             ):
                 raised += 1
         if not self.leadership_hours(snap.now):
@@ -155,7 +167,12 @@ class OffTrack:
         ):
             if e.level < self.policy.escalation_levels and e.placement_id in by_id:
                 await escalation.raise_level(
-                    s, view=by_id[e.placement_id], escalation=e, hours=hours, now=snap.now
+                    s,
+                    view=by_id[e.placement_id],
+                    escalation=e,
+                    hours=hours,
+                    now=snap.now,
+                    routes=self.routes,
                 )
         return raised
 

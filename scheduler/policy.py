@@ -51,6 +51,27 @@ class OffTrackRules(BaseModel):
     )
 
 
+class EscalationRoute(BaseModel):
+    """Where an alert goes at one level: the channel chosen for that level (`use this
+    channel for escalations`, or `... for level 2 escalations`) and/or named people by
+    direct message (e-mail addresses on the roster). With neither available, every ITT
+    lead gets it by direct message."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    channel: bool = True
+    people: list[str] = Field(default_factory=list)
+
+    @field_validator("people")
+    @classmethod
+    def _emails(cls, value: list[str]) -> list[str]:
+        cleaned = [e.strip().lower() for e in value]
+        bad = [e for e in cleaned if "@" not in e or " " in e]
+        if bad:
+            raise ValueError(f"not an e-mail address: {bad[0]!r}")
+        return cleaned
+
+
 class Policy(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -62,6 +83,9 @@ class Policy(BaseModel):
     off_track: OffTrackRules = OffTrackRules()
     acknowledge_within_hours: int = Field(24, ge=1, le=24 * 14)
     escalation_levels: int = Field(2, ge=1, le=5)
+    # Level -> route; a level not listed has the default route (its channel, else the ITT
+    # leads by direct message).
+    escalation_routes: dict[int, EscalationRoute] = Field(default_factory=dict)
     irp_nudge_days_before: int = Field(1, ge=0, le=14)
     working_hours_start: time = time(8, 0)
     working_hours_end: time = time(17, 30)
@@ -79,7 +103,13 @@ class Policy(BaseModel):
     def _hours(self) -> Policy:
         if self.working_hours_end <= self.working_hours_start:
             raise ValueError("working_hours_end must be after working_hours_start")
+        beyond = [n for n in self.escalation_routes if not 1 <= n <= self.escalation_levels]
+        if beyond:
+            raise ValueError(f"escalation_routes: no level {beyond[0]} (1 to escalation_levels)")
         return self
+
+    def route(self, level: int) -> EscalationRoute:
+        return self.escalation_routes.get(level, EscalationRoute())
 
 
 def load(path: Path | None) -> Policy:
@@ -160,4 +190,16 @@ missed_weeks = 2
 red_at_review_point = true
 concern_escalates = true
 missing_ratings_days = 7
+
+# Where alerts go per level. channel: the channel chosen for that level in chat
+# ("use this channel for escalations"; "use this channel for level 2 escalations").
+# people: e-mail addresses messaged directly. With neither set up, every ITT lead is
+# messaged directly, and an alert nobody could receive goes to every ITT lead.
+[escalation_routes.1]
+channel = true
+people = []
+
+[escalation_routes.2]
+channel = true
+people = []
 """

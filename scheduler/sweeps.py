@@ -26,7 +26,8 @@ from handlers import owed
 from handlers.codec import message_to_dict
 from handlers.owed import Local, Planned, Snapshot
 from handlers.registry import REGISTRY
-from scheduler.offtrack import OffTrack, preview
+from scheduler import undeliverable
+from scheduler.offtrack import LEADERSHIP_ZONE, OffTrack, preview
 from scheduler.policy import Policy, Slot
 from storage.calendar_rules import ProgrammeCalendar, monday_of
 from storage.db import transaction
@@ -134,6 +135,8 @@ class Sweeper:
         findings = await self.off_track.find(s, snap) if hours else []
         if raise_escalations:
             result.escalations = await self.off_track.escalate(s, snap, findings)
+            if hours:
+                result.queued += await undeliverable.summarise(s, now, zone=LEADERSHIP_ZONE)
         else:
             for f in findings:
                 await sink(preview(f))

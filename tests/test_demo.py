@@ -77,6 +77,11 @@ def test_runs_quickly_plainly_and_leaves_the_users_database_alone(demo):
     assert not demo.user_database.exists()
     assert "Oakfield Primary Slack Amira Khan Ben Hughes Clare Dixon" in demo.text
     assert "Riverside Academy Teams Li Wei Erin Shah Fiona Walsh" in demo.text
+    # Rolling out: the schools' own workspaces and tenant, and who can be reached on day
+    # one (the Teams people only once their school pre-installs the app).
+    assert "T0OAKFIELD" in demo.text and "two Slack workspaces and a Teams tenant" in demo.text
+    assert "Day one: mentorbot reach" in demo.text
+    assert "each Teams school's admin pre-installs the app (an app setup policy)" in demo.text
 
 
 def test_weekly_prompts_sign_offs_and_confirmations(demo):

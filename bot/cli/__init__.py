@@ -15,6 +15,7 @@ from bot.cli import (
     import_cmd,
     manifest_cmd,
     report_cmd,
+    rollout_cmd,
     scheduler_cmd,
     serve_cmd,
     status_cmd,
@@ -31,6 +32,9 @@ app = typer.Typer(
 app.add_typer(db_cmd.app, name="db")
 app.add_typer(config_cmd.app, name="config")
 app.add_typer(import_cmd.app, name="import")
+import_cmd.app.command("schools")(rollout_cmd.import_schools)
+app.command("reach")(rollout_cmd.reach)
+app.add_typer(rollout_cmd.school_app, name="school")
 app.command("serve")(serve_cmd.serve)
 app.command("worker")(scheduler_cmd.worker)
 app.command("due")(scheduler_cmd.due)

@@ -27,8 +27,9 @@ from bot.console.answers import ScriptedAnswers
 from bot.console.clock import LONDON, SimClock
 from bot.console.session import ConsoleSession, open_session
 from bot.console.story import FIRST_DAY, LAST_DAY, Script, Step, story
-from bot.sample_data import CALENDAR, PEOPLE, PLACEMENTS, sample_files
+from bot.sample_data import CALENDAR, PEOPLE, PLACEMENTS, SCHOOLS, sample_files
 from bot.settings import Settings
+from handlers import reach
 from handlers.weekly import shorten
 from storage.db import make_engine, session_factory, transaction
 from storage.enums import Platform
@@ -42,13 +43,17 @@ from storage.imports import (
     read_placements,
 )
 from storage.imports.csvfiles import PlacementRow
+from storage.imports.schools import import_schools, read_schools
 from storage.migrate import upgrade
 from storage.repo import concerns
+from storage.repo import reach as reach_facts
 from storage.repo import summary as summary_repo
 
 ESCALATION_CHANNEL = "#itt-leadership"
-# The sample partnership's ITT team is on Slack (its schools are on Slack and Teams).
+# The sample partnership's ITT team is on Slack, in the university's own workspace (its
+# schools are on Slack and Teams, each in its own workspace or tenant).
 ESCALATION_PLATFORM: str = Platform.SLACK.value
+ESCALATION_WORKSPACE = "T0UNIVERSITY"
 DAILY_SWEEP = time(9, 0)
 
 
@@ -74,16 +79,22 @@ async def prepare(database_url: str) -> list[PlacementRow]:
     try:
         await upgrade(engine)
         sessions = session_factory(engine)
-        with sample_files(PLACEMENTS, PEOPLE, CALENDAR) as (placements, people, calendar):
+        with sample_files(PLACEMENTS, PEOPLE, CALENDAR, SCHOOLS) as (
+            placements,
+            people,
+            calendar,
+            schools,
+        ):
             parsed = read_placements(placements)
             await import_roster(sessions, build_roster(parsed, read_people(people)))
             await import_calendar(sessions, build_calendar(read_calendar(calendar)))
+            await import_schools(sessions, read_schools(schools), file=schools.name)
         async with transaction(sessions) as s:
             await concerns.set_escalation_target(
                 s,
                 level=1,
                 platform=ESCALATION_PLATFORM,
-                workspace_id="",
+                workspace_id=ESCALATION_WORKSPACE,
                 channel_id=ESCALATION_CHANNEL,
                 conversation_reference=None,
                 set_by_id=None,
@@ -172,6 +183,46 @@ def who_is_who(rows: Sequence[PlacementRow]) -> Table:
     return table
 
 
+async def schools_table(sessions: async_sessionmaker[AsyncSession]) -> Table:
+    """Each school's workspace or tenant and its own closed days (the schools CSV)."""
+    async with sessions() as s:
+        found = await reach_facts.schools(s)
+    table = Table(title="Schools (mentorbot import schools)", title_justify="left")
+    for column in ("school", "platform", "workspace or tenant", "its own closed days"):
+        table.add_column(column, overflow="fold")
+    for school, days in found:
+        place = school.slack_team_id or school.teams_tenant_id or ""
+        closed = ", ".join(d.strftime("%a %-d %b") for d in days)
+        table.add_row(school.name, platforms.label(school.platform), place, closed)
+    return table
+
+
+async def day_one(sessions: async_sessionmaker[AsyncSession]) -> Table:
+    """`mentorbot reach` before anyone has used the bot, one line per answer: what a real
+    roll-out sees on its first day."""
+    async with sessions() as s:
+        found = await reach_facts.everyone(s)
+    labels = {p.name: p.label for p in platforms.PLATFORMS}
+    needs_conversation = {p.name for p in platforms.PLATFORMS if p.needs_conversation}
+    groups: dict[tuple[str, str, str], list[str]] = {}
+    for person in found:
+        r = reach.assess(
+            person,
+            connected={Platform.SLACK.value, Platform.TEAMS.value},
+            first_choice=ESCALATION_PLATFORM,
+            conversation_only=needs_conversation,
+            labels=labels,
+        )
+        answer = (labels.get(r.platform, r.platform), r.reachable, r.fix or r.why)
+        groups.setdefault(answer, []).append(r.name)
+    table = Table(title="Day one: mentorbot reach", title_justify="left")
+    for column in ("platform", "reachable", "people", "why, or what fixes it"):
+        table.add_column(column, overflow="fold")
+    for (label, reachable, detail), names in groups.items():
+        table.add_row(label, reachable, ", ".join(names), detail)
+    return table
+
+
 async def summary(sessions: async_sessionmaker[AsyncSession]) -> Table:
     """What the half term left in the database, counted there (not by the script)."""
     async with sessions() as s:
@@ -219,11 +270,26 @@ async def run_demo(database_url: str, console: Console) -> float:
             "The real scheduler runs every school day at 09:00 and after each hour's replies; people "
             "answer with scripted replies through the console edge. Each message is shown as "
             "its recipient would see it, with where it would have gone. Escalation alerts go "
-            f"to the ITT leadership channel {ESCALATION_CHANNEL} on "
-            f"{platforms.label(ESCALATION_PLATFORM)}.",
+            f"to the ITT leadership channel {ESCALATION_CHANNEL} on the university's own "
+            f"{platforms.label(ESCALATION_PLATFORM)} workspace ({ESCALATION_WORKSPACE}): the "
+            "partnership spans two Slack workspaces and a Teams tenant.",
         )
     )
-    console.print(who_is_who(rows))
+    engine = _engine(database_url)
+    try:
+        console.print(who_is_who(rows))
+        console.print(await schools_table(session_factory(engine)))
+        console.print(await day_one(session_factory(engine)))
+    finally:
+        await engine.dispose()
+    console.print(
+        Text(
+            "On a real roll-out each Teams school's admin pre-installs the app (an app setup "
+            "policy), which gives the bot a chat with each person. In the demo the console "
+            "stands in for both platforms, so everyone is reached.",
+            style="italic dim",
+        )
+    )
     # The demo is the same on every machine: defaults only, nothing from the environment.
     settings = Settings.model_construct(database_url=database_url)
     clock = SimClock(_at(FIRST_DAY, time(7, 0)))

@@ -1,5 +1,5 @@
 """A small sample partnership shipped with the package: two schools (one on Slack, one on
-Teams), six trainees, their mentors and lead mentors, the ITT leads, and a calendar.
+Teams, each in its own workspace or tenant), six trainees, their mentors and lead mentors, the ITT leads, and a calendar.
 
 Used by `mentorbot import roster|calendar --sample` and by `mentorbot demo`."""
 
@@ -13,6 +13,8 @@ from pathlib import Path
 PLACEMENTS = "placements.csv"
 PEOPLE = "people.csv"
 CALENDAR = "calendar.csv"
+# Each school's workspace or tenant and its own closed days (`mentorbot import schools`).
+SCHOOLS = "schools.csv"
 
 
 @contextmanager

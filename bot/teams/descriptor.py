@@ -61,4 +61,6 @@ DESCRIPTOR = PlatformDescriptor(
     # With an app id and password, or anonymously when that was asked for.
     enabled=setup.enabled,
     build=setup.edge_for,
+    # A proactive message needs the conversation the install (or a first message) gave.
+    needs_conversation=True,
 )

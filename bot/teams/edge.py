@@ -16,14 +16,17 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiohttp import web
-from botbuilder.core import InvokeResponse, serializer_helper
+from botbuilder.core import InvokeResponse, TurnContext, serializer_helper
 from botbuilder.integration.aiohttp import CloudAdapter
-from botbuilder.schema import Activity
+from botbuilder.schema import Activity, ActivityTypes
 from msrest.serialization import Model
 
-from bot.teams import failures, inbound
+from bot.teams import failures, inbound, render
 from bot.teams.auth import RequestAuth, Unauthorized
+from bot.teams.tenants import TenantGate
 from bot.teams.turns import TeamsBot
+from handlers.text import t
+from handlers.ui import Message
 
 log = logging.getLogger(__name__)
 MAX_BODY = 1024 * 1024
@@ -57,8 +60,33 @@ async def _refuse_unreadable(auth: RequestAuth, header: str | None) -> web.Respo
     return web.json_response({"error": "not an activity"}, status=400)
 
 
+async def _refuse_tenant(
+    adapter: CloudAdapter, checked: Any, activity: Activity, tenant: str
+) -> web.Response:
+    """A tenant not on the partnership's roster: said so in the chat (for a message) and
+    answered 403; nothing about it is stored."""
+    log.info(
+        "teams activity from tenant %s refused: not on the roster %s",
+        tenant,
+        failures.ids(activity),
+    )
+    if activity.type == ActivityTypes.message:
+
+        async def say(turn_context: TurnContext) -> None:
+            text = t("tenant_refused")
+            await turn_context.send_activity(
+                render.activity(render.message_card(Message(text)), text)
+            )
+
+        try:
+            await adapter.process_activity(checked, activity, say)
+        except Exception as exc:
+            failures.log_failure("teams tenant refusal not sent", activity, exc)
+    return web.json_response({"error": "tenant not allowed"}, status=403)
+
+
 def handler(
-    adapter: CloudAdapter, bot: TeamsBot, auth: RequestAuth
+    adapter: CloudAdapter, bot: TeamsBot, auth: RequestAuth, gate: TenantGate | None = None
 ) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
     async def api_messages(request: web.Request) -> web.StreamResponse:
         header = request.headers.get("Authorization")
@@ -86,11 +114,20 @@ def handler(
         except inbound.Unreadable as exc:
             log.info("teams activity refused: %s %s", exc, failures.ids(activity))
             return web.json_response({"error": "not an activity"}, status=400)
+        tenant = inbound.tenant_id(activity)
+        if gate is not None and not await gate.admits(tenant):
+            return await _refuse_tenant(adapter, checked, activity, tenant)
         try:
             invoke = await adapter.process_activity(checked, activity, bot.on_turn)
-            return _invoke_answer(activity, invoke)
+            answer = _invoke_answer(activity, invoke)
         except Exception as exc:
             failures.log_failure("teams turn failed outside the bot", activity, exc)
-            return web.Response(status=200)
+            answer = web.Response(status=200)
+        if gate is not None and not gate.known(tenant):
+            try:
+                await gate.learn(tenant)
+            except Exception as exc:
+                failures.log_failure("teams tenant not learned", activity, exc)
+        return answer
 
     return api_messages

@@ -14,6 +14,7 @@ from bot.teams import edge
 from bot.teams.auth import BotConfig, RequestAuth, authentication
 from bot.teams.output import Conversations as Known
 from bot.teams.output import TeamsOutput
+from bot.teams.tenants import TenantGate
 from bot.teams.turns import TeamsBot
 from handlers.intake import Intake
 
@@ -71,7 +72,9 @@ def build(
     adapter = CloudAdapter(bfa)
     known = Known()
     auth = RequestAuth(bfa, app_id=config.APP_ID, allow_anonymous=anonymous(settings))
-    endpoint = edge.handler(adapter, TeamsBot(intake, known), auth)
+    home = [*(settings.teams_tenants or "").split(","), settings.microsoft_app_tenant_id or ""]
+    gate = TenantGate(intake.conversations.sessions, home)
+    endpoint = edge.handler(adapter, TeamsBot(intake, known), auth, gate)
 
     async def close() -> None:
         auth.close()  # its key-fetching threads

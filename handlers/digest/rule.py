@@ -24,7 +24,7 @@ from storage.repo import sweeps as q
 from storage.repo.placements import PlacementView
 
 
-def digest_week(snap: Snapshot, programme_id: int, loc: Local, timing: Timing) -> date | None:
+def digest_week(cal: ProgrammeCalendar, loc: Local, timing: Timing) -> date | None:
     """The week whose digest is due now: this week's once its slot has passed, or last
     week's when its slot fell on a day nothing could be sent (an INSET day, a bank
     holiday): it waits for the next allowed moment rather than being skipped."""
@@ -32,7 +32,6 @@ def digest_week(snap: Snapshot, programme_id: int, loc: Local, timing: Timing) -
         return None
     if loc.digest_due:
         return loc.week
-    cal = snap.calendars.get(programme_id) or ProgrammeCalendar()
     last_week = loc.week - timedelta(days=7)
     slot_day = last_week + timedelta(days=timing.digest.weekday)
     if cal.is_school_day(slot_day) or not cal.is_teaching_week(last_week):
@@ -63,8 +62,8 @@ class DigestRule:
         if not snap.scope.everyone or snap.timing is None:
             return facts
         cohorts: dict[tuple[int, date], list[PlacementView]] = defaultdict(list)
-        for (_zone, programme_id), (loc, views) in snap.groups.items():
-            week = digest_week(snap, programme_id, loc, snap.timing)
+        for loc, views in snap.groups.values():
+            week = digest_week(snap.calendar(views[0]), loc, snap.timing)
             if week is None:
                 continue
             for v in views:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
 
@@ -10,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from handlers import keys, notify
 from handlers.access import parse_id, require_itt_lead
 from handlers.context import BadRequest, Ctx
+from handlers.escalation import route
 from handlers.forms import check
 from handlers.text import t
 from handlers.ui import (
@@ -47,8 +49,10 @@ async def raise_escalation(
     cause_key: str,
     evidence: dict[str, str],
     now: datetime,
+    routes: Mapping[int, route.Route] | None = None,
 ) -> Escalation | None:
-    """Record a trainee newly off track and alert the leadership channel; once per cause."""
+    """Record a trainee newly off track and alert the ITT leads (see route); once per cause."""
+    routes = routes or {}
     escalation = await concerns.open_escalation(
         session, placement_id=view.id, rule=rule, cause_key=cause_key, evidence=evidence
     )
@@ -63,21 +67,28 @@ async def raise_escalation(
         entity_id=escalation.id,
         detail={"placement_id": view.id, "rule": rule},
     )
-    await notify.to_escalation_channel(
+    await route.send_alert(
         session,
-        key=str(keys.EscalationAlert(escalation.id or 0, 1)),
-        kind="escalation_alert",
+        escalation_id=escalation.id or 0,
         level=1,
         message=alert(view, escalation, status_line=None),
-        not_before=now,
+        now=now,
+        route=routes.get(1, route.DEFAULT_ROUTE),
     )
     return escalation
 
 
 async def raise_level(
-    session: AsyncSession, *, view: PlacementView, escalation: Escalation, hours: int, now: datetime
+    session: AsyncSession,
+    *,
+    view: PlacementView,
+    escalation: Escalation,
+    hours: int,
+    now: datetime,
+    routes: Mapping[int, route.Route] | None = None,
 ) -> None:
-    """An alert nobody acknowledged: sent again, one level up."""
+    """An alert nobody acknowledged: sent again, one level up, on that level's route."""
+    routes = routes or {}
     escalation.level += 1
     escalation.last_alerted_at = now
     await messaging.audit(
@@ -89,13 +100,13 @@ async def raise_level(
         detail={"level": escalation.level},
     )
     line = t("escalation_again", hours=hours, level=escalation.level)
-    await notify.to_escalation_channel(
+    await route.send_alert(
         session,
-        key=str(keys.EscalationAlert(escalation.id or 0, escalation.level)),
-        kind="escalation_alert",
+        escalation_id=escalation.id or 0,
         level=escalation.level,
         message=alert(view, escalation, status_line=line),
-        not_before=now,
+        now=now,
+        route=routes.get(escalation.level, route.DEFAULT_ROUTE),
     )
 
 

@@ -24,8 +24,9 @@ STRINGS: dict[str, str] = {
     "irp_for_trainee": "An Individual Recovery Plan has been opened for you. Review on {review}.",
     "channel_set": "✔ Escalation alerts will come to this channel.",
     "home_itt_no_channel": (
-        "⚠ No channel receives escalation alerts yet. Invite me to your ITT leadership "
-        "channel and type {cmd}use this channel for escalations there."
+        "⚠ No channel receives escalation alerts yet, so they come to every ITT lead "
+        "by direct message. Invite me to your ITT leadership channel and type "
+        "{cmd}use this channel for escalations there."
     ),
     "help_use_channel": "(ITT leads, typed in a channel I was invited to) send escalation alerts there",
     "use_channel_there": (

@@ -40,7 +40,7 @@ class RatingsRule:
         yield from self._to_leads(snap, timing)
 
     def _nudges(self, snap: Snapshot, timing: Timing) -> Iterator[Planned]:
-        for (_zone, programme_id), (loc, views) in snap.groups.items():
+        for (_zone, programme_id, _school), (loc, views) in snap.groups.items():
             if not loc.allowed:
                 continue
             for rp in snap.points_of(programme_id):
@@ -67,7 +67,7 @@ class RatingsRule:
     def _to_leads(self, snap: Snapshot, timing: Timing) -> Iterator[Planned]:
         """Review-point ratings still missing N days on go to the lead mentor first."""
         days = timedelta(days=timing.off_track.missing_ratings_days)
-        for (_zone, programme_id), (loc, views) in snap.groups.items():
+        for (_zone, programme_id, _school), (loc, views) in snap.groups.items():
             if not loc.allowed:
                 continue
             for rp in snap.points_of(programme_id):

@@ -62,8 +62,8 @@ class WeeklyRule:
         return facts
 
     def plan(self, snap: Snapshot, facts: WeeklyFacts, timing: Timing) -> Iterator[Planned]:
-        for (_zone, programme_id), (loc, views) in snap.groups.items():
-            cal = snap.calendars.get(programme_id) or ProgrammeCalendar()
+        for loc, views in snap.groups.values():
+            cal = snap.calendar(views[0])  # the same for every placement of the group
             if not (loc.allowed and loc.prompt_due and cal.is_teaching_week(loc.week)):
                 continue
             for v in views:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -18,9 +18,27 @@ class School(SQLModel, table=True):
     name: str = Field(sa_type=sa.String(200), unique=True)
     platform: str = Field(sa_type=sa.String(16))  # storage.enums.Platform
     timezone: str = Field(default="Europe/London", sa_type=sa.String(64))
-    # Kept now so that several workspaces/tenants per deployment need no guessing later.
+    # The school's own Slack workspace or Microsoft 365 tenant (schools CSV, or learned).
     slack_team_id: str | None = Field(default=None, sa_type=sa.String(32))
     teams_tenant_id: str | None = Field(default=None, sa_type=sa.String(64))
+    # False while the tenant id was only learned from a first Teams activity: shown by
+    # `mentorbot reach` for the office to confirm (schools CSV or `mentorbot school confirm`).
+    tenant_confirmed: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})
+
+
+class SchoolClosure(SQLModel, table=True):
+    """A day (or days) one school is closed and the others are not: its own INSET day."""
+
+    __tablename__ = "school_closure"
+    __table_args__ = (
+        sa.UniqueConstraint("school_id", "start_date"),
+        sa.CheckConstraint("end_date >= start_date", name="school_closure_dates_ordered"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    school_id: int = Field(foreign_key="school.id", index=True, ondelete="CASCADE")
+    start_date: date
+    end_date: date
 
 
 class Person(SQLModel, table=True):

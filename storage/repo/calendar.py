@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import select
 
 from storage.calendar_rules import ProgrammeCalendar, Span
-from storage.models import CalendarEntry, ReviewPoint
+from storage.models import CalendarEntry, ReviewPoint, SchoolClosure
 
 
 async def review_point(session: AsyncSession, *, review_point_id: int) -> ReviewPoint | None:
@@ -47,6 +47,15 @@ async def all_calendars(session: AsyncSession) -> dict[int, ProgrammeCalendar]:
     for programme_id, kind, start, end in (await session.execute(stmt)).all():
         calendars.setdefault(programme_id, ProgrammeCalendar()).spans.append(Span(kind, start, end))
     return calendars
+
+
+async def school_closures(session: AsyncSession) -> dict[int, list[Span]]:
+    """The days each school alone is closed (its own INSET days), by school id."""
+    stmt = select(SchoolClosure.school_id, SchoolClosure.start_date, SchoolClosure.end_date)
+    closures: dict[int, list[Span]] = {}
+    for school_id, start, end in (await session.execute(stmt)).all():
+        closures.setdefault(school_id, []).append(Span("inset", start, end))
+    return closures
 
 
 async def is_teaching_week(session: AsyncSession, *, programme_id: int, week_start: date) -> bool:

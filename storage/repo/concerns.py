@@ -98,12 +98,9 @@ async def add_recovery_plan(session: AsyncSession, *, plan: RecoveryPlan) -> Rec
 
 
 async def escalation_target(session: AsyncSession, *, level: int) -> EscalationTarget | None:
-    stmt = (
-        select(EscalationTarget)
-        .where(EscalationTarget.level <= level)
-        .order_by(EscalationTarget.level.desc())  # type: ignore[attr-defined]
-        .limit(1)
-    )
+    """The channel chosen for exactly this level: "one level up" never falls back to the
+    channel that has not acknowledged (the route decides what goes where instead)."""
+    stmt = select(EscalationTarget).where(EscalationTarget.level == level)
     return (await session.execute(stmt)).scalar_one_or_none()
 
 
