@@ -347,6 +347,7 @@ def interaction_to_dict(interaction: Interaction, *, key: str) -> dict[str, Any]
         case UseChannel(channel_id=channel, workspace_id=workspace, reference=reference):
             data = {"kind": "channel", "channel_id": channel, "workspace_id": workspace}
             data["reference"] = reference
+            data["level"] = interaction.level
     # Plain JSON only: whatever the form held comes back as the same strings and lists.
     return dict(json.loads(json.dumps(data, default=str)), event_key=key)
 
@@ -362,6 +363,10 @@ def interaction_from_dict(data: dict[str, Any]) -> Interaction:
         return Submit(str(data["form_id"]), dict(data["values"]), dict(data["state"]), key)
     if kind == "channel":
         return UseChannel(
-            str(data["channel_id"]), str(data["workspace_id"]), data.get("reference"), key
+            str(data["channel_id"]),
+            str(data["workspace_id"]),
+            data.get("reference"),
+            key,
+            level=int(data.get("level") or 1),
         )
     raise ValueError(f"unknown interaction kind {kind!r}")

@@ -63,6 +63,7 @@ class UseChannel:
     workspace_id: str = ""
     reference: dict[str, Any] | None = None
     event_key: str | None = None
+    level: int = 1  # "use this channel for level 2 escalations"
 
 
 Interaction = Command | Press | Submit | UseChannel
@@ -205,6 +206,7 @@ class Conversations:
                     workspace_id=workspace,
                     channel_id=channel_id,
                     reference=reference,
+                    level=interaction.level,
                 )
         raise BadRequest(f"unknown {_name(interaction)}")
 

@@ -10,9 +10,12 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.phrases import channel_level
 from handlers import notify, reach, weekly
+from handlers.context import PlatformUser
 from handlers.escalation import raise_escalation, raise_level
 from handlers.ports import Address, Delivery, SendError
+from handlers.router import Conversations, UseChannel
 from handlers.ui import Message
 from scheduler import undeliverable
 from scheduler.dispatch import Dispatcher
@@ -240,3 +243,26 @@ async def test_reach_lists_the_unreachable_with_why_and_the_fix(sessions):
         everyone["mo.mentor@example.org"], connected={"slack"}, conversation_only={"teams"}
     )
     assert "not connected to teams" in offline.why
+
+
+def test_the_words_choose_the_channel_for_a_level() -> None:
+    assert channel_level("use this channel for escalations") == 1
+    assert channel_level("Use this channel for  LEVEL 2 escalations.") == 2
+    assert channel_level("use this channel for level 9 escalations") is None
+    assert channel_level("use this channel for escalations please") is None
+
+
+async def test_an_itt_lead_chooses_the_level_two_channel_in_chat(sessions):
+    await build_world(sessions)
+
+    async def lookup() -> str:
+        return "ida.itt@example.org"
+
+    itt = PlatformUser("console", "", "ida.itt@example.org", email_lookup=lookup)
+    convo = Conversations(sessions, clock=lambda: NOW)
+    reply = await convo.handle(itt, UseChannel("C-DIRECTOR", "T1", level=2))
+    assert reply.message is not None and "raised to level 2" in reply.message.text
+    async with sessions() as s:
+        assert await concerns.escalation_target(s, level=1) is None
+        target = await concerns.escalation_target(s, level=2)
+    assert target is not None and target.channel_id == "C-DIRECTOR"

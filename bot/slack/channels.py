@@ -28,7 +28,7 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.async_context import AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.phrases import asks_for_channel
+from bot.phrases import channel_level
 from bot.slack import workspace
 from bot.slack.replies import Inbound, SlackReplies
 from handlers.router import Command, Interaction, UseChannel
@@ -51,18 +51,22 @@ def in_channel(channel: str) -> bool:
 def from_command(body: dict[str, Any], context: AsyncBoltContext) -> UseChannel | None:
     """`/mentor use this channel for escalations` typed in a channel, else None."""
     channel = str(body.get("channel_id") or "")
-    if not in_channel(channel) or not asks_for_channel(str(body.get("text") or "")):
+    level = channel_level(str(body.get("text") or ""))
+    if not in_channel(channel) or level is None:
         return None
-    return UseChannel(channel, workspace_id=workspace.authenticated(context))
+    return UseChannel(channel, workspace_id=workspace.authenticated(context), level=level)
 
 
 def _interaction(
     event: dict[str, Any], context: AsyncBoltContext, *, mentioned: bool
 ) -> Interaction | None:
     channel = str(event.get("channel") or "")
-    if asks_for_channel(words(str(event.get("text") or ""))):
+    level = channel_level(words(str(event.get("text") or "")))
+    if level is not None:
         key = f"slack-message:{channel}:{event.get('ts')}"[:255] if event.get("ts") else None
-        return UseChannel(channel, workspace_id=workspace.authenticated(context), event_key=key)
+        return UseChannel(
+            channel, workspace_id=workspace.authenticated(context), event_key=key, level=level
+        )
     return Command("help") if mentioned else None
 
 

@@ -23,7 +23,7 @@ from botbuilder.core import TurnContext
 from botbuilder.core.teams import TeamsInfo
 from botbuilder.schema import Activity, ActivityTypes
 
-from bot.phrases import asks_for_channel
+from bot.phrases import asks_for_channel, channel_level
 from bot.teams import NAME, failures, inbound, invoke, render
 from bot.teams.output import Conversations as Known
 from handlers.context import PlatformUser
@@ -314,6 +314,7 @@ class TeamsBot:
                 workspace_id=tenant_of(activity),
                 reference=reference_of(activity, conversation_id=channel_id),
                 event_key=key,
+                level=channel_level(text) or 1,
             )
             await self._run(turn_context, use, user, stored_key)
         else:

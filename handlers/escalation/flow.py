@@ -271,13 +271,20 @@ async def on_irp_submit(ctx: Ctx, raw: dict[str, Any], state: dict[str, Any]) ->
 
 
 async def set_channel(
-    ctx: Ctx, *, platform: str, workspace_id: str, channel_id: str, reference: dict[str, Any] | None
+    ctx: Ctx,
+    *,
+    platform: str,
+    workspace_id: str,
+    channel_id: str,
+    reference: dict[str, Any] | None,
+    level: int = 1,
 ) -> Reply:
-    """ "use this channel for escalations", typed by an ITT lead in a team channel."""
+    """ "use this channel for [level N] escalations", typed by an ITT lead in a team
+    channel: that level's route posts there (see route)."""
     require_itt_lead(ctx)
     await concerns.set_escalation_target(
         ctx.session,
-        level=1,
+        level=level,
         platform=platform,
         workspace_id=workspace_id,
         channel_id=channel_id,
@@ -289,8 +296,10 @@ async def set_channel(
         actor_id=ctx.actor.person_id,
         action="escalation_channel_set",
         entity="escalation_target",
-        entity_id=1,
+        entity_id=level,
     )
+    if level > 1:
+        return Reply(message=Message(t("channel_set_level", level=level)))
     return Reply(message=Message(t("channel_set")))
 
 

@@ -23,6 +23,7 @@ STRINGS: dict[str, str] = {
     "field_review_date": "Review date",
     "irp_for_trainee": "An Individual Recovery Plan has been opened for you. Review on {review}.",
     "channel_set": "✔ Escalation alerts will come to this channel.",
+    "channel_set_level": "✔ Escalation alerts raised to level {level} (not acknowledged in time) will come to this channel.",
     "home_itt_no_channel": (
         "⚠ No channel receives escalation alerts yet, so they come to every ITT lead "
         "by direct message. Invite me to your ITT leadership channel and type "
