@@ -6,8 +6,9 @@
 Builds the runtime on a fresh database with tests.factories.build_world, then, one at a
 time (so the figures are this work's alone), hands the conversations:
   - press:  "weekly.held" on this week's prompt (reads the meeting, returns the form);
-  - submit: "weekly.not_held" for a week never signed off (writes the meeting, its audit
-            entry and the notification to the trainee);
+  - submit: "weekly.not_held" for a week never signed off (writes the meeting and its
+            audit entry);
+  - concern: a concern raised (writes it, its audit entry and the lead mentor's alert);
 and prints the process CPU (all threads: the database driver's included) per interaction
 in ms, with PASS/MISS against the targets (press <= 3 ms, submit <= 4 ms; the edge's own
 cost is measured by bench/slack_ack.py). Not collected by pytest.
@@ -27,7 +28,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-TARGETS = {"press": 3.0, "submit": 4.0}
+TARGETS = {"press": 3.0, "submit": 4.0, "concern": 4.0}
 FIRST_WEEK = date(2026, 11, 23)
 
 
@@ -65,12 +66,20 @@ async def _measure(n: int, db_url: str, profile: str | None) -> dict[str, float]
     await conversations.handle(user, press)  # first sight: identity learned, caches warm
     results: dict[str, float] = {}
     profiler = cProfile.Profile() if profile else None
-    for kind in ("press", "submit"):
+    def concern(i: int) -> Submit:
+        values = {"placement_id": str(world.placement_id), "category": "wellbeing"}
+        values["details"] = "Tired and tearful"
+        return Submit("concern", values, {}, f"view:C{i}:h")
+
+    def interaction(kind: str, i: int) -> Press | Submit:
+        return press if kind == "press" else submit(i) if kind == "submit" else concern(i)
+
+    for kind in ("press", "submit", "concern"):
         if profiler is not None:
             profiler.enable()
         started = time.process_time()
         for i in range(n):
-            reply = await conversations.handle(user, press if kind == "press" else submit(i))
+            reply = await conversations.handle(user, interaction(kind, i))
             assert not reply.form_errors, reply.form_errors
         results[kind] = (time.process_time() - started) * 1000 / n
         if profiler is not None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import select
 
@@ -67,8 +68,11 @@ async def audit(
     detail: dict[str, Any] | None = None,
 ) -> None:
     """Append to the audit log. Detail carries ids and codes, never free text."""
-    session.add(
-        AuditEntry(
+    # A plain INSERT, not an ORM object: the log is only ever appended to, and this runs
+    # in every interaction that writes.
+    await session.execute(
+        insert(AuditEntry.__table__).values(  # type: ignore[attr-defined]
+            at=utcnow(),
             actor_id=actor_id,
             action=action,
             entity=entity,

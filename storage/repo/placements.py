@@ -33,6 +33,12 @@ class PlacementView:
 
 
 def _view_query():  # type: ignore[no-untyped-def]
+    """The view's SELECT, built once (statements are immutable; building this one with
+    its aliases costs more than running it)."""
+    return _VIEW
+
+
+def _build_view_query():  # type: ignore[no-untyped-def]
     trainee, mentor = aliased(Person), aliased(Person)
     return (
         select(
@@ -54,6 +60,9 @@ def _view_query():  # type: ignore[no-untyped-def]
         .join(mentor, mentor.id == Placement.mentor_id)
         .join(School, School.id == Placement.school_id)
     )
+
+
+_VIEW = _build_view_query()
 
 
 async def view(session: AsyncSession, *, placement_id: int) -> PlacementView | None:
