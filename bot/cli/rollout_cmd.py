@@ -110,22 +110,40 @@ async def _revoked_workspaces(session: object) -> dict[str, str]:
 
 
 def import_schools(
-    schools: Path = typer.Argument(..., metavar="SCHOOLS.csv", help="One row per school."),
+    schools: Path | None = typer.Argument(
+        None, metavar="SCHOOLS.csv", help="One row per school (see docs/csv-formats.md)."
+    ),
+    sample: bool = typer.Option(
+        False, "--sample", help="Import the sample partnership's schools shipped with mentorbot."
+    ),
     dry_run: bool = typer.Option(
         False, "--dry-run", help="Check the file and say what would change; write nothing."
     ),
 ) -> None:
     """Import each school's platform, Slack team id or Teams tenant id, time zone and the
     days it alone is closed (see docs/csv-formats.md)."""
+    from bot.sample_data import SCHOOLS, sample_files
+
+    if (schools is None) == (not sample):
+        raise CliError("give SCHOOLS.csv or --sample (one of them)")
+    if sample:
+        with sample_files(SCHOOLS) as (path,):
+            _import_file(path, dry_run)
+    else:
+        assert schools is not None
+        _import_file(schools, dry_run)
+
+
+def _import_file(path: Path, dry_run: bool) -> None:
     from bot.cli.import_cmd import _reject, _report
     from storage.imports import CsvFileError, ImportRejected
 
     try:
-        result = run(_import(schools, dry_run))
+        result = run(_import(path, dry_run))
     except CsvFileError as exc:
         raise CliError(str(exc)) from None
     except ImportRejected as exc:
-        _reject(exc, schools.name)
+        _reject(exc, path.name)
     _report(result)
 
 
