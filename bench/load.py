@@ -181,12 +181,15 @@ async def _stub(conn: Connection, emails: dict[str, str]) -> None:
 
     @dataclass
     class RecordingStub(SlackApiStub):
-        def _answer(self, method: str, p: dict[str, Any]) -> dict[str, Any]:
+        def _answer(self, method: str, p: dict[str, Any], *token: str | None) -> dict[str, Any]:
             # A compact record per call; the stub's own list (full views and blocks) would
-            # grow by hundreds of megabytes over a run, so it is emptied as we go.
+            # grow by hundreds of megabytes over a run, so it is emptied as we go. (The
+            # stub's _answer takes the token since Slack's many workspaces; `*token` keeps
+            # a --baseline run of older code working.)
             self.calls.clear()
             events.append(_stub_event(method, p))
-            return super()._answer(method, p)
+            answer: Any = super()._answer
+            return dict(answer(method, p, *token))
 
     stub = await RecordingStub(emails=emails).start()
     conn.send(stub.url)
