@@ -115,3 +115,80 @@ async def test_an_inset_day_at_one_school_does_not_move_another_schools_prompts(
     on_monday = await prompts_at(sessions, monday)
     assert open_ in on_monday and closed not in on_monday
     assert closed in await prompts_at(sessions, tuesday)  # the next day it may be sent
+
+
+TENANT_B = "4a2504e0-4f89-41d3-9a0c-0305e82c3302"
+OLD_ROWS = (
+    "INSERT INTO programme (id, name) VALUES (1, 'P')",
+    "INSERT INTO school (id, name, platform, timezone, teams_tenant_id) VALUES"
+    f" (1, 'Given', 'teams', 'Europe/London', '{TENANT}'),"
+    " (2, 'Learns', 'teams', 'Europe/London', NULL),"
+    " (3, 'Split', 'teams', 'Europe/London', NULL),"
+    " (4, 'Slacky', 'slack', 'Europe/London', NULL)",
+    "INSERT INTO person (id, email, full_name, created_at, updated_at) VALUES"
+    " (1, 'a@x.org', 'A', '2026-09-01', '2026-09-01'), (2, 'b@x.org', 'B', '2026-09-01',"
+    " '2026-09-01'), (3, 'c@x.org', 'C', '2026-09-01', '2026-09-01')",
+    "INSERT INTO placement (id, trainee_id, mentor_id, lead_mentor_id, school_id, programme_id,"
+    " start_date, end_date) VALUES (1, 1, 2, 2, 2, 1, '2026-09-07', '2027-06-25'),"
+    " (2, 3, 1, 1, 3, 1, '2026-09-07', '2027-06-25'), (3, 2, 1, 1, 4, 1, '2026-09-07',"
+    " '2027-06-25')",
+    "INSERT INTO platform_identity (person_id, platform, workspace_id, external_id, created_at)"
+    f" VALUES (1, 'teams', '{TENANT_B}', 'aad-1', '2026-09-01'),"
+    " (3, 'teams', 'ffffffff-0000-4000-8000-000000000000', 'aad-3', '2026-09-01'),"
+    " (2, 'slack', 'T0SLACKY', 'U2', '2026-09-01')",
+)
+
+
+async def _migrate_old_data(url: str) -> dict[str, tuple[str | None, str | None, bool]]:
+    from sqlalchemy import text
+
+    from storage.db import make_engine
+    from storage.migrate import upgrade
+
+    engine = make_engine(url)
+    try:
+        await upgrade(engine, "0007")
+        async with engine.begin() as conn:
+            for statement in OLD_ROWS:
+                await conn.execute(text(statement))
+        await upgrade(engine)
+        async with engine.connect() as conn:
+            rows = await conn.execute(
+                text("SELECT name, teams_tenant_id, slack_team_id, tenant_confirmed FROM school")
+            )
+            return {name: (tenant, team, bool(ok)) for name, tenant, team, ok in rows.all()}
+    finally:
+        await engine.dispose()
+
+
+def _expected() -> dict[str, tuple[str | None, str | None, bool]]:
+    return {
+        "Given": (TENANT, None, True),  # set on purpose before: confirmed
+        "Learns": (TENANT_B, None, False),  # its people share one tenant: learned
+        "Split": (None, None, False),  # its people are in two tenants: not guessed
+        "Slacky": (None, "T0SLACKY", False),
+    }
+
+
+async def test_migration_0008_learns_tenants_from_existing_identities_sqlite(tmp_path):
+    assert await _migrate_old_data(f"sqlite:///{tmp_path / 'old.db'}") == _expected()
+
+
+@pytest.mark.postgres
+async def test_migration_0008_learns_tenants_from_existing_identities_postgres():
+    import uuid
+
+    from sqlalchemy.engine import make_url
+
+    from tests.conftest import _pg_admin, _pg_admin_url
+
+    admin = _pg_admin_url()
+    if not admin:
+        pytest.skip("MENTORBOT_TEST_DATABASE_URL is not set")
+    name = f"mb_0008_{uuid.uuid4().hex[:8]}"
+    await _pg_admin(f'CREATE DATABASE "{name}"')
+    try:
+        url = make_url(admin).set(database=name).render_as_string(False)
+        assert await _migrate_old_data(url) == _expected()
+    finally:
+        await _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
