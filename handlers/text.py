@@ -42,9 +42,6 @@ CORE: dict[str, str] = {
     "late_form_ready": "Sorry for the wait, I was busy. {title} is ready:",
     "open_now": "Open it now",
     "late_next_step": "Your answers so far are saved. Open the form again to continue where you left off.",
-    "dead_letter": "Could not deliver a {kind} message to {who} after several attempts. Please check the chat account the roster has for them.",
-    "dead_letter_channel": "the escalation channel",
-    "dead_letter_reason": "Reason",
     "tenant_refused": "Sorry, this organisation is not part of the ITT partnership mentorbot serves, so I can't record anything here. If your school should be, please ask your partnership office to add its tenant to the schools list.",
     # Reaching people (handlers/reach.py): the office's daily summary and `mentorbot reach`.
     "undeliverable_title": "Who mentorbot could not reach",
