@@ -71,7 +71,9 @@ async def idp_submit(ctx: Ctx, raw: dict[str, Any]) -> Reply:
     if not checked.ok:
         return Reply(form_errors=checked.errors)
     query = str(checked.values["trainee"])
-    found = await scope.trainees_matching(ctx.session, query)
+    # Matches across the partnership, then those the asker may see: a wide net, so that
+    # other schools' namesakes do not crowd out the asker's own trainee.
+    found = await scope.trainees_matching(ctx.session, query, limit=50)
     visible = [
         (pid, name)
         for pid, name in found

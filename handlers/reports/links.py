@@ -88,6 +88,7 @@ def verify(token: str, secret: bytes, *, now: datetime) -> Grant | None:
         grant = Grant(**json.loads(_unb64(payload)))
     except (ValueError, TypeError, binascii.Error):
         return None
-    if not isinstance(grant.expires, int) or grant.expires <= now.timestamp():
+    numbers = (grant.expires, grant.person_id, grant.target or 0)
+    if not all(isinstance(n, int) for n in numbers) or grant.expires <= now.timestamp():
         return None
     return grant
