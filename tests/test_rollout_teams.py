@@ -13,6 +13,8 @@ from sqlalchemy import func, select
 
 from bot.runtime import build_runtime, web_app
 from bot.settings import Settings
+from scheduler.policy import Policy
+from scheduler.sweeps import Sweeper
 from storage.db import transaction
 from storage.models import ParkedInteraction, Placement, PlatformIdentity, ProcessedEvent, School
 from storage.repo import tenants
@@ -109,3 +111,23 @@ async def test_a_tenant_is_learned_from_the_first_activity_and_confirmed(teams):
     # Every Teams school now has its tenant: any other is refused.
     status, _ = await h.post(in_tenant(h.activity("stranger", text="status"), ELSEWHERE))
     assert status == 403
+
+
+async def test_each_tenants_people_get_their_prompts_after_the_schools_preinstall(teams):
+    """Two schools in two tenants; each school's Teams admin pre-installed the app (the
+    install events give the bot a chat with each person): the sweep's prompts reach both."""
+    h, w = teams
+    await set_tenants(h, w, oak=OAK, elm=ELM)
+    for user, tenant in (("mentor", OAK), ("other", ELM)):
+        added = h.activity(user, "conversationUpdate", membersAdded=[dict(BOT)])
+        assert (await h.post(in_tenant(added, tenant)))[0] == 200
+    await Sweeper(h.runtime.sessions, Policy()).run(NOW)
+    await h.runtime.dispatcher.drain()
+    for user in ("mentor", "other"):
+        prompts = [c for _id, c in h.sent(USERS[user].chat) if "take place?" in text_of(c)]
+        assert any("week of Mon 16 Nov 2026" in text_of(c) for c in prompts), user
+    async with h.runtime.sessions() as s:
+        rows = (
+            await s.execute(select(PlatformIdentity.person_id, PlatformIdentity.workspace_id))
+        ).all()
+    assert (w.mentor_id, OAK) in rows and (w.other_mentor_id, ELM) in rows
