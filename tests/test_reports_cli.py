@@ -74,3 +74,18 @@ def test_unknown_names_are_one_clear_line(sqlite_url, tmp_path, monkeypatch, cap
     code, _out, err = run_cli(monkeypatch, capsys, sqlite_url, "export", "idp", "--format", "pdf")
     assert code == 2 and "Traceback" not in err
     assert not (tmp_path / "x").exists()
+
+
+def test_a_report_of_many_trainees_shows_progress_and_still_writes(
+    sqlite_url, tmp_path, monkeypatch, capsys
+):
+    from bot.cli import report_cmd
+
+    asyncio.run(_seeded(sqlite_url))
+    monkeypatch.setattr(report_cmd, "PROGRESS_FROM", 1)  # two trainees count as many here
+    out = tmp_path / "cohort.html"
+    code, _out, err = run_cli(
+        monkeypatch, capsys, sqlite_url, "report", "cohort", "--out", str(out)
+    )
+    assert code == 0 and "Traceback" not in err, err
+    assert "Latest rating per trainee and standard" in out.read_text()
