@@ -8,7 +8,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import func, or_
+from sqlalchemy import func
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import select
 
@@ -181,5 +181,5 @@ async def last_queued(session: AsyncSession, *, kind: str, recipient_id: int) ->
 async def names(session: AsyncSession, *, person_ids: list[int]) -> dict[int, str]:
     if not person_ids:
         return {}
-    stmt = select(Person.id, Person.full_name).where(or_(*(Person.id == i for i in person_ids)))
+    stmt = select(Person.id, Person.full_name).where(Person.id.in_(person_ids))
     return {i: n for i, n in (await session.execute(stmt)).all() if i is not None}
