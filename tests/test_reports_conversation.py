@@ -120,3 +120,7 @@ def test_config_check_shows_the_link_settings():
         and not lines["MENTORBOT_LINK_SECRET"].note
     )
     assert lines["MENTORBOT_LINK_HOURS"].value == "24"
+    short = check(Settings(MENTORBOT_LINK_SECRET="abc", MENTORBOT_PUBLIC_URL="https://x.org"))
+    assert (
+        "at least 16 characters" in {x.name: x for x in short.lines}["MENTORBOT_LINK_SECRET"].note
+    )

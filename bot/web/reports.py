@@ -19,6 +19,7 @@ from handlers.reports import links, pages, render
 
 log = logging.getLogger(__name__)
 ROUTE = links.PATH + "{token}"
+MIN_SECRET = 16
 HEADERS = {
     "Cache-Control": "private, no-store",
     "Referrer-Policy": "no-referrer",
@@ -80,11 +81,16 @@ def link_settings(settings: Settings) -> links.LinkSettings | None:
     if settings.link_secret is None or not settings.public_url:
         return None
     secret = settings.link_secret.get_secret_value().encode()
+    if len(secret) < MIN_SECRET:
+        return None  # a guessable key would let anyone forge a link
     return links.LinkSettings(secret, settings.public_url, timedelta(hours=settings.link_hours))
 
 
 def config_lines(settings: Settings) -> list[ConfigLine]:
     off = "" if link_settings(settings) is not None else "report links are off until both are set"
+    secret = settings.link_secret
+    if secret is not None and len(secret.get_secret_value().encode()) < MIN_SECRET:
+        off = f"report links are off: the secret needs at least {MIN_SECRET} characters"
     return [
         ConfigLine("MENTORBOT_LINK_SECRET", mask(settings.link_secret), off),
         ConfigLine("MENTORBOT_PUBLIC_URL", settings.public_url or "(not set)", off),
