@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import random
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -30,6 +31,15 @@ log = logging.getLogger(__name__)
 # 2 s, 4 s, 8 s … up to 15 minutes, with up to a second of jitter so that a burst of
 # failures spreads out; ten attempts span about seventeen minutes before a dead letter.
 BACKOFF = wait_exponential_jitter(multiplier=2, max=900, jitter=1)
+# A 5xx or lost answer is tried again soon for a row's first SOON_TRIES attempts: within
+# half a second (jittered, so a burst of failures does not come back at once), through the
+# same rate limiter, so a retry only spends budget no first try is using. A burst of
+# thousands then ends when its last row is sent, not seconds later when the last few
+# failures' backoffs run out. From then on the backoff above, as before (the tenth attempt
+# still comes about seventeen minutes after the first). A 429 waits its Retry-After and
+# does not count as an attempt.
+SOON = (0.05, 0.5)  # seconds
+SOON_TRIES = 3
 
 
 def _attempt(number: int) -> RetryCallState:
@@ -135,10 +145,10 @@ class Dispatcher:
     async def _deliver_one(self, row: OutboxMessage, result: DispatchResult) -> None:
         assert row.id is not None
         try:
-            if not await self._still_applies(row):
+            address = await self._prepare(row)
+            if address is None:
                 await self._cancel(row, result)
                 return
-            address = await self._address(row)
             channel = self.channels.get(address.platform)
             if channel is None:
                 raise SendError(f"no {address.platform} edge configured", permanent=True)
@@ -156,9 +166,13 @@ class Dispatcher:
         except SendError as exc:
             await self._failed(row, exc, result)
 
-    async def _still_applies(self, row: OutboxMessage) -> bool:
+    async def _prepare(self, row: OutboxMessage) -> Address | None:
+        """Where the row goes, or None when it no longer applies: one session for both
+        (one pooled connection, and on PostgreSQL one pre-ping, per row sent)."""
         async with self.sessions() as session:
-            return await still_applies(session, kind=row.kind, key=row.key)
+            if not await still_applies(session, kind=row.kind, key=row.key):
+                return None
+            return await self._address(session, row)
 
     async def _cancel(self, row: OutboxMessage, result: DispatchResult) -> None:
         assert row.id is not None
@@ -166,34 +180,33 @@ class Dispatcher:
         async with transaction(self.sessions) as session:
             await outbox.mark_cancelled(session, row_id=row.id)
 
-    async def _address(self, row: OutboxMessage) -> Address:
-        async with self.sessions() as session:
-            if row.recipient_id is not None:
-                found = await outbox.recipient(session, person_id=row.recipient_id)
-                if found is None:
-                    raise SendError("recipient not on the roster", permanent=True)
-                platform = found.platform or next(
-                    (p for p in self.reach_order if p in self.channels), None
-                )
-                if platform is None:
-                    raise SendError("recipient not reachable on any platform", permanent=True)
-                return Address(
-                    platform=platform,
-                    person_id=found.person_id,
-                    email=found.email,
-                    external_id=found.external_id,
-                    workspace_id=found.workspace_id,
-                    reference=found.reference,
-                )
-            target = await concerns.escalation_target(session, level=row.escalation_level or 1)
-            if target is None:
-                raise SendError("no escalation channel set", permanent=True)
-            return Address(
-                platform=target.platform,
-                workspace_id=target.workspace_id,
-                channel_id=target.channel_id,
-                reference=target.conversation_reference,
+    async def _address(self, session: AsyncSession, row: OutboxMessage) -> Address:
+        if row.recipient_id is not None:
+            found = await outbox.recipient(session, person_id=row.recipient_id)
+            if found is None:
+                raise SendError("recipient not on the roster", permanent=True)
+            platform = found.platform or next(
+                (p for p in self.reach_order if p in self.channels), None
             )
+            if platform is None:
+                raise SendError("recipient not reachable on any platform", permanent=True)
+            return Address(
+                platform=platform,
+                person_id=found.person_id,
+                email=found.email,
+                external_id=found.external_id,
+                workspace_id=found.workspace_id,
+                reference=found.reference,
+            )
+        target = await concerns.escalation_target(session, level=row.escalation_level or 1)
+        if target is None:
+            raise SendError("no escalation channel set", permanent=True)
+        return Address(
+            platform=target.platform,
+            workspace_id=target.workspace_id,
+            channel_id=target.channel_id,
+            reference=target.conversation_reference,
+        )
 
     async def _settle(self, row: OutboxMessage, address: Address, delivery: Delivery) -> None:
         assert row.id is not None
@@ -221,21 +234,38 @@ class Dispatcher:
         assert row.id is not None
         now = self.clock()
         retry_at: datetime | None
-        if exc.permanent or row.attempts >= self.max_attempts:
+        # A 429 is the platform saying "not now", not a failed message: its try is given
+        # back (it never dead-letters a row, nor lengthens the row's backoff).
+        rate_limited = exc.retry_after is not None and not exc.permanent
+        if exc.permanent or (row.attempts >= self.max_attempts and not rate_limited):
             retry_at = None
             result.dead += 1
             log.warning("outbox %s dead after %s attempts: %s", row.id, row.attempts, exc)
         else:
-            delay = (
-                exc.retry_after if exc.retry_after is not None else BACKOFF(_attempt(row.attempts))
-            )
+            delay = retry_delay(exc, row.attempts)
             retry_at = now + timedelta(seconds=delay)
             result.retried += 1
             log.info("outbox %s retry in %ss: %s", row.id, delay, exc)
         async with transaction(self.sessions) as session:
-            await outbox.mark_failed(session, row_id=row.id, retry_at=retry_at, error=str(exc))
+            await outbox.mark_failed(
+                session,
+                row_id=row.id,
+                retry_at=retry_at,
+                error=str(exc),
+                attempt_spent=not rate_limited,
+            )
             if retry_at is None and row.kind == route.ALERT_KIND:
                 # An alert nobody could receive goes to every ITT lead by DM, at once.
                 await route.fall_back(session, key=row.key, payload=row.payload, now=now)
         # Other dead letters tell nobody one by one: the office gets one summary a day
         # (scheduler/undeliverable.py) and the lead mentor's digest names who was missed.
+
+
+def retry_delay(exc: SendError, attempts: int) -> float:
+    """Seconds until a failed row is tried again, after `attempts` tries: the platform's
+    Retry-After when it gave one; else soon for the first few tries, then the backoff."""
+    if exc.retry_after is not None:
+        return exc.retry_after
+    if attempts <= SOON_TRIES:
+        return random.uniform(*SOON)
+    return float(BACKOFF(_attempt(attempts)))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import func, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -17,19 +18,19 @@ async def claim(
 ) -> list[OutboxMessage]:
     """Take up to `limit` due rows for this worker. On PostgreSQL other dispatchers skip
     rows locked here (SKIP LOCKED); a `sending` row whose lease ran out (its dispatcher
-    died) is due again and is checked with the platform before it is resent."""
-    stmt = (
-        select(OutboxMessage)
-        .where(
-            ((OutboxMessage.status == "pending") & (OutboxMessage.next_attempt_at <= now))
-            | ((OutboxMessage.status == "sending") & (OutboxMessage.next_attempt_at <= now))
-        )
-        .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
-        .limit(limit)
+    died) is due again and is checked with the platform before it is resent.
+
+    Rows that failed before come first: a row whose retry falls due in a burst
+    is not sent after every row queued behind it (whose due time is older than its
+    retry's), so its own next failure, if any, still has time to be retried before the
+    burst ends."""
+    due = (OutboxMessage.status.in_(("pending", "sending"))) & (
+        OutboxMessage.next_attempt_at <= now
     )
-    if session.bind is not None and session.bind.dialect.name == "postgresql":
-        stmt = stmt.with_for_update(skip_locked=True)
-    rows = list((await session.execute(stmt)).scalars().all())
+    failed = OutboxMessage.last_error.is_not(None)  # type: ignore[union-attr]
+    rows = await _due(session, due & failed, limit)
+    if len(rows) < limit:
+        rows += await _due(session, due & ~failed, limit - len(rows))
     for row in rows:
         row.status = "sending"
         row.claimed_by = worker
@@ -37,6 +38,18 @@ async def claim(
         row.next_attempt_at = now + lease
     await session.flush()
     return rows
+
+
+async def _due(session: AsyncSession, where: Any, limit: int) -> list[OutboxMessage]:
+    stmt = (
+        select(OutboxMessage)
+        .where(where)
+        .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
+        .limit(limit)
+    )
+    if session.bind is not None and session.bind.dialect.name == "postgresql":
+        stmt = stmt.with_for_update(skip_locked=True)
+    return list((await session.execute(stmt)).scalars().all())
 
 
 async def pending_count(session: AsyncSession) -> int:
@@ -117,10 +130,19 @@ async def mark_sent(
 
 
 async def mark_failed(
-    session: AsyncSession, *, row_id: int, retry_at: datetime | None, error: str
+    session: AsyncSession,
+    *,
+    row_id: int,
+    retry_at: datetime | None,
+    error: str,
+    attempt_spent: bool = True,
 ) -> None:
-    """Back to pending for a retry at `retry_at`, or dead-lettered when None."""
+    """Back to pending for a retry at `retry_at`, or dead-lettered when None.
+    `attempt_spent=False` (the platform said "not now", a 429): the try is given back,
+    so it neither brings the row nearer its dead letter nor lengthens its backoff."""
     values: dict[str, object] = {"last_error": error[:500], "claimed_by": None}
+    if not attempt_spent:
+        values["attempts"] = OutboxMessage.attempts - 1
     if retry_at is None:
         values["status"] = "dead"
     else:
