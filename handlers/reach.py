@@ -21,6 +21,7 @@ from storage.repo.reach import PersonFacts, Undelivered
 class Cause(StrEnum):
     NO_CONVERSATION = "no_conversation"
     NOT_FOUND = "not_found"
+    NOT_INSTALLED = "not_installed"  # the app is not installed in the school's workspace
     NO_CHANNEL = "no_channel"
     NOT_CONNECTED = "not_connected"
     REVOKED = "revoked"
@@ -33,6 +34,7 @@ class Cause(StrEnum):
 
 # What an edge's failure text says, read into a cause (first match wins).
 _READINGS: tuple[tuple[str, Cause], ...] = (
+    ("not installed in", Cause.NOT_INSTALLED),
     ("not installed", Cause.NO_CONVERSATION),
     ("reference", Cause.NO_CONVERSATION),
     ("users_not_found", Cause.NOT_FOUND),
@@ -84,12 +86,14 @@ def assess(
     first_choice: str | None = None,
     conversation_only: Collection[str] = (),
     labels: Mapping[str, str] | None = None,
+    installed: Collection[str] | None = None,
 ) -> Reach:
     """`connected`: the platforms this deployment can send on; `revoked`: workspaces that
     removed the app, id -> reason; `first_choice`: where someone with no school and no
     identity is tried first; `conversation_only`: platforms that can only message someone
     who has a conversation with the bot (no look-up by e-mail). The platform facts come
-    from the descriptors (bot/): handlers name no platform."""
+    from the descriptors (bot/): handlers name no platform. `installed`: the workspaces
+    the app is installed in, when each installs it (None: one token serves them all)."""
     school = person.school
     platform = (
         school.platform
@@ -107,6 +111,10 @@ def assess(
     cause, error = _cause(
         person, platform, connected, revoked or {}, needs_conversation=platform in conversation_only
     )
+    team = person.school.slack_team_id if person.school else None
+    if cause in (None, Cause.FIRST_MESSAGE) and installed is not None and team:
+        if team not in installed:
+            cause, error = Cause.NOT_INSTALLED, ""
     if cause is None:
         return Reach(**base, reachable=t("reach_yes"), can_reach=True)  # type: ignore[arg-type]
     if cause == Cause.FIRST_MESSAGE:

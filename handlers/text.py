@@ -63,6 +63,8 @@ CORE: dict[str, str] = {
     "fix_no_channel": 'an ITT lead types "use this channel for escalations" in the ITT leadership channel.',
     "why_not_connected": "mentorbot is not connected to {platform}.",
     "fix_not_connected": "set up {platform} (see `mentorbot config check`) and restart mentorbot.",
+    "why_not_installed": "mentorbot is not installed in the school's chat workspace.",
+    "fix_not_installed": "ask the workspace's admin to install mentorbot (the install link, /slack/install).",
     "why_revoked": "mentorbot was removed from the school's workspace ({reason}).",
     "fix_revoked": "ask the workspace's admin to install mentorbot again (the install link).",
     "why_refused": "The chat platform refused the message ({error}).",

@@ -22,7 +22,14 @@ from scheduler.dispatch import Dispatcher
 from scheduler.offtrack import LEADERSHIP_ZONE, OffTrack
 from scheduler.policy import EscalationRoute, Policy
 from storage.db import transaction
-from storage.models import Escalation, OutboxMessage, Person, PersonRole, PlatformIdentity
+from storage.models import (
+    Escalation,
+    OutboxMessage,
+    Person,
+    PersonRole,
+    PlatformIdentity,
+    School,
+)
 from storage.repo import concerns, placements
 from storage.repo import reach as reach_facts
 from tests.factories import WEEK, World, build_world
@@ -266,3 +273,33 @@ async def test_an_itt_lead_chooses_the_level_two_channel_in_chat(sessions):
         assert await concerns.escalation_target(s, level=1) is None
         target = await concerns.escalation_target(s, level=2)
     assert target is not None and target.channel_id == "C-DIRECTOR"
+
+
+def test_the_edges_failures_are_read_into_what_fixes_them() -> None:
+    cases = {
+        "teams: not installed for this person": reach.Cause.NO_CONVERSATION,
+        "mentorbot is not installed in Slack workspace T1: install the app there": (
+            reach.Cause.NOT_INSTALLED
+        ),
+        "the Slack app was uninstalled from workspace Oak: reinstall the app": reach.Cause.REVOKED,
+        "slack users_not_found": reach.Cause.NOT_FOUND,
+        "no escalation channel set": reach.Cause.NO_CHANNEL,
+        "teams connector 502": reach.Cause.REFUSED,
+    }
+    assert {error: reach.cause_of(error) for error in cases} == cases
+
+
+async def test_a_school_whose_workspace_never_installed_the_app(sessions):
+    world = await build_world(sessions)
+    async with transaction(sessions) as s:
+        view = await placements.view(s, placement_id=world.placement_id)
+        assert view is not None
+        school = await s.get(School, view.school_id)
+        assert school is not None
+        school.slack_team_id = "T0OAK"
+    async with sessions() as s:
+        mentor = next(p for p in await reach_facts.everyone(s) if p.id == world.mentor_id)
+    found = reach.assess(mentor, connected={"slack"}, installed={"T0ELM"})
+    assert not found.can_reach and "not installed in the school's chat workspace" in found.why
+    assert reach.assess(mentor, connected={"slack"}, installed={"T0OAK"}).can_reach
+    assert reach.assess(mentor, connected={"slack"}).can_reach  # one token for all

@@ -15,6 +15,8 @@ import typer
 from bot.cli.common import CliError, load_settings, run
 
 if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
+
     from handlers.reach import Reach
     from storage.imports import ImportResult
 
@@ -83,7 +85,7 @@ async def _assess() -> list[Reach]:
         await ensure_current(engine)
         async with session_factory(engine)() as session:
             everyone = await facts.everyone(session)
-            revoked = await _revoked_workspaces(session)
+            revoked, installed = await _slack_workspaces(session)
     finally:
         await engine.dispose()
     return [
@@ -94,19 +96,20 @@ async def _assess() -> list[Reach]:
             first_choice=first,
             conversation_only=conversation_only,
             labels={p.name: p.label for p in platforms.PLATFORMS},
+            installed=installed if settings.slack_client_id else None,
         )
         for p in everyone
     ]
 
 
-async def _revoked_workspaces(session: object) -> dict[str, str]:
-    """Slack workspaces that uninstalled the app or revoked its tokens (id -> why)."""
-    try:
-        from storage.repo import slack_workspaces
-    except ImportError:  # a version without many Slack workspaces
-        return {}
-    known = await slack_workspaces.workspaces(session)  # type: ignore[arg-type]
-    return {w: r.reason.replace("_", " ") for w, r in known.revoked.items()}
+async def _slack_workspaces(session: AsyncSession) -> tuple[dict[str, str], set[str]]:
+    """Slack workspaces that uninstalled the app or revoked its tokens (id -> why), and
+    those it is installed in (OAuth mode)."""
+    from storage.repo import slack_workspaces
+
+    known = await slack_workspaces.workspaces(session)
+    revoked = {w: r.reason.replace("_", " ") for w, r in known.revoked.items()}
+    return revoked, set(known.installed)
 
 
 def import_schools(
