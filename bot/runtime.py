@@ -58,6 +58,7 @@ class Runtime:
     edges: dict[str, Edge] = field(default_factory=dict)
     wake: asyncio.Event = field(default_factory=asyncio.Event)
     parked_wake: asyncio.Event = field(default_factory=asyncio.Event)
+    dispatched_at: float | None = None  # event-loop time the dispatch loop last did a batch
 
     @property
     def channels(self) -> dict[str, OutputChannel]:
@@ -78,9 +79,18 @@ class Runtime:
                 await asyncio.wait_for(self.wake.wait(), DISPATCH_IDLE_SECONDS)
             self.wake.clear()
             try:
-                await self.dispatcher.drain()
+                await self._dispatch_all()
             except Exception:
                 log.exception("dispatch failed; will retry")
+
+    async def _dispatch_all(self) -> None:
+        """Dispatch until nothing is due, noting each finished batch for the heartbeat."""
+        loop = asyncio.get_running_loop()
+        while True:
+            step = await self.dispatcher.run_once()
+            self.dispatched_at = loop.time()
+            if not (step.sent or step.retried or step.dead or step.recovered or step.cancelled):
+                return
 
     async def parked_loop(self) -> None:
         """Handle interactions parked while the bot was busy, as soon as they are parked
@@ -255,6 +265,8 @@ def _background(
     async def background(_app: web.Application) -> AsyncIterator[None]:
         await runtime.intake.recover()  # what a stopped process acknowledged but never stored
         loops = [runtime.dispatch_loop(), runtime.parked_loop()] if run_dispatcher else []
+        if run_dispatcher:  # the scheduler's tick leaves dispatching to the loop
+            runtime.scheduler.dispatch_progress = lambda: runtime.dispatched_at
         tasks = [asyncio.create_task(loop) for loop in loops]
         yield
         for task in tasks:

@@ -87,6 +87,11 @@ class Intake:
         self._running: set[asyncio.Task[Reply | None]] = set()
         self._waiting = 0  # interactions waiting for a slot
         self._rate = Throughput()
+        # Parks go first: an interaction (or a parked one) waits to start while parks are
+        # queued, so on SQLite the park writer is not starved of the write lock by new
+        # work, and what the platform was told is kept is in the database within moments.
+        self._parks_written = asyncio.Event()
+        self._parks_written.set()
 
     # -- the edges' side -------------------------------------------------------------
 
@@ -154,6 +159,7 @@ class Intake:
         finally:
             self._waiting -= 1
         try:
+            await self._parks_written.wait()
             started.set()
             return await self.conversations.handle(user, interaction)
         finally:
@@ -175,6 +181,7 @@ class Intake:
         }
         written: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._queue.append((row, written))
+        self._parks_written.clear()
         if self._writer is None or self._writer.done():
             self._writer = asyncio.create_task(self._write_parked())
         try:
@@ -206,6 +213,8 @@ class Intake:
                 await asyncio.sleep(0.1)
                 continue
             self.journal.committed(str(row["event_key"]) for row, _ in batch)
+            if not self._queue:
+                self._parks_written.set()
             for _, written in batch:
                 if not written.done():
                     written.set_result(None)
@@ -231,6 +240,7 @@ class Intake:
 
     async def drain(self, *, limit: int = 50) -> int:
         """Handle parked interactions that are due; how many were taken."""
+        await self._parks_written.wait()
         async with transaction(self.conversations.sessions) as session:
             rows = await parked.claim(session, now=self.clock(), limit=limit, lease=LEASE)
             work = [
@@ -266,6 +276,7 @@ class Intake:
             else PlatformUser(platform, workspace_id, external_id)
         )
         async with self.slots:
+            await self._parks_written.wait()
             try:
                 await self.conversations.handle(user, interaction, parked=True)
             except Exception as exc:  # kept: due again after its lease

@@ -267,3 +267,28 @@ def test_status_shows_the_heartbeat_and_exits_non_zero_when_stale(
     code, out = status_cli(monkeypatch, capsys, db_url)
     assert code == 0 and "STALE" not in out and "under a minute ago" in out
     assert "2 dead-lettered" in out
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+async def test_a_busy_dispatch_loop_keeps_the_heartbeat_fresh_without_the_tick_dispatching(
+    sched: SchedulerHarness,
+) -> None:
+    """In `serve` the dispatch loop sends; the tick reports its progress instead of queuing
+    behind the same rate limit (under a backlog that made every tick's dispatch time out)."""
+    h = sched
+    assert h.service is not None
+    loop = asyncio.get_running_loop()
+    progress: list[float | None] = [None]
+    h.service.dispatch_progress = lambda: progress[0]
+
+    async def must_not_dispatch(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the tick dispatched beside the loop")
+
+    h.service._dispatch_within = must_not_dispatch  # type: ignore[method-assign]
+    await h.service.timed_tick()
+    beat = await heartbeat(h)
+    assert beat.last_sweep_at is not None and beat.last_dispatch_at is None  # no pass yet
+    progress[0] = loop.time()  # the loop finished a batch just now
+    await h.service.timed_tick()
+    beat = await heartbeat(h)
+    assert beat.last_dispatch_at is not None and beat.last_failure_at is None
