@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from bot.descriptor import ConfigCheck, PlatformDescriptor
+from bot.descriptor import ConfigCheck, Edge, PlatformDescriptor
 from bot.settings import ConfigLine, Settings, mask
-from bot.slack import COMMAND, NAME, setup
+from bot.slack import COMMAND, NAME
+from handlers.intake import Intake
 from scheduler.dispatch import RateLimit
 
 # chat.postMessage allows about one message per second per channel, with short bursts;
@@ -90,6 +91,13 @@ def check(s: Settings) -> ConfigCheck:
     return ConfigCheck(lines, found, ready)
 
 
+def edge_for(settings: Settings, intake: Intake) -> Edge:
+    # slack_bolt is imported only where Slack is served: a Teams-only bot starts without it.
+    from bot.slack import setup
+
+    return setup.edge_for(settings, intake)
+
+
 DESCRIPTOR = PlatformDescriptor(
     name=NAME,
     label="Slack",
@@ -98,5 +106,5 @@ DESCRIPTOR = PlatformDescriptor(
     rate_limit=rate_limit,
     check=check,
     enabled=enabled,
-    build=setup.edge_for,
+    build=edge_for,
 )

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from bot.descriptor import ConfigCheck, PlatformDescriptor
+from bot.descriptor import ConfigCheck, Edge, PlatformDescriptor
 from bot.settings import ConfigLine, Settings, mask
-from bot.teams import NAME, setup
+from bot.teams import NAME
+from handlers.intake import Intake
 from scheduler.dispatch import RateLimit
 
 APP_TYPES = ("MultiTenant", "SingleTenant", "UserAssignedMSI")
@@ -35,7 +36,7 @@ def problems(s: Settings) -> list[str]:
 def _ready(s: Settings, found: list[str]) -> str | None:
     if s.teams_configured and not found:
         return NAME
-    if setup.anonymous(s):
+    if anonymous(s):
         return f"{NAME} (anonymous development mode)"
     return None
 
@@ -51,6 +52,22 @@ def check(s: Settings) -> ConfigCheck:
     return ConfigCheck(lines, found, _ready(s, found))
 
 
+def enabled(settings: Settings) -> bool:
+    """Teams runs with an app id and password, or anonymously when that was asked for."""
+    return settings.teams_configured or anonymous(settings)
+
+
+def anonymous(settings: Settings) -> bool:
+    return settings.teams_allow_anonymous and not settings.microsoft_app_id
+
+
+def edge_for(settings: Settings, intake: Intake) -> Edge:
+    # botbuilder is imported only where Teams is served: a Slack-only bot starts without it.
+    from bot.teams import setup
+
+    return setup.edge_for(settings, intake)
+
+
 DESCRIPTOR = PlatformDescriptor(
     name=NAME,
     label="Teams",
@@ -59,8 +76,8 @@ DESCRIPTOR = PlatformDescriptor(
     rate_limit=rate_limit,
     check=check,
     # With an app id and password, or anonymously when that was asked for.
-    enabled=setup.enabled,
-    build=setup.edge_for,
+    enabled=enabled,
+    build=edge_for,
     # A proactive message needs the conversation the install (or a first message) gave.
     needs_conversation=True,
 )

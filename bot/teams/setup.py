@@ -12,6 +12,7 @@ from bot.descriptor import Edge, Route
 from bot.settings import Settings
 from bot.teams import edge
 from bot.teams.auth import BotConfig, RequestAuth, authentication
+from bot.teams.descriptor import anonymous
 from bot.teams.output import Conversations as Known
 from bot.teams.output import TeamsOutput
 from bot.teams.tenants import TenantGate
@@ -32,15 +33,6 @@ def _fast_retry_policy() -> None:
     codes as a set give the same policy in microseconds. (Only msrest's __init__ reads it.)"""
     if not isinstance(ClientRetryPolicy.safe_codes, frozenset):
         ClientRetryPolicy.safe_codes = frozenset(ClientRetryPolicy.safe_codes)  # type: ignore[assignment]
-
-
-def enabled(settings: Settings) -> bool:
-    """Teams runs with an app id and password, or anonymously when that was asked for."""
-    return settings.teams_configured or anonymous(settings)
-
-
-def anonymous(settings: Settings) -> bool:
-    return settings.teams_allow_anonymous and not settings.microsoft_app_id
 
 
 def config_from(settings: Settings, *, openid_metadata_url: str | None = None) -> BotConfig:
