@@ -168,3 +168,18 @@ def test_channel_messages_are_checked_like_any_event() -> None:
     assert payload.problem(body) is None
     body["event"]["user"] = ["UITT"]
     assert payload.problem(body) is not None
+
+
+async def test_the_level_two_channel_is_chosen_in_another_channel(slack):
+    h, _w = slack
+    assert await command(h, "UITT", USE) == 200
+    assert await command(h, "UITT", "use this channel for level 2 escalations", "CDIR") == 200
+    await h.stub.wait_for("chat.postMessage")
+    for _ in range(50):
+        if len(h.stub.called("chat.postMessage")) >= 2:
+            break
+        await asyncio.sleep(0.02)
+    assert any("raised to level 2" in said for said in said_in(h, "CDIR"))
+    async with h.runtime.sessions() as s:
+        rows = (await s.execute(select(EscalationTarget))).scalars().all()
+    assert {(t.level, t.channel_id) for t in rows} == {(1, CHANNEL), (2, "CDIR")}
