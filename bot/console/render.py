@@ -20,6 +20,7 @@ from rich.text import Text
 from handlers.ui import Actions, Button, Choice, Facts, FieldKind, Form, FormField, Message, Section
 from handlers.ui import Style as ButtonStyle
 
+_URL = re.compile(r"https?://[^\s<>\"]+")
 _BOLD = re.compile(r"(?<![\w*])\*([^*\n]+)\*(?![\w*])")
 BUTTON_STYLE = {
     ButtonStyle.PRIMARY: "bold green",
@@ -43,7 +44,9 @@ def make_console(file: IO[str] | None = None) -> Console:
 
 
 def rich_text(text: str, style: str = "") -> Text:
-    """Handler text (Slack-style *bold*) as rich Text, without interpreting any markup."""
+    """Handler text (Slack-style *bold*) as rich Text, without interpreting any markup.
+    A web address stays one link where the terminal can show links (a report link is
+    longer than a line, and a wrapped address cannot be copied whole)."""
     out = Text(style=style)
     last = 0
     for match in _BOLD.finditer(text):
@@ -51,6 +54,8 @@ def rich_text(text: str, style: str = "") -> Text:
         out.append(match.group(1), style="bold")
         last = match.end()
     out.append(text[last:])
+    for url in _URL.finditer(out.plain):
+        out.stylize(f"link {url.group()}", url.start(), url.end())
     return out
 
 
