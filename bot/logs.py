@@ -39,6 +39,8 @@ PINNED: dict[str, int] = {
 
 _EMAIL = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+")
 _QUERY = re.compile(r"\?[^\s\"]*")
+# A report link's token opens the report until it expires: never written to a log.
+_REPORT_LINK = re.compile(r"/reports/[^\s\"?]+")
 
 
 def _pinned_level(name: str) -> int:
@@ -71,7 +73,7 @@ def _scrubbed_traceback(exc: BaseException) -> str:
 
 class PrivateFilter(logging.Filter):
     """Drops records below a pinned logger's level; removes e-mail addresses, query strings
-    in access logs and exception messages from the rest."""
+    and report-link tokens in access logs, and exception messages from the rest."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         if record.levelno < _pinned_level(record.name):
@@ -81,7 +83,7 @@ class PrivateFilter(logging.Filter):
         except Exception:  # Handler.handleError would print the arguments instead
             message = f"unformattable log record from {record.name}"
         if record.name == "aiohttp.access":
-            message = _QUERY.sub("?…", message)
+            message = _REPORT_LINK.sub("/reports/…", _QUERY.sub("?…", message))
         message = _EMAIL.sub("<e-mail>", message)
         record.msg, record.args = message, None
         if record.exc_info and record.exc_info[1] is not None:

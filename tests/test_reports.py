@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import logging
 import zipfile
 from collections.abc import AsyncIterator
 from datetime import timedelta
@@ -276,3 +277,12 @@ async def test_mentors_and_trainees_see_only_their_own(sessions, served):
     assert (await _open(served, _link("cohort", w.mentor_id)))[0] == 403
     status, page = await _open(served, _link("cohort", w.itt_lead_id))
     assert status == 200 and "Oli Other" in page and "Tara Trainee" in page
+
+
+def test_a_report_link_is_never_written_to_the_access_log():
+    from bot.logs import PrivateFilter
+
+    line = '127.0.0.1 "GET /reports/eyJraW5kIjoiY29ob3J0In0.c2lnbmF0dXJl HTTP/1.1" 200 5120'
+    record = logging.LogRecord("aiohttp.access", logging.INFO, __file__, 1, line, None, None)
+    assert PrivateFilter().filter(record)
+    assert record.getMessage() == '127.0.0.1 "GET /reports/… HTTP/1.1" 200 5120'
