@@ -1,8 +1,12 @@
 """A report page for a grant: the rights are checked against the roster now, the report
-built and rendered; None when the grant's holder may not see it (a 403 at the edge)."""
+built and rendered; None when the grant's holder may not see it (a 403 at the edge).
+
+Rendering a partnership's page is a second of CPU: it runs in a thread, so the web
+server's event loop keeps answering Slack and Teams (which wait 3 s at most) meanwhile."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -39,7 +43,9 @@ async def _idp(
     if not await scope.may_see_trainee(session, grant.person_id, roles, trainee_id):
         return None
     found = await idp(session, trainee_id=trainee_id)
-    return render.idp_html(found, generated_at=now) if found is not None else None
+    if found is None:
+        return None
+    return await asyncio.to_thread(render.idp_html, found, generated_at=now)
 
 
 async def _cohort(
@@ -49,7 +55,7 @@ async def _cohort(
         return None
     schools = await scope.school_scope(session, grant.person_id, roles)
     f = CohortFilter(programme=grant.programme, review_point=grant.review_point, school_ids=schools)
-    return render.cohort_html(await cohort(session, f, now=now))
+    return await asyncio.to_thread(render.cohort_html, await cohort(session, f, now=now))
 
 
 async def _school(
@@ -58,4 +64,5 @@ async def _school(
     schools = await scope.school_scope(session, grant.person_id, roles)
     if not roles & REPORT_ROLES or (schools is not None and school_id not in schools):
         return None
-    return render.school_html(await school_report(session, school_id=school_id, now=now))
+    report = await school_report(session, school_id=school_id, now=now)
+    return await asyncio.to_thread(render.school_html, report)
