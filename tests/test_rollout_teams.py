@@ -131,3 +131,23 @@ async def test_each_tenants_people_get_their_prompts_after_the_schools_preinstal
             await s.execute(select(PlatformIdentity.person_id, PlatformIdentity.workspace_id))
         ).all()
     assert (w.mentor_id, OAK) in rows and (w.other_mentor_id, ELM) in rows
+
+
+async def test_the_providers_own_tenant_stays_open_to_its_itt_leads(teams):
+    """An upgraded deployment: its ITT lead was already known in the provider's tenant."""
+    h, w = teams
+    provider = "55555555-5555-4555-8555-555555555555"
+    await set_tenants(h, w, oak=OAK, elm=ELM)
+    async with transaction(h.runtime.sessions) as s:
+        s.add(
+            PlatformIdentity(
+                person_id=w.itt_lead_id,
+                platform="teams",
+                workspace_id=provider,
+                external_id=USERS["itt"].aad,
+            )
+        )
+    status, _ = await h.post(in_tenant(h.activity("itt", text="status"), provider))
+    assert status == 200
+    status, _ = await h.post(in_tenant(h.activity("stranger", text="status"), ELSEWHERE))
+    assert status == 403

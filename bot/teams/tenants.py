@@ -2,12 +2,13 @@
 
 Allowed: every school's tenant from the roster (confirmed in the schools CSV, or learned
 and awaiting the office's confirmation) and the provider's own (`MENTORBOT_TEAMS_TENANTS`,
-or `MicrosoftAppTenantId`). While a Teams school's tenant is still unknown, an activity
-from a new tenant is let through so its first person can be matched to the roster: if
-they are placed at such a school, that school learns the tenant (shown by `mentorbot
-reach` as learned, not confirmed); an unmatched person gets the not-on-roster answer
-and nothing is stored. Once every Teams school has a tenant, any other tenant is refused
-before the turn runs, with a clear message, and nothing of it is written anywhere.
+`MicrosoftAppTenantId`, or a tenant an ITT lead or admin is already known in). While a
+Teams school's tenant is still unknown, an activity from a new tenant is let through so
+its first person can be matched to the roster: if they are placed at such a school, that
+school learns the tenant (shown by `mentorbot reach` as learned, not confirmed); an
+unmatched person gets the not-on-roster answer and nothing is stored. Once every Teams
+school has a tenant, any other tenant is refused before the turn runs, with a clear
+message, and nothing of it is written anywhere.
 """
 
 from __future__ import annotations

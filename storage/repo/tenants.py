@@ -9,14 +9,29 @@ from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import select
 
-from storage.models import Placement, PlatformIdentity, School
+from storage.models import PersonRole, Placement, PlatformIdentity, School
 
 TEAMS = "teams"
+PROVIDER_ROLES = ("itt_lead", "admin")
 
 
 async def school_tenants(session: AsyncSession) -> set[str]:
+    """The schools' tenants, and the tenants the provider's own people (ITT leads, the
+    office: in no school) are already known in, so that an upgraded deployment does not
+    lock them out before MENTORBOT_TEAMS_TENANTS is set."""
     stmt = select(School.teams_tenant_id).where(School.teams_tenant_id.is_not(None))  # type: ignore[union-attr]
-    return {t.lower() for t in (await session.execute(stmt)).scalars().all() if t}
+    found = {t.lower() for t in (await session.execute(stmt)).scalars().all() if t}
+    provider = (
+        select(PlatformIdentity.workspace_id)
+        .join(PersonRole, PersonRole.person_id == PlatformIdentity.person_id)
+        .where(
+            PlatformIdentity.platform == TEAMS,
+            PlatformIdentity.workspace_id != "",
+            PersonRole.role.in_(PROVIDER_ROLES),  # type: ignore[attr-defined]
+        )
+        .distinct()
+    )
+    return found | {t.lower() for t in (await session.execute(provider)).scalars().all()}
 
 
 async def schools_without_tenant(session: AsyncSession) -> int:
