@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers import escalation, keys
+from handlers.escalation import batch
 from handlers.escalation.route import Route
 from handlers.owed import Planned, Snapshot
 from handlers.ratings import owes_ratings
@@ -146,18 +147,8 @@ class OffTrack:
         return found
 
     async def escalate(self, s: AsyncSession, snap: Snapshot, findings: list[Finding]) -> int:
-        raised = 0
-        for v, rule, cause, evidence in findings:
-            if await escalation.raise_escalation(
-                s,
-                view=v,
-                rule=rule,
-                cause_key=cause,
-                evidence=evidence,
-                now=snap.now,
-                routes=self.routes,
-            ):
-                raised += 1
+        # In sets: a fresh deployment's first sweep finds thousands.
+        raised = await batch.raise_escalations(s, found=findings, now=snap.now, routes=self.routes)
         if not self.leadership_hours(snap.now):
             return raised
         by_id = snap.by_id()

@@ -5,11 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import select
 
 from storage.models import Concern, Escalation, EscalationTarget, RecoveryPlan
 from storage.repo.upsert import insert_ignore, transition
+from storage.types import utcnow
 
 
 async def add_concern(session: AsyncSession, *, concern: Concern) -> Concern:
@@ -50,6 +52,48 @@ async def open_escalation(
         Escalation.cause_key == cause_key,
     )
     return (await session.execute(stmt)).scalar_one()
+
+
+# Rows per INSERT when escalations are opened in sets (within SQLite's bound parameters).
+OPEN_CHUNK = 500
+
+
+async def open_escalations_in_sets(
+    session: AsyncSession,
+    *,
+    causes: list[tuple[int, str, str, dict[str, Any]]],
+    alerted_at: datetime,
+) -> list[Escalation]:
+    """Record new escalations in sets, as alerted at `alerted_at`: (placement, rule,
+    cause, evidence) each; those whose cause was already escalated are left out. The
+    escalations returned are not attached to the session (for rendering the alerts)."""
+    table = Escalation.__table__  # type: ignore[attr-defined]
+    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
+    opened: list[Escalation] = []
+    for start in range(0, len(causes), OPEN_CHUNK):
+        values = [
+            {
+                "placement_id": placement_id,
+                "rule": rule,
+                "cause_key": cause,
+                "evidence": evidence,
+                "status": "open",
+                "level": 1,
+                "created_at": utcnow(),
+                "last_alerted_at": alerted_at,
+            }
+            for placement_id, rule, cause, evidence in causes[start : start + OPEN_CHUNK]
+        ]
+        insert = postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
+        stmt = insert.on_conflict_do_nothing(
+            index_elements=["placement_id", "rule", "cause_key"]
+        ).returning(table.c.id, table.c.placement_id, table.c.rule, table.c.cause_key)
+        ids = {(p, r, c): i for i, p, r, c in (await session.execute(stmt, values)).all()}
+        for v in values:
+            found = ids.get((v["placement_id"], v["rule"], v["cause_key"]))
+            if found is not None:
+                opened.append(Escalation(id=found, **v))
+    return opened
 
 
 async def escalation(session: AsyncSession, *, escalation_id: int) -> Escalation | None:

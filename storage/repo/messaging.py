@@ -42,6 +42,30 @@ async def enqueue(
     return await insert_ignore(session, OutboxMessage, [row], conflict=["key"]) == 1
 
 
+async def enqueue_many(session: AsyncSession, *, rows: list[dict[str, Any]]) -> int:
+    """Queue many notifications, each once per key (rows as `enqueue` builds them: key,
+    kind, payload, recipient_id, escalation_level, next_attempt_at); how many were new."""
+    now = utcnow()
+    full = [
+        {
+            "recipient_id": None,
+            "escalation_level": None,
+            "next_attempt_at": now,
+            **row,
+            "status": "pending",
+            "attempts": 0,
+            "created_at": now,
+        }
+        for row in rows
+    ]
+    queued = 0
+    for start in range(0, len(full), 200):
+        queued += await insert_ignore(
+            session, OutboxMessage, full[start : start + 200], conflict=["key"]
+        )
+    return queued
+
+
 async def outbox_by_key(session: AsyncSession, *, key: str) -> OutboxMessage | None:
     stmt = select(OutboxMessage).where(OutboxMessage.key == key)
     return (await session.execute(stmt)).scalar_one_or_none()
@@ -80,3 +104,14 @@ async def audit(
             detail=detail or {},
         )
     )
+
+
+async def audit_many(session: AsyncSession, *, rows: list[dict[str, Any]]) -> None:
+    """Append many entries to the audit log in one statement (rows: actor_id, action,
+    entity, entity_id, detail, as `audit` takes them)."""
+    if rows:
+        at = utcnow()
+        await session.execute(
+            insert(AuditEntry.__table__),  # type: ignore[attr-defined]
+            [{"at": at, "detail": {}, **row} for row in rows],
+        )
