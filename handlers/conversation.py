@@ -20,6 +20,7 @@ from handlers.ui import Block, Button, Reply
 from storage.enums import Role
 
 CommandRun = Callable[[Ctx], Awaitable[Reply]]
+ArgumentRun = Callable[[Ctx, str], Awaitable[Reply]]  # ctx, what was typed after the word
 PressRun = Callable[[Ctx, str, str], Awaitable[Reply]]  # ctx, action, value
 SubmitRun = Callable[[Ctx, str, dict[str, Any], dict[str, Any]], Awaitable[Reply]]
 HomeSections = Callable[[Ctx], Awaitable[list[Block]]]
@@ -42,7 +43,8 @@ class CommandSpec:
     `help`, `menu` and `team_menu` are string keys: the line in the help text, and the
     description in the personal and team command menus of the manifests (None: not
     listed there). `run` is None for a command the edges turn into an interaction of its
-    own ("use this channel for escalations" becomes a UseChannel).
+    own ("use this channel for escalations" becomes a UseChannel). `with_argument`
+    answers the word followed by text ("idp Amira Khan"), as typed (case kept).
     """
 
     word: str
@@ -51,6 +53,8 @@ class CommandSpec:
     aliases: tuple[str, ...] = ()
     menu: str | None = None
     team_menu: str | None = None
+    # What answers the word followed by more ("idp Amira Khan"); None: only the bare word.
+    with_argument: ArgumentRun | None = None
 
 
 @dataclass(frozen=True, slots=True)

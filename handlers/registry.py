@@ -26,6 +26,7 @@ from handlers import (
     weekly,
 )
 from handlers.conversation import (
+    ArgumentRun,
     CommandRun,
     CommandSpec,
     Conversation,
@@ -69,6 +70,18 @@ class Registry:
                 for word in (spec.word, *spec.aliases)
             ),
             "command",
+        )
+
+    def commands_with_argument(self) -> dict[str, ArgumentRun]:
+        """Words that may be followed by text, and what answers them."""
+        return _unique(
+            (
+                (word, spec.with_argument)
+                for spec in self.command_specs()
+                if spec.with_argument is not None
+                for word in (spec.word, *spec.aliases)
+            ),
+            "command with an argument",
         )
 
     def presses(self) -> dict[str, PressRun]:

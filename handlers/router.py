@@ -19,7 +19,7 @@ from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, wait
 
 from handlers import escalation, identity, keys, notify, status
 from handlers.context import BadRequest, Ctx, Forbidden, NotOnRoster, PlatformUser
-from handlers.conversation import CommandRun, PressRun, SubmitRun
+from handlers.conversation import ArgumentRun, CommandRun, PressRun, SubmitRun
 from handlers.registry import REGISTRY
 from handlers.roster_cache import RosterCache
 from handlers.text import t
@@ -71,6 +71,7 @@ Handler = Callable[[Ctx, Any], Awaitable[Reply]]
 
 # Built from the registry: each conversation package declares what it answers.
 COMMANDS: dict[str, CommandRun] = REGISTRY.commands()
+WITH_ARGUMENT: dict[str, ArgumentRun] = REGISTRY.commands_with_argument()
 PRESSES: dict[str, PressRun] = REGISTRY.presses()
 SUBMITS: dict[str, SubmitRun] = REGISTRY.submits()
 
@@ -272,6 +273,10 @@ async def _command(ctx: Ctx, text: str) -> Reply:
     word = " ".join(text.strip().lower().split()) or "help"
     if word in COMMANDS:
         return await COMMANDS[word](ctx)
+    head, _, _ = word.partition(" ")
+    if head in WITH_ARGUMENT:
+        argument = text.strip().split(None, 1)[1].strip()  # as typed: names keep their case
+        return await WITH_ARGUMENT[head](ctx, argument)
     shown = word[:40]
     hint = t("help_hint", cmd=ctx.command_prefix)
     return Reply(message=Message(t("unknown_command", command=shown, help_hint=hint)))

@@ -83,6 +83,17 @@ async def test_a_mentor_names_the_trainee_and_only_their_own_are_found(convo, li
     assert anyone.message is not None and _grant(anyone.message.text).target == w.other_trainee_id
 
 
+async def test_idp_followed_by_a_name_answers_in_one_line(convo, linked):
+    c, w = convo
+    reply = await c.handle(MENTOR, Command("idp Tara Trainee"))
+    assert reply.message is not None and reply.open_form is None
+    assert _grant(reply.message.text).target == w.trainee_id
+    other = await c.handle(MENTOR, Command("IDP oli.other@example.org"))
+    assert other.message is not None and "can't find a trainee" in other.message.text
+    unknown = await c.handle(MENTOR, Command("observe Tara"))  # no argument taken
+    assert unknown.message is not None and "don't know" in unknown.message.text.lower()
+
+
 async def test_without_a_secret_the_bot_says_links_are_off(convo):
     c, _ = convo
     links.configure(None)

@@ -9,7 +9,14 @@ from typing import Any
 
 from handlers.context import Ctx
 from handlers.conversation import CommandSpec, Conversation, HomeButton
-from handlers.reports.flow import IDP_FORM, ReportInDigest, cohort_link, idp_start, idp_submit
+from handlers.reports.flow import (
+    IDP_FORM,
+    ReportInDigest,
+    cohort_link,
+    idp_named,
+    idp_start,
+    idp_submit,
+)
 from handlers.reports.pages import REPORT_ROLES
 from handlers.reports.strings import STRINGS
 from handlers.ui import Reply
@@ -30,7 +37,7 @@ CONVERSATION = Conversation(
     strings=STRINGS,
     commands=(
         CommandSpec("report", cohort_link, help="help_report", aliases=("reports",)),
-        CommandSpec("idp", idp_start, help="help_idp"),
+        CommandSpec("idp", idp_start, help="help_idp", with_argument=idp_named),
     ),
     presses={"reports.cohort": _cohort},
     submits={IDP_FORM: _idp},

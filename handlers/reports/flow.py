@@ -70,7 +70,16 @@ async def idp_submit(ctx: Ctx, raw: dict[str, Any]) -> Reply:
     checked = check(_form(), raw, today=ctx.today)
     if not checked.ok:
         return Reply(form_errors=checked.errors)
-    query = str(checked.values["trainee"])
+    reply = await idp_named(ctx, str(checked.values["trainee"]))
+    return Reply(close_form=True, message=reply.message)
+
+
+async def idp_named(ctx: Ctx, query: str) -> Reply:
+    """`idp Amira Khan` (or an e-mail): the link for the one trainee it names that the asker
+    may see, else what matched."""
+    query = query[:200]
+    if links.current() is None:
+        return _say("links_off")
     # Matches across the partnership, then those the asker may see: a wide net, so that
     # other schools' namesakes do not crowd out the asker's own trainee.
     found = await scope.trainees_matching(ctx.session, query, limit=50)
@@ -80,12 +89,10 @@ async def idp_submit(ctx: Ctx, raw: dict[str, Any]) -> Reply:
         if await scope.may_see_trainee(ctx.session, ctx.actor.person_id, ctx.actor.roles, pid)
     ]
     if not visible:
-        return Reply(close_form=True, message=_say("idp_no_match", query=query).message)
+        return _say("idp_no_match", query=query)
     if len(visible) > 1:
-        names = ", ".join(name for _, name in visible)
-        return Reply(close_form=True, message=_say("idp_many", query=query, names=names).message)
-    reply = await _idp_link(ctx, *visible[0])
-    return Reply(close_form=True, message=reply.message)
+        return _say("idp_many", query=query, names=", ".join(name for _, name in visible))
+    return await _idp_link(ctx, *visible[0])
 
 
 class ReportInDigest:
