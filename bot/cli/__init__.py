@@ -14,6 +14,7 @@ from bot.cli import (
     db_cmd,
     import_cmd,
     manifest_cmd,
+    privacy_cmd,
     report_cmd,
     rollout_cmd,
     scheduler_cmd,
@@ -46,6 +47,7 @@ app.command("chat")(console_cmd.chat)
 app.command("demo")(console_cmd.demo)
 app.add_typer(report_cmd.export_app, name="export")
 app.add_typer(report_cmd.report_app, name="report")
+app.add_typer(privacy_cmd.app, name="privacy")
 
 
 def main() -> None:
