@@ -66,6 +66,7 @@ async def _measure(n: int, db_url: str, profile: str | None) -> dict[str, float]
     await conversations.handle(user, press)  # first sight: identity learned, caches warm
     results: dict[str, float] = {}
     profiler = cProfile.Profile() if profile else None
+
     def concern(i: int) -> Submit:
         values = {"placement_id": str(world.placement_id), "category": "wellbeing"}
         values["details"] = "Tired and tearful"

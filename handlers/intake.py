@@ -48,6 +48,7 @@ LEASE = timedelta(seconds=60)  # a claimed row whose process died is due again a
 MAX_ATTEMPTS = 6
 PARK_BATCH_WAIT = 0.02  # seconds: parks arriving together share one transaction
 PARK_WAIT = 0.6  # seconds the edge waits for a park to commit before journaling it
+BACKLOG_TO_JOURNAL = 100  # parks queued for the database beyond which a park is journaled
 SETTLE_WAIT = 10.0  # seconds a stopping process gives the database to take its parks
 COALESCE_SECONDS = 60  # the same button pressed again within this is answered once
 
@@ -184,6 +185,10 @@ class Intake:
         self._parks_written.clear()
         if self._writer is None or self._writer.done():
             self._writer = asyncio.create_task(self._write_parked())
+        if len(self._queue) > BACKLOG_TO_JOURNAL and self.journal.folder is not None:
+            # The writer is far behind: waiting for it would spend the platform's seconds.
+            await self._journal([row])
+            return
         try:
             await asyncio.wait_for(asyncio.shield(written), timeout=PARK_WAIT)
         except TimeoutError:

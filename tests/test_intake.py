@@ -182,7 +182,7 @@ async def test_a_live_process_journal_is_not_taken_by_another(tmp_path: Any) -> 
     await journal.append([{"event_key": "k1", "platform": "slack"}])
     assert orphaned_rows(tmp_path) == []  # still held by its process
     journal.close()
-    [(path, rows)] = orphaned_rows(tmp_path)
+    [(_path, rows)] = orphaned_rows(tmp_path)
     assert [row["event_key"] for row in rows] == ["k1"]
 
 
@@ -202,3 +202,23 @@ async def test_busy_bot_handles_typed_forms_before_presses_and_a_repeated_press_
     assert await fresh.drain(limit=1) == 1
     assert await _count(sessions, Concern) == 1  # the form went first
     assert await _count(sessions, ParkedInteraction) == 1
+
+
+async def test_a_long_park_backlog_goes_to_the_journal_without_waiting(
+    world: Any, tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    intake, w, sessions = world
+    from handlers import intake as intake_module
+    from storage.journal import ParkJournal
+
+    monkeypatch.setattr(intake_module, "BACKLOG_TO_JOURNAL", 0)
+    monkeypatch.setattr(intake_module, "PARK_WAIT", 30.0)  # would wait this long otherwise
+    intake.journal = ParkJournal(tmp_path / "parked")
+    form = Submit("concern", CONCERN | {"placement_id": str(w.placement_id)}, {}, "view:V8:h")
+    async with intake.slots:
+        outcome = await asyncio.wait_for(intake.answer(MENTOR, form, budget=0.05), 5)
+    assert outcome.parked
+    assert "view:V8:h" in intake.journal.keys or await _count(sessions, ParkedInteraction) == 1
+    await intake.settle()  # the writer catches up: in the table, the journal emptied
+    assert await _count(sessions, ParkedInteraction) == 1
+    assert not intake.journal.keys
