@@ -72,6 +72,40 @@ class EscalationRoute(BaseModel):
         return cleaned
 
 
+RECORD_KINDS = (
+    "meetings",
+    "observations",
+    "ratings",
+    "concerns",
+    "escalations",
+    "recovery_plans",
+    "qa_forms",
+)
+
+
+class Retention(BaseModel):
+    """How many years a placement's records are kept after it ends: `years` for every kind,
+    `kinds` for those kept longer or shorter (e.g. `recovery_plans = 10`)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    years: int = Field(6, ge=1, le=100)
+    kinds: dict[str, int] = Field(default_factory=dict)
+
+    @field_validator("kinds")
+    @classmethod
+    def _kinds(cls, value: dict[str, int]) -> dict[str, int]:
+        unknown = [k for k in value if k not in RECORD_KINDS]
+        if unknown:
+            raise ValueError(f"no record kind {unknown[0]!r} (one of {', '.join(RECORD_KINDS)})")
+        if any(not 1 <= v <= 100 for v in value.values()):
+            raise ValueError("years must be 1 to 100")
+        return value
+
+    def by_kind(self) -> dict[str, int]:
+        return {kind: self.kinds.get(kind, self.years) for kind in RECORD_KINDS}
+
+
 class Policy(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -91,6 +125,7 @@ class Policy(BaseModel):
     working_hours_end: time = time(17, 30)
     max_nudges_per_person_per_week: int = Field(10, ge=1, le=100)
     send_in_holidays: bool = False
+    retention: Retention = Retention()
 
     @field_validator("review_point_nudge_days")
     @classmethod
@@ -202,4 +237,11 @@ people = []
 [escalation_routes.2]
 channel = true
 people = []
+
+# How many years a placement's records are kept after it ends (then deleted by the daily
+# retention job, or `mentorbot privacy retention`). kinds: meetings, observations,
+# ratings, concerns, escalations, recovery_plans, qa_forms.
+[retention]
+years = 6
+kinds = {}
 """

@@ -31,6 +31,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from scheduler.dispatch import Dispatcher, DispatchResult
 from scheduler.policy import Policy
+from scheduler.retention import RETENTION_HOUR, RETENTION_JOB, run_retention
 from scheduler.sweeps import Sweeper, SweepResult
 from storage.db import transaction
 from storage.repo import health
@@ -85,6 +86,7 @@ class SchedulerService:
     ) -> None:
         self.sessions = sessions
         self.sweeper = Sweeper(sessions, policy)
+        self.policy = policy
         self.dispatcher = dispatcher
         self.leader = LeaderLock(engine)
         self.clock = clock or (lambda: datetime.now(UTC))
@@ -132,6 +134,17 @@ class SchedulerService:
             except Exception as exc:
                 failure = _failed("dispatch", exc)
         await self._heartbeat(swept=swept, dispatched=dispatched, failure=failure)
+
+    async def timed_retention(self) -> None:
+        """The daily retention job: on the leader only, bounded, never raises."""
+        try:
+            if await asyncio.wait_for(self.leader.try_acquire(), self.timings.sweep_timeout):
+                await asyncio.wait_for(
+                    run_retention(self.sessions, self.policy, today=self.clock().date()),
+                    self.timings.sweep_timeout,
+                )
+        except Exception as exc:
+            log.warning("retention not applied: %s", type(exc).__name__)
 
     def _dispatching_elsewhere(self) -> bool:
         """The process's own dispatch loop finished a pass within the last two ticks (a
@@ -181,6 +194,15 @@ class SchedulerService:
             max_instances=1,
             misfire_grace_time=None,
             next_run_time=datetime.now(UTC),
+        )
+        self.scheduler.add_job(
+            self.timed_retention,
+            "cron",
+            hour=RETENTION_HOUR,
+            id=RETENTION_JOB,
+            replace_existing=True,
+            coalesce=True,
+            max_instances=1,
         )
         self.scheduler.start()
 

@@ -16,9 +16,15 @@ from storage.db import make_engine, session_factory
 from storage.models import (
     Concern,
     Escalation,
+    Observation,
     OutboxMessage,
     ParkedInteraction,
+    Person,
+    Placement,
     PlatformIdentity,
+    RagRating,
+    RecoveryPlan,
+    ReviewPointQA,
     WeeklyMeeting,
 )
 from storage.privacy.tables import NOT_PERSONAL, PERSON_TABLES
@@ -188,3 +194,107 @@ def test_dry_run_and_declined_confirmation_change_nothing(sqlite_url, monkeypatc
                               "--person", TARA, stdin=["n"])  # fmt: skip
     assert code == 1
     assert query(sqlite_url, _dump) == before
+
+
+async def _placement_records(s: AsyncSession, w: World, email: str, start: date, end: date) -> int:
+    person = Person(email=email, full_name=email.split("@")[0])
+    s.add(person)
+    await s.flush()
+    assert person.id is not None
+    placement = Placement(trainee_id=person.id, mentor_id=w.mentor_id, lead_mentor_id=w.lead_id,
+                          school_id=w.school_id, programme_id=w.programme_id,
+                          start_date=start, end_date=end)  # fmt: skip
+    s.add(placement)
+    await s.flush()
+    assert placement.id is not None
+    pid = placement.id
+    s.add(WeeklyMeeting(placement_id=pid, week_start=start, notes="old notes"))
+    observation = Observation(placement_id=pid, observer_id=w.mentor_id, observed_on=start, lesson="L")  # fmt: skip
+    s.add(observation)
+    await s.flush()
+    s.add(RagRating(scale="teachers_standards", item_code="TS1", rating="red", subject_id=person.id,
+                    rater_id=w.mentor_id, placement_id=pid, observation_id=observation.id))  # fmt: skip
+    s.add(RagRating(scale="teachers_standards", item_code="TS2", rating="red", subject_id=person.id,
+                    rater_id=w.mentor_id, placement_id=pid, review_point_id=w.review_point_id))  # fmt: skip
+    concern = Concern(placement_id=pid, raised_by_id=w.mentor_id, category="progress", details="x")
+    escalation = Escalation(placement_id=pid, rule="concern", cause_key="c", status="resolved")
+    s.add_all([concern, escalation])
+    await s.flush()
+    s.add(RecoveryPlan(placement_id=pid, escalation_id=escalation.id, targets="t", support="s",
+                       review_date=start, status="closed", created_by_id=w.itt_lead_id))  # fmt: skip
+    s.add(ReviewPointQA(trainee_id=person.id, review_point_id=w.review_point_id,
+                        lead_mentor_id=w.lead_id, judgement_agreed=True))  # fmt: skip
+    return pid
+
+
+async def _aged(db_url: str) -> tuple[World, int, int]:
+    engine = make_engine(db_url)
+    try:
+        sessions = session_factory(engine)
+        w = await build_world(sessions)
+        await full_term(sessions, w)
+        async with sessions() as s, s.begin():
+            old = await _placement_records(s, w, "old@example.org", date(2018, 9, 3), date(2019, 7, 12))  # fmt: skip
+            recent = await _placement_records(s, w, "recent@example.org", date(2023, 9, 4), date(2024, 7, 12))  # fmt: skip
+        return w, old, recent
+    finally:
+        await engine.dispose()
+
+
+async def _per_placement(session: AsyncSession) -> dict[str, dict[int | None, int]]:
+    counts: dict[str, dict[int | None, int]] = {}
+    for name in ("weekly_meeting", "observation", "rag_rating", "concern", "escalation", "recovery_plan"):  # fmt: skip
+        t = SQLModel.metadata.tables[name]
+        rows = await session.execute(sa.select(t.c.placement_id, sa.func.count()).group_by(t.c.placement_id))  # fmt: skip
+        counts[name] = {k: v for k, v in rows.all()}
+    qa = SQLModel.metadata.tables["review_point_qa"]
+    counts["review_point_qa"] = {0: await session.scalar(sa.select(sa.func.count()).select_from(qa)) or 0}  # fmt: skip
+    return counts
+
+
+def test_retention_removes_exactly_the_records_past_their_date(db_url, tmp_path, monkeypatch, capsys):  # fmt: skip
+    _w, old, recent = asyncio.run(_aged(db_url))
+    before = query(db_url, _per_placement)
+    code, _out, err = run_cli(monkeypatch, capsys, db_url, "privacy", "retention", "--dry-run")
+    assert code == 0 and "Would delete 8 record(s)" in err, err
+    assert query(db_url, _per_placement) == before
+    code, _out, err = run_cli(monkeypatch, capsys, db_url, "privacy", "retention")
+    assert code == 0 and "Deleted 8 record(s)" in err and "meetings: 1" in err, err
+    after = query(db_url, _per_placement)
+    for name, by_placement in after.items():
+        if name != "review_point_qa":
+            assert old not in by_placement, name
+            assert {k: v for k, v in before[name].items() if k != old} == by_placement, name
+    assert after["review_point_qa"][0] == before["review_point_qa"][0] - 1
+    # Meetings kept for one year only: the placement that ended in 2024 loses its meetings.
+    policy = tmp_path / "policy.toml"
+    policy.write_text("[retention]\nyears = 6\nkinds = { meetings = 1 }\n")
+    monkeypatch.setenv("MENTORBOT_POLICY", str(policy))
+    code, _out, err = run_cli(monkeypatch, capsys, db_url, "privacy", "retention")
+    assert code == 0 and "Deleted 1 record(s)" in err, err
+    assert recent not in query(db_url, _per_placement)["weekly_meeting"]
+    assert query(db_url, _per_placement)["observation"][recent] == 1
+    entries = query(db_url, _audit_rows)
+    applied = [a["detail"] for a in entries if a["action"] == "retention.applied"]
+    assert applied[0]["by"] == "office" and applied[0]["counts"]["meetings"] == 1
+    assert sum(applied[0]["counts"].values()) == 8 and applied[1]["counts"]["meetings"] == 1
+
+
+async def _audit_rows(session: AsyncSession) -> list[dict[str, Any]]:
+    t = SQLModel.metadata.tables["audit_log"]
+    return [dict(r._mapping) for r in await session.execute(sa.select(t).order_by(t.c.id))]
+
+
+async def test_the_daily_job_applies_the_policy_and_logs_counts(sessions, caplog):
+    from scheduler.policy import Policy
+    from scheduler.retention import run_retention
+
+    w = await build_world(sessions)
+    async with sessions() as s, s.begin():
+        await _placement_records(s, w, "old@example.org", date(2018, 9, 3), date(2019, 7, 12))
+    caplog.set_level("INFO", logger="scheduler.retention")
+    counts = await run_retention(sessions, Policy(), today=date(2026, 12, 1))
+    assert counts == {"ratings": 2, "observations": 1, "meetings": 1, "recovery_plans": 1,
+                      "escalations": 1, "concerns": 1, "qa_forms": 1}  # fmt: skip
+    assert "'meetings': 1" in caplog.text and "old@example.org" not in caplog.text
+    assert await run_retention(sessions, Policy(), today=date(2026, 12, 1)) == dict.fromkeys(counts, 0)  # fmt: skip

@@ -58,7 +58,7 @@ def export(
     out.mkdir(parents=True, exist_ok=True)
     for name, text in files.items():
         (out / name).write_text(text, encoding="utf-8")
-        out_console.print(f"Written: {out / name}")
+        out_console.print(f"Written: {out / name}", soft_wrap=True)
 
 
 async def _export(email: str) -> dict[str, str]:
@@ -121,8 +121,33 @@ async def _erase(email: str, *, force: bool, dry_run: bool) -> Erasure:
 def _say_erased(erasure: Erasure, *, dry_run: bool) -> None:
     who = f"person {erasure.person_id}"
     if erasure.already_erased:
-        out_console.print(f"{who} was already erased: nothing to do.")
+        out_console.print(f"{who} was already erased: nothing to do.", soft_wrap=True)
         return
     counts = ", ".join(f"{k.replace('_', ' ')}: {v}" for k, v in erasure.counts.items())
     verb = "Would erase" if dry_run else "Erased"
-    out_console.print(f"{verb} {who} (now shown as {erasure.label!r}); {counts}.")
+    out_console.print(f"{verb} {who} (now shown as {erasure.label!r}); {counts}.", soft_wrap=True)
+
+
+@app.command("retention")
+def retention(
+    dry_run: bool = typer.Option(False, "--dry-run", help="Count what would go; delete nothing."),
+) -> None:
+    """Delete the records kept past the policy's retention (years after a placement ends,
+    per record kind); the daily scheduler job does the same."""
+    counts = run(_retention(dry_run=dry_run))
+    listed = ", ".join(f"{kind.replace('_', ' ')}: {n}" for kind, n in counts.items())
+    verb = "Would delete" if dry_run else "Deleted"
+    out_console.print(
+        f"{verb} {sum(counts.values())} record(s) past their retention ({listed}).", soft_wrap=True
+    )
+
+
+async def _retention(*, dry_run: bool) -> dict[str, int]:
+    from bot.cli.common import load_policy
+    from storage.privacy.retention import apply_retention
+
+    years = load_policy(load_settings()).retention.by_kind()
+    async with session_scope() as session:
+        return await apply_retention(
+            session, years, today=datetime.now(UTC).date(), by="office", dry_run=dry_run
+        )

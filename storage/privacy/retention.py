@@ -1,0 +1,112 @@
+"""Retention: records of a placement are kept for a number of years after it ends (per
+record kind, set in the policy), then deleted. The placement and the person stay (they
+are the cohort's history; a person is erased on request, not by age)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.privacy.held import table
+from storage.repo.messaging import audit
+
+ACTION = "retention.applied"
+# In the order they are deleted: what refers to a record goes before it.
+KINDS = (
+    "ratings",
+    "observations",
+    "meetings",
+    "recovery_plans",
+    "escalations",
+    "concerns",
+    "qa_forms",
+)
+
+
+def cutoff(today: date, years: int) -> date:
+    """Placements that ended before this day are past their retention."""
+    try:
+        return today.replace(year=today.year - years)
+    except ValueError:  # 29 February, in a year without one
+        return today.replace(year=today.year - years, day=28)
+
+
+def _ended_before(day: date) -> sa.Select[tuple[int]]:
+    placement = table("placement")
+    return sa.select(placement.c.id).where(placement.c.end_date < day)
+
+
+async def _delete_kind(session: AsyncSession, kind: str, day: date) -> int:
+    ended = _ended_before(day)
+    if kind == "qa_forms":
+        qa, placement, point = table("review_point_qa"), table("placement"), table("review_point")
+        expired = (
+            sa.select(sa.literal(1))
+            .select_from(placement.join(point, point.c.programme_id == placement.c.programme_id))
+            .where(
+                placement.c.trainee_id == qa.c.trainee_id,
+                point.c.id == qa.c.review_point_id,
+                placement.c.end_date < day,
+            )
+        )
+        return await _delete(session, qa, sa.exists(expired))
+    if kind == "observations":
+        observation, rating = table("observation"), table("rag_rating")
+        observed = sa.select(observation.c.id).where(observation.c.placement_id.in_(ended))
+        # An observation's own ratings go with it.
+        await session.execute(sa.delete(rating).where(rating.c.observation_id.in_(observed)))
+        return await _delete(session, observation, observation.c.placement_id.in_(ended))
+    if kind == "escalations":
+        escalation, plan = table("escalation"), table("recovery_plan")
+        gone = sa.select(escalation.c.id).where(escalation.c.placement_id.in_(ended))
+        # A plan kept longer than its escalation keeps its own record, without the link.
+        await session.execute(
+            sa.update(plan).where(plan.c.escalation_id.in_(gone)).values(escalation_id=None)
+        )
+        return await _delete(session, escalation, escalation.c.placement_id.in_(ended))
+    t = table(
+        {
+            "ratings": "rag_rating",
+            "meetings": "weekly_meeting",
+            "recovery_plans": "recovery_plan",
+            "concerns": "concern",
+        }[kind]
+    )
+    return await _delete(session, t, t.c.placement_id.in_(ended))
+
+
+async def _delete(session: AsyncSession, t: sa.Table, where: sa.ColumnElement[bool]) -> int:
+    result = await session.execute(sa.delete(t).where(where))
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+async def apply_retention(
+    session: AsyncSession,
+    years: Mapping[str, int],
+    *,
+    today: date,
+    by: str,
+    dry_run: bool = False,
+) -> dict[str, int]:
+    """Delete every record past its kind's retention, in one transaction; the counts per
+    kind. Audited (with the counts and who ran it) when anything was deleted. With dry_run
+    everything is done and rolled back, so the counts are what a real run would delete."""
+    async with session.begin() as tx:
+        counts = {
+            kind: await _delete_kind(session, kind, cutoff(today, years[kind])) for kind in KINDS
+        }
+        if any(counts.values()):
+            await audit(
+                session,
+                actor_id=None,
+                action=ACTION,
+                entity="retention",
+                entity_id=None,
+                detail={"by": by, "counts": counts},
+            )
+        if dry_run:
+            await tx.rollback()
+    return counts
