@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 from datetime import date
 from typing import Any
@@ -298,3 +299,58 @@ async def test_the_daily_job_applies_the_policy_and_logs_counts(sessions, caplog
                       "escalations": 1, "concerns": 1, "qa_forms": 1}  # fmt: skip
     assert "'meetings': 1" in caplog.text and "old@example.org" not in caplog.text
     assert await run_retention(sessions, Policy(), today=date(2026, 12, 1)) == dict.fromkeys(counts, 0)  # fmt: skip
+
+
+def _csv_rows(out: str) -> list[dict[str, str]]:
+    import csv
+    import io
+
+    return list(csv.DictReader(io.StringIO(out)))
+
+
+def test_export_erasure_and_retention_all_show_in_the_audit_listing(db_url, tmp_path, monkeypatch, capsys):  # fmt: skip
+    w, _old, _recent = asyncio.run(_aged(db_url))
+    asyncio.run(_records_for_tara(db_url, w))
+    cli = functools.partial(run_cli, monkeypatch, capsys, db_url)
+    assert cli("privacy", "export", "--person", TARA, "--out", str(tmp_path))[0] == 0
+    code, out, err = cli("audit", "--person", TARA, "--format", "csv")
+    assert code == 0, err
+    rows = _csv_rows(out)
+    assert [(r["by"], r["action"], r["about"]) for r in rows] == [
+        (TARA_NAME, "meeting.confirmed", "Tara Trainee"),
+        ("office", "person.exported", "Tara Trainee"),
+    ]
+    assert cli("privacy", "erase", "--person", TARA, "--yes")[0] == 0
+    assert cli("privacy", "retention")[0] == 0
+    code, out, err = cli("audit", "--format", "csv", "--since", "2020-01-01")
+    assert code == 0, err
+    rows = _csv_rows(out)
+    actions = [(r["by"], r["action"], r["record"], r["about"]) for r in rows]
+    assert actions == [
+        (
+            "a former trainee",
+            "meeting.confirmed",
+            f"weekly_meeting {w.placement_id}",
+            "a former trainee",
+        ),
+        ("office", "person.exported", f"person {w.trainee_id}", "a former trainee"),
+        ("office", "person.erased", f"person {w.trainee_id}", "a former trainee"),
+        ("office", "retention.applied", "retention", ""),
+    ]
+    assert TARA not in out and json.loads(rows[-1]["detail"])["counts"]["meetings"] == 1
+    monkeypatch.setenv("COLUMNS", "200")
+    code, out, err = cli("audit")
+    assert code == 0 and "person.erased" in out and "Audit log (4 entries" in out
+    assert cli("audit", "--since", "2099-01-01", "--format", "csv")[1].count("\n") == 1
+    code, _out, err = cli("audit", "--since", "yesterday")
+    assert code == 1 and "--since: not a date (YYYY-MM-DD): 'yesterday'" in err
+
+
+async def _records_for_tara(db_url: str, w: World) -> None:
+    engine = make_engine(db_url)
+    try:
+        async with session_factory(engine)() as s, s.begin():
+            meeting = await s.scalar(sa.select(WeeklyMeeting.id).where(WeeklyMeeting.placement_id == w.placement_id))  # fmt: skip
+            await audit(s, actor_id=w.trainee_id, action="meeting.confirmed", entity="weekly_meeting", entity_id=meeting)  # fmt: skip
+    finally:
+        await engine.dispose()

@@ -9,6 +9,7 @@ import typer
 
 from bot import logs
 from bot.cli import (
+    audit_cmd,
     config_cmd,
     console_cmd,
     db_cmd,
@@ -48,6 +49,7 @@ app.command("demo")(console_cmd.demo)
 app.add_typer(report_cmd.export_app, name="export")
 app.add_typer(report_cmd.report_app, name="report")
 app.add_typer(privacy_cmd.app, name="privacy")
+app.command("audit")(audit_cmd.audit)
 
 
 def main() -> None:

@@ -68,7 +68,7 @@ async def _export(email: str) -> dict[str, str]:
     from storage.reports.idp import idp
 
     now = datetime.now(UTC)
-    async with session_scope() as session:
+    async with session_scope() as session, session.begin():
         subject = await find_subject(session, email)
         if subject is None:
             raise _nobody(email)

@@ -12,6 +12,16 @@ from sqlmodel import SQLModel
 
 import storage.models  # noqa: F401  (every table registered on the metadata)
 from storage.privacy.tables import PERSON_TABLES, PersonLink
+from storage.repo.messaging import audit
+
+# Records whose audit entries are about the trainee of their placement.
+PLACEMENT_RECORDS = (
+    "weekly_meeting",
+    "observation",
+    "concern",
+    "escalation",
+    "recovery_plan",
+)
 
 
 @dataclass(frozen=True)
@@ -86,8 +96,26 @@ def rows_of(name: str, link: PersonLink, subject: Subject) -> sa.ColumnElement[b
             for p, w, e in subject.identities
         )
     if name == "audit_log":
-        clauses.append(sa.and_(t.c.entity == "person", t.c.entity_id == subject.id))
+        clauses.append(about_subject(subject))
     return sa.or_(*clauses) if clauses else sa.false()
+
+
+def about_subject(subject: Subject) -> sa.ColumnElement[bool]:
+    """Audit entries by the person, about them, or about a record of their placements."""
+    log = table("audit_log")
+    clauses: list[sa.ColumnElement[bool]] = [
+        log.c.actor_id == subject.id,
+        sa.and_(log.c.entity == "person", log.c.entity_id == subject.id),
+    ]
+    if subject.placement_ids:
+        clauses.append(
+            sa.and_(log.c.entity == "placement", log.c.entity_id.in_(subject.placement_ids))
+        )
+        for name in PLACEMENT_RECORDS:
+            t = table(name)
+            ids = sa.select(t.c.id).where(t.c.placement_id.in_(subject.placement_ids))
+            clauses.append(sa.and_(log.c.entity == name, log.c.entity_id.in_(ids)))
+    return sa.or_(*clauses)
 
 
 def _plain(value: Any) -> Any:
@@ -96,7 +124,11 @@ def _plain(value: Any) -> Any:
     return value
 
 
+EXPORTED = "person.exported"
+
+
 async def held_about(session: AsyncSession, subject: Subject) -> Held:
+    """Every row held about the subject; the export itself is audited (by the office)."""
     held = Held(subject)
     for name, link in PERSON_TABLES.items():
         t = table(name)
@@ -104,4 +136,12 @@ async def held_about(session: AsyncSession, subject: Subject) -> Held:
             sa.select(t).where(rows_of(name, link, subject)).order_by(t.c.id)
         )
         held.tables[name] = [{k: _plain(v) for k, v in row._mapping.items()} for row in result]
+    await audit(
+        session,
+        actor_id=None,
+        action=EXPORTED,
+        entity="person",
+        entity_id=subject.id,
+        detail={"by": "office"},
+    )
     return held
