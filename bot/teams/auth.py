@@ -21,10 +21,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
-from botbuilder.integration.aiohttp import (
-    ConfigurationBotFrameworkAuthentication,
-    ConfigurationServiceClientCredentialFactory,
-)
+from botbuilder.integration.aiohttp import ConfigurationServiceClientCredentialFactory
 from botbuilder.schema import Activity
 from botframework.connector.auth import (
     AppCredentials,
@@ -35,6 +32,7 @@ from botframework.connector.auth import (
 from msrest.authentication import Authentication
 
 from bot.teams import keys
+from bot.teams.connectors import LeanAuthentication
 
 log = logging.getLogger(__name__)
 # Above keys.FETCH_SECONDS (a check may wait for one fetch), below Teams' patience.
@@ -125,10 +123,10 @@ class CachedCredentials(ServiceClientCredentialsFactory):
 
 def authentication(
     config: BotConfig, credentials: ServiceClientCredentialsFactory | None = None
-) -> tuple[ConfigurationBotFrameworkAuthentication, ServiceClientCredentialsFactory]:
+) -> tuple[LeanAuthentication, ServiceClientCredentialsFactory]:
     factory = CachedCredentials(credentials or ConfigurationServiceClientCredentialFactory(config))
     keys.install()
-    return ConfigurationBotFrameworkAuthentication(config, credentials_factory=factory), factory
+    return LeanAuthentication(config, credentials_factory=factory), factory
 
 
 class RequestAuth:
@@ -136,7 +134,7 @@ class RequestAuth:
 
     def __init__(
         self,
-        auth: ConfigurationBotFrameworkAuthentication,
+        auth: LeanAuthentication,
         *,
         app_id: str | None,
         allow_anonymous: bool,
@@ -153,6 +151,14 @@ class RequestAuth:
         self._pool.shutdown(wait=False, cancel_futures=True)
 
     async def check(self, activity: Activity, header: str | None) -> AuthenticateRequestResult:
+        checked = await self._check(activity, header)
+        # The turn's replies go through connector clients built once (see connectors).
+        checked.connector_factory = self.auth.reuse(
+            checked.connector_factory, checked.claims_identity
+        )
+        return checked
+
+    async def _check(self, activity: Activity, header: str | None) -> AuthenticateRequestResult:
         if not self.app_id:
             if not self.anonymous:
                 raise Unauthorized("no app id and anonymous requests are off")

@@ -70,6 +70,7 @@ def build(
 
     async def close() -> None:
         auth.close()  # its key-fetching threads
+        await bfa.close()  # the reused connector clients' connections
 
     warnings: tuple[str, ...] = ()
     if auth.anonymous:

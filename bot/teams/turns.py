@@ -25,6 +25,7 @@ from botbuilder.schema import Activity, ActivityTypes
 
 from bot.phrases import asks_for_channel, channel_level
 from bot.teams import NAME, failures, inbound, invoke, render
+from bot.teams.connectors import shared
 from bot.teams.output import Conversations as Known
 from handlers.context import PlatformUser
 from handlers.intake import Intake
@@ -116,14 +117,14 @@ class TeamsReplies:
         self.card_id: str | None = turn_context.activity.reply_to_id
 
     async def send(self, card: dict[str, Any], summary: str) -> str | None:
-        response = await self.tc.send_activity(render.activity(card, summary))
+        response = await self.tc.send_activity(render.activity(shared(self.tc, card), summary))
         return response.id if response is not None else None
 
     async def say(self, message: Message) -> None:
         await self.send(render.message_card(message), message.text)
 
     async def update(self, activity_id: str, card: dict[str, Any], summary: str) -> None:
-        replacement = render.activity(card, summary)
+        replacement = render.activity(shared(self.tc, card), summary)
         replacement.id = activity_id
         await self.tc.update_activity(replacement)
 
