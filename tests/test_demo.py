@@ -297,8 +297,8 @@ def test_keep_refuses_an_existing_file(monkeypatch, capsys, tmp_path):
 def test_the_demo_ends_with_evidence_out(demo):
     assert "Evidence out" in demo.text and "Amira Khan's IDP and the cohort report" in demo.text
     paths = [Path(line.strip()) for line in demo.out.splitlines() if line.strip().endswith(".html")]
-    assert [p.name for p in paths] == ["idp.html", "cohort-report.html"]
-    idp_page, cohort_page = (p.read_text(encoding="utf-8") for p in paths)
+    assert [p.name for p in paths] == ["idp.html", "cohort-report.html", "held.html"]
+    idp_page, cohort_page = (p.read_text(encoding="utf-8") for p in paths[:2])
     assert "Individual Development Portfolio: Amira Khan" in idp_page
     assert "Weekly Development Meetings" in idp_page
     assert "Latest rating per trainee and standard" in cohort_page and "Tom Price" in cohort_page
@@ -322,3 +322,12 @@ def test_the_lead_mentor_records_a_qa_form_once_ratings_are_in(demo):
         "→ Clare Dixon (Slack DM) Weekly digest: your trainees",
         "QA forms owed: 2",
     )
+
+
+def test_the_demo_shows_a_subject_access_request_answered(demo):
+    assert "Data protection:" in demo.text and "held about Amira Khan" in demo.text
+    held = next(
+        Path(line.strip()) for line in demo.out.splitlines() if line.strip().endswith("held.html")
+    )
+    page = held.read_text(encoding="utf-8")
+    assert "Personal data held about Amira Khan" in page and "weekly meeting" in page

@@ -22,7 +22,7 @@ from rich.text import Text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot import platforms
-from bot.console import evidence, render
+from bot.console import evidence, privacy, render
 from bot.console.answers import ScriptedAnswers
 from bot.console.clock import LONDON, SimClock
 from bot.console.session import ConsoleSession, open_session
@@ -303,6 +303,10 @@ async def run_demo(database_url: str, console: Console) -> float:
         first = rows[0]
         paths = await evidence.write_reports(session.runtime.sessions, first.trainee_email, clock())
         console.print(evidence.said(paths, first.trainee_name))
+        held = await privacy.subject_access(
+            session.runtime.sessions, first.trainee_email, clock(), paths[0].parent
+        )
+        console.print(held)
     finally:
         await session.close()
     return wallclock.monotonic() - began
