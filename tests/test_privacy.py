@@ -170,7 +170,10 @@ def test_erasure_leaves_no_trace_and_others_intact(db_url, monkeypatch, capsys):
     ]
     # Again: nothing more changes, nothing more is audited.
     code, _out, err = run_cli(monkeypatch, capsys, db_url, "privacy", "erase", "--person", TARA, "--yes")  # fmt: skip
-    assert code == 1 and "nobody with the e-mail" in err
+    assert code == 1 and "nobody with the e-mail" in err and "erased already" in err
+    erased_email = f"erased-{w.trainee_id}@erased.invalid"
+    code, _out, err = run_cli(monkeypatch, capsys, db_url, "privacy", "erase", "--person", erased_email, "--yes")  # fmt: skip
+    assert code == 0 and f"person {w.trainee_id} was already erased" in err
     assert query(db_url, _dump) == after
 
 

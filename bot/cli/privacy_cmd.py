@@ -114,7 +114,10 @@ async def _erase(email: str, *, force: bool, dry_run: bool) -> Erasure:
                 f"not erased: the person has {refused} (close them first, or use --force)"
             ) from refused
     if erasure is None:
-        raise _nobody(email)
+        raise CliError(
+            f"nobody with the e-mail {email.strip().lower()!r} is on the roster "
+            "(if they were erased already, nothing of it is left to erase)"
+        )
     return erasure
 
 
