@@ -179,6 +179,18 @@ async def test_bad_tokens_get_401_and_change_nothing(auth: Auth):
     assert await auth.post(f"Bearer {auth.token()}") == 200
 
 
+async def test_a_token_that_checked_out_is_taken_again_only_where_it_was_for(auth: Auth):
+    # The Bot Framework sends one token with many activities: the second is not checked
+    # again (kept), but the same token on an activity for another service URL still is.
+    header = f"Bearer {auth.token()}"
+    assert await auth.post(header) == 200
+    assert await auth.post(header) == 200
+    assert len(auth.stub.called("reply")) == 2
+    elsewhere = auth.h.activity("mentor", text="help", serviceUrl="https://attacker.example/")
+    assert await auth.post(header, json.dumps(elsewhere).encode()) == 401
+    assert len(auth.stub.called("reply")) == 2
+
+
 async def test_malformed_body_with_no_token_is_401_not_400(auth: Auth):
     assert await auth.post(None, b"{not json") == 401
     assert await auth.post(f"Bearer {auth.token()}", b"{not json") == 400

@@ -16,7 +16,10 @@ which gets the bot's own token for outbound calls, blocks too. Here:
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
+import time
+from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
@@ -37,6 +40,11 @@ from bot.teams.connectors import LeanAuthentication
 log = logging.getLogger(__name__)
 # Above keys.FETCH_SECONDS (a check may wait for one fetch), below Teams' patience.
 TOKEN_CHECK_SECONDS = 4.0
+# The Bot Framework sends the same token with every activity for about an hour: one that
+# checked out is taken again, for the same service URL and channel, until it expires or
+# for this long at most (so a signing key Microsoft withdraws stops working soon after).
+VERIFIED_SECONDS = 300.0
+MAX_VERIFIED = 1024
 
 
 class Unauthorized(Exception):
@@ -146,17 +154,40 @@ class RequestAuth:
         self.anonymous = allow_anonymous and not app_id
         self.timeout = timeout
         self._pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="bf-auth")
+        # (token digest, service URL, channel) -> (until, wall clock; botbuilder's result)
+        self._verified: OrderedDict[tuple[str, str, str], tuple[float, Any]] = OrderedDict()
 
     def close(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)
 
     async def check(self, activity: Activity, header: str | None) -> AuthenticateRequestResult:
-        checked = await self._check(activity, header)
+        found = await self._check(activity, header)
+        checked = AuthenticateRequestResult()
+        checked.claims_identity = found.claims_identity
+        checked.audience = found.audience
+        checked.caller_id = found.caller_id
         # The turn's replies go through connector clients built once (see connectors).
-        checked.connector_factory = self.auth.reuse(
-            checked.connector_factory, checked.claims_identity
-        )
+        checked.connector_factory = self.auth.reuse(found.connector_factory, found.claims_identity)
         return checked
+
+    def _verified_before(self, key: tuple[str, str, str]) -> AuthenticateRequestResult | None:
+        hit = self._verified.get(key)
+        if hit is None:
+            return None
+        if hit[0] <= time.time():
+            del self._verified[key]
+            return None
+        self._verified.move_to_end(key)
+        return hit[1]  # type: ignore[no-any-return]
+
+    def _keep(self, key: tuple[str, str, str], result: AuthenticateRequestResult) -> None:
+        identity = result.claims_identity
+        expires = (identity.claims or {}).get("exp") if identity is not None else None
+        if not isinstance(expires, int | float) or isinstance(expires, bool):
+            return
+        self._verified[key] = (min(float(expires), time.time() + VERIFIED_SECONDS), result)
+        while len(self._verified) > MAX_VERIFIED:
+            self._verified.popitem(last=False)
 
     async def _check(self, activity: Activity, header: str | None) -> AuthenticateRequestResult:
         if not self.app_id:
@@ -167,14 +198,23 @@ class RequestAuth:
         scheme, _, token = (header or "").partition(" ")
         if scheme != "Bearer" or not token.strip():
             raise Unauthorized("no bearer token")
+        # What botbuilder's check reads: the token, and the activity's service URL and
+        # channel (the token must name both). Only a token that checked out is kept.
+        digest = hashlib.sha256((header or "").encode()).hexdigest()
+        key = (digest, str(activity.service_url or ""), str(activity.channel_id or ""))
+        verified = self._verified_before(key)
+        if verified is not None:
+            return verified
         loop = asyncio.get_running_loop()
         future = loop.run_in_executor(self._pool, self._check_in_thread, activity, header or "")
         try:
-            return await asyncio.wait_for(future, self.timeout)
+            result = await asyncio.wait_for(future, self.timeout)
         except TimeoutError as exc:
             raise Unauthorized("token check timed out (signing keys unreachable?)") from exc
         except Exception as exc:  # botbuilder raises many kinds on a bad token
             raise Unauthorized(f"{type(exc).__name__}") from exc
+        self._keep(key, result)
+        return result
 
     def _check_in_thread(self, activity: Activity, header: str) -> AuthenticateRequestResult:
         # botbuilder's validation is a coroutine that blocks; it gets its own loop here.
