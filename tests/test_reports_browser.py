@@ -40,7 +40,9 @@ def _chromium(*args: str) -> subprocess.Popen[str]:
 
 
 def _finish(run: subprocess.Popen[str]) -> tuple[int, str, str]:
-    out, err = run.communicate(timeout=25)
+    # About 11 s for all four on a quiet 2-core machine; the bound is only against a hang
+    # (on a machine busy with other work a cold Chromium start alone took over 25 s).
+    out, err = run.communicate(timeout=120)
     return run.returncode, out, err
 
 
