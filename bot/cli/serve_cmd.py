@@ -58,6 +58,13 @@ def serve(
     if workers == 1:
         asyncio.run(run_bot(settings, policy, sock, ready=_announce(address)))
         return
+    if settings.database_url.startswith("sqlite"):
+        # Correct on SQLite (one sweeps; rows are claimed), but SQLite has one writer at a
+        # time: under a load of submissions, workers wait on each other's writes.
+        err_console.print(
+            "note: SQLite takes one write at a time: several workers do not speed up "
+            "submissions on SQLite"
+        )
     import bot.runtime  # noqa: F401  (imported once here, shared by the forked workers)
     from bot.cli import workers as pool
 
