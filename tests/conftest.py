@@ -7,6 +7,8 @@ sees another's data and the order tests run in never matters.
 from __future__ import annotations
 
 import asyncio
+import io
+import logging
 import os
 import shutil
 import uuid
@@ -18,6 +20,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from bot import logs as bot_logs
 from storage.db import make_engine, session_factory
 from storage.migrate import upgrade
 
@@ -106,3 +109,31 @@ async def engine(db_url: str) -> AsyncIterator[AsyncEngine]:
 @pytest.fixture
 def sessions(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return session_factory(engine)
+
+
+@pytest.fixture
+def log_everything() -> Iterator[io.StringIO]:
+    """All loggers enabled at their defaults, the root at DEBUG via `configure`, into a buffer;
+    put back as it was afterwards, so no other test sees the change."""
+    manager = logging.Logger.manager
+    existing = [
+        logging.getLogger(name)
+        for name, obj in list(manager.loggerDict.items())
+        if isinstance(obj, logging.Logger)
+    ]
+    saved = [(lg, lg.level, lg.disabled, lg.propagate) for lg in existing]
+    root = logging.getLogger()
+    root_saved = (root.level, list(root.handlers))
+    for lg in existing:
+        lg.setLevel(logging.NOTSET)
+        lg.disabled = False
+        lg.propagate = True
+    buffer = io.StringIO()
+    bot_logs.configure(logging.DEBUG, stream=buffer)
+    yield buffer
+    for lg, level, disabled, propagate in saved:
+        lg.setLevel(level)
+        lg.disabled = disabled
+        lg.propagate = propagate
+    root.setLevel(root_saved[0])
+    root.handlers[:] = root_saved[1]

@@ -12,7 +12,6 @@ import io
 import json
 import logging
 import re
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from urllib.parse import quote, quote_plus
@@ -22,7 +21,7 @@ import pytest
 from aiohttp.test_utils import TestServer
 
 import bot.sample_data
-from bot.logs import PINNED, PrivateFilter, configure
+from bot.logs import PINNED, PrivateFilter
 from bot.runtime import build_runtime, web_app
 from bot.settings import Settings
 from handlers import notify, weekly
@@ -98,34 +97,6 @@ def assert_private(text: str) -> None:
     assert text.strip(), "nothing was logged: the capture is not working"
     found = leaks(text)
     assert not found, f"{len(found)} log lines carry personal data:\n" + "\n".join(found[:20])
-
-
-@pytest.fixture
-def log_everything() -> Iterator[io.StringIO]:
-    """All loggers enabled at their defaults, the root at DEBUG via `configure`, into a buffer;
-    put back as it was afterwards, so no other test sees the change."""
-    manager = logging.Logger.manager
-    existing = [
-        logging.getLogger(name)
-        for name, obj in list(manager.loggerDict.items())
-        if isinstance(obj, logging.Logger)
-    ]
-    saved = [(lg, lg.level, lg.disabled, lg.propagate) for lg in existing]
-    root = logging.getLogger()
-    root_saved = (root.level, list(root.handlers))
-    for lg in existing:
-        lg.setLevel(logging.NOTSET)
-        lg.disabled = False
-        lg.propagate = True
-    buffer = io.StringIO()
-    configure(logging.DEBUG, stream=buffer)
-    yield buffer
-    for lg, level, disabled, propagate in saved:
-        lg.setLevel(level)
-        lg.disabled = disabled
-        lg.propagate = propagate
-    root.setLevel(root_saved[0])
-    root.handlers[:] = root_saved[1]
 
 
 async def test_slack_flows_log_nothing_personal(db_url: str, log_everything: io.StringIO) -> None:

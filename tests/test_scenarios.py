@@ -35,6 +35,7 @@ from tests.stubs.bf_connector import ConnectorStub
 from tests.stubs.slack_api import SlackApiStub
 from tests.teams_harness import USERS as TEAMS_USERS
 from tests.teams_harness import TeamsHarness, members, text_of
+from tests.test_logs_private import assert_private
 from tests.test_qa_review import rate
 
 Seen = dict[str, str]
@@ -420,9 +421,19 @@ async def _stored(db_url: str, scenario: sc.Scenario) -> None:
         await engine.dispose()
 
 
+# What people type in the scenarios' forms: never in a log line, at any level (#14).
+TYPED = [
+    *(sc.HELD[k] for k in ("progress", "targets")),
+    sc.CONCERN["details"],
+    *(sc.OBSERVATION[k] for k in ("lesson", "focus", "strengths", "areas", "targets")),
+    *(sc.QA[k] for k in ("evidence_note", "disagreement", "actions")),
+]
+
+
 @pytest.mark.parametrize("edge", sorted(EDGES))
 @pytest.mark.parametrize("scenario", sc.SCENARIOS, ids=str)
-async def test_scenario(scenario, edge, db_url, monkeypatch, capsys, tmp_path):
+async def test_scenario(scenario, edge, db_url, monkeypatch, capsys, tmp_path, log_everything):
+    """Also run with every logger at DEBUG: no name, e-mail or typed text is logged."""
     monkeypatch.chdir(tmp_path)  # no stray .env
     async with EDGES[edge](db_url, monkeypatch=monkeypatch, capsys=capsys) as driver:
         await getattr(driver, scenario.action)()
@@ -431,3 +442,7 @@ async def test_scenario(scenario, edge, db_url, monkeypatch, capsys, tmp_path):
         for phrase in phrases:
             assert phrase in seen[person], f"{person} never saw {phrase!r}:\n{seen[person]}"
     await _stored(db_url, scenario)
+    logged = log_everything.getvalue()
+    leaked = [line for line in logged.splitlines() if any(t.lower() in line.lower() for t in TYPED)]
+    assert not leaked, "typed text in the logs:\n" + "\n".join(leaked[:10])
+    assert_private(logged)
