@@ -285,9 +285,21 @@ class Intake:
             try:
                 await self.conversations.handle(user, interaction, parked=True)
             except Exception as exc:  # kept: due again after its lease
+                if is_overload(exc):
+                    # Still too busy: that was no real try (after MAX_ATTEMPTS real ones a
+                    # parked interaction is given up), and it is due again at once.
+                    await self._give_back(platform, event_key)
+                    return
                 log.warning("parked interaction %s failed: %s", event_key, type(exc).__name__)
             finally:
                 self._rate.tick()
+
+    async def _give_back(self, platform: str, event_key: str) -> None:
+        try:
+            async with transaction(self.conversations.sessions) as session:
+                await parked.give_back(session, platform=platform, event_key=event_key)
+        except Exception as exc:  # its lease runs out instead
+            log.info("parked interaction %s not given back: %s", event_key, type(exc).__name__)
 
     async def waiting(self) -> tuple[int, datetime | None]:
         async with transaction(self.conversations.sessions) as session:

@@ -222,3 +222,30 @@ async def test_a_long_park_backlog_goes_to_the_journal_without_waiting(
     await intake.settle()  # the writer catches up: in the table, the journal emptied
     assert await _count(sessions, ParkedInteraction) == 1
     assert not intake.journal.keys
+
+
+async def test_a_parked_form_the_busy_database_refused_is_not_given_up(
+    world: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Overload is no real try: MAX_ATTEMPTS drains that found the database locked do not
+    drop what the person typed."""
+    from sqlalchemy.exc import OperationalError
+
+    from handlers import intake as intake_module
+
+    intake, w, sessions = world
+    form = Submit("concern", CONCERN | {"placement_id": str(w.placement_id)}, {}, "view:V6:h")
+    async with intake.slots:
+        assert (await intake.answer(MENTOR, form, budget=0.01)).parked
+    real = intake.conversations.handle
+
+    async def locked(*args: Any, **kwargs: Any) -> Any:
+        raise OperationalError("UPDATE", {}, Exception("database is locked"))
+
+    monkeypatch.setattr(intake.conversations, "handle", locked)
+    for _ in range(intake_module.MAX_ATTEMPTS + 2):
+        assert await intake.drain() == 1  # due again at once, each time
+    monkeypatch.setattr(intake.conversations, "handle", real)
+    assert await intake.drain() == 1
+    assert await _count(sessions, Concern) == 1
+    assert await _count(sessions, ParkedInteraction) == 0

@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func
+from sqlalchemy import delete, func, update
+from sqlalchemy import false as sa_false
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import select
 
@@ -37,12 +38,32 @@ async def claim(
     )
     if session.bind is not None and session.bind.dialect.name == "postgresql":
         stmt = stmt.with_for_update(skip_locked=True)
+    else:
+        # SQLite: take the write lock before reading, so that another process claiming at
+        # the same moment reads after this claim commits instead of claiming the same rows
+        # (a write statement takes the lock even when it changes nothing).
+        await session.execute(
+            update(ParkedInteraction).where(sa_false()).values(attempts=ParkedInteraction.attempts)
+        )
     rows = list((await session.execute(stmt)).scalars().all())
     for row in rows:
         row.attempts += 1
         row.next_attempt_at = now + lease * row.attempts
     await session.flush()
     return rows
+
+
+async def give_back(session: AsyncSession, *, platform: str, event_key: str) -> None:
+    """A claim that could not be tried (the database was too busy): due again now, and it
+    does not count as an attempt."""
+    await session.execute(
+        update(ParkedInteraction)
+        .where(ParkedInteraction.platform == platform, ParkedInteraction.event_key == event_key)
+        .values(
+            attempts=ParkedInteraction.attempts - 1,
+            next_attempt_at=ParkedInteraction.received_at,
+        )
+    )
 
 
 async def drop(session: AsyncSession, *, platform: str, event_key: str) -> None:
