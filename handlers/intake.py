@@ -87,10 +87,11 @@ class Intake:
         self._writer: asyncio.Task[None] | None = None
         self._running: set[asyncio.Task[Reply | None]] = set()
         self._waiting = 0  # interactions waiting for a slot
-        self._rate = Throughput()
-        # Parks go first: an interaction (or a parked one) waits to start while parks are
-        # queued, so on SQLite the park writer is not starved of the write lock by new
-        # work, and what the platform was told is kept is in the database within moments.
+        self._service = ServiceTime()
+        # Parks go before parked work: the drain waits to claim or start while parks are
+        # queued, so on SQLite the park writer is not starved of the write lock by it.
+        # (New interactions do not wait: holding them back while anything was parked made
+        # every interaction under load take its whole budget and be parked in turn.)
         self._parks_written = asyncio.Event()
         self._parks_written.set()
 
@@ -146,10 +147,13 @@ class Intake:
             return await self.conversations.home(user)
 
     def _expected_wait(self) -> float:
-        """Seconds a new interaction would wait for a slot, at the recent pace."""
+        """Seconds a new interaction would wait for a slot: those ahead of it, times how
+        long one holds a slot lately, over the slots. (Not from a count of those finished
+        per second: after a quiet spell that count is near zero, and a burst was parked
+        whole although the bot could have answered it in time.)"""
         if self._waiting == 0:
             return 0.0
-        return self._waiting / max(self._rate.per_second(), 1.0)
+        return self._waiting * self._service.mean / self.capacity
 
     async def _inline(
         self, user: PlatformUser, interaction: Interaction, started: asyncio.Event
@@ -159,13 +163,13 @@ class Intake:
             await self.slots.acquire()
         finally:
             self._waiting -= 1
+        began = time.monotonic()
         try:
-            await self._parks_written.wait()
             started.set()
             return await self.conversations.handle(user, interaction)
         finally:
             self.slots.release()
-            self._rate.tick()
+            self._service.observe(time.monotonic() - began)
 
     async def park(self, user: PlatformUser, interaction: Interaction) -> None:
         """Keep the interaction durably; returns once it is committed to the database or,
@@ -282,6 +286,7 @@ class Intake:
         )
         async with self.slots:
             await self._parks_written.wait()
+            began = time.monotonic()
             try:
                 await self.conversations.handle(user, interaction, parked=True)
             except Exception as exc:  # kept: due again after its lease
@@ -292,7 +297,7 @@ class Intake:
                     return
                 log.warning("parked interaction %s failed: %s", event_key, type(exc).__name__)
             finally:
-                self._rate.tick()
+                self._service.observe(time.monotonic() - began)
 
     async def _give_back(self, platform: str, event_key: str) -> None:
         try:
@@ -319,32 +324,15 @@ class Intake:
         self.journal.close()
 
 
-class Throughput:
-    """Interactions finished per second, smoothed over the last few seconds."""
+class ServiceTime:
+    """How long an interaction holds its slot, in seconds, smoothed over the last few tens
+    (each new one weighs a tenth): a slower database or a busier loop shows within seconds."""
 
-    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
-        self.clock = clock
-        self.second = int(clock())
-        self.count = 0
-        self.smoothed = 0.0
+    def __init__(self, initial: float = 0.02) -> None:
+        self.mean = initial
 
-    def tick(self) -> None:
-        self._roll()
-        self.count += 1
-
-    def per_second(self) -> float:
-        self._roll()
-        return max(self.smoothed, float(self.count))
-
-    def _roll(self) -> None:
-        now = int(self.clock())
-        while self.second < now:
-            # Each finished second weighs a third: a burst or a stall shows within seconds.
-            self.smoothed = self.smoothed * 2 / 3 + self.count / 3
-            self.count = 0
-            self.second += 1
-            if now - self.second > 30:  # idle for long: start afresh
-                self.second, self.smoothed = now, 0.0
+    def observe(self, seconds: float) -> None:
+        self.mean = self.mean * 0.9 + max(seconds, 0.0) * 0.1
 
 
 def _priority(interaction: Interaction) -> int:
