@@ -267,6 +267,7 @@ def _background(
         loops = [runtime.dispatch_loop(), runtime.parked_loop()] if run_dispatcher else []
         if run_dispatcher:  # the scheduler's tick leaves dispatching to the loop
             runtime.scheduler.dispatch_progress = lambda: runtime.dispatched_at
+            runtime.scheduler.hold_back = runtime.intake.hold_drain
         tasks = [asyncio.create_task(loop) for loop in loops]
         yield
         for task in tasks:

@@ -23,7 +23,7 @@ import json
 import logging
 import time
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -94,6 +94,10 @@ class Intake:
         # every interaction under load take its whole budget and be parked in turn.)
         self._parks_written = asyncio.Event()
         self._parks_written.set()
+        # Set while nothing holds the drain back (the scheduler's tick does, while it runs).
+        self._drain_free = asyncio.Event()
+        self._drain_free.set()
+        self._holds = 0
 
     # -- the edges' side -------------------------------------------------------------
 
@@ -247,8 +251,21 @@ class Intake:
 
     # -- the worker's side ----------------------------------------------------------
 
+    @contextlib.asynccontextmanager
+    async def hold_drain(self) -> AsyncIterator[None]:
+        """Parked work waits while this is held (it can wait; a sweep should not)."""
+        self._holds += 1
+        self._drain_free.clear()
+        try:
+            yield
+        finally:
+            self._holds -= 1
+            if self._holds == 0:
+                self._drain_free.set()
+
     async def drain(self, *, limit: int = 50) -> int:
         """Handle parked interactions that are due; how many were taken."""
+        await self._drain_free.wait()
         await self._parks_written.wait()
         async with transaction(self.conversations.sessions) as session:
             rows = await parked.claim(session, now=self.clock(), limit=limit, lease=LEASE)
@@ -284,6 +301,7 @@ class Intake:
             if factory
             else PlatformUser(platform, workspace_id, external_id)
         )
+        await self._drain_free.wait()  # before taking a slot: new interactions keep theirs
         async with self.slots:
             await self._parks_written.wait()
             began = time.monotonic()

@@ -20,7 +20,8 @@ import logging
 import os
 import socket
 import traceback
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -28,12 +29,13 @@ from typing import Any
 from apscheduler.jobstores.memory import MemoryJobStore
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from tenacity import AsyncRetrying, retry_if_exception, wait_random
 
 from scheduler.dispatch import Dispatcher, DispatchResult
 from scheduler.policy import Policy
 from scheduler.retention import RETENTION_HOUR, RETENTION_JOB, run_retention
 from scheduler.sweeps import Sweeper, SweepResult
-from storage.db import transaction
+from storage.db import is_busy, transaction
 from storage.repo import health
 from storage.repo.leader import LeaderLock
 
@@ -100,6 +102,8 @@ class SchedulerService:
         # (two dispatchers in one process only queue behind one rate limit) and reports
         # its progress in the heartbeat instead.
         self.dispatch_progress: Callable[[], float | None] | None = None
+        # What the tick holds back while it runs (`serve`: the drain of parked work).
+        self.hold_back: Callable[[], AbstractAsyncContextManager[None]] = _nothing_held
 
     async def tick(self) -> TickResult:
         """One sweep (if leader) and dispatch until nothing is due; raises what fails."""
@@ -112,6 +116,12 @@ class SchedulerService:
     async def timed_tick(self) -> None:
         """The timetable's tick: bounded, never raises, and leaves a heartbeat."""
         self._ticking = asyncio.current_task()
+        # While the tick runs, work that can wait (parked interactions) holds back, so that
+        # on SQLite the sweep and the heartbeat are not starved of the one write lock.
+        async with self.hold_back():
+            await self._tick_stages()
+
+    async def _tick_stages(self) -> None:
         t = self.timings
         failure: health.Failure | None = None
         leader, swept, dispatched = False, False, False
@@ -170,14 +180,19 @@ class SchedulerService:
         # still ends normally; the stale heartbeat is what then tells someone.
         try:
             async with asyncio.timeout(self.timings.heartbeat_timeout):
-                async with transaction(self.sessions) as session:
-                    await health.record(
-                        session,
-                        now=self.wall_clock(),
-                        swept_by=INSTANCE if swept else None,
-                        dispatched=dispatched,
-                        failure=failure,
-                    )
+                # SQLite busy past its wait: tried again within the timeout, not given up.
+                async for attempt in AsyncRetrying(
+                    retry=retry_if_exception(is_busy), wait=wait_random(0.05, 0.5)
+                ):
+                    with attempt:
+                        async with transaction(self.sessions) as session:
+                            await health.record(
+                                session,
+                                now=self.wall_clock(),
+                                swept_by=INSTANCE if swept else None,
+                                dispatched=dispatched,
+                                failure=failure,
+                            )
         except Exception as exc:
             log.warning("scheduler heartbeat not recorded: %s", type(exc).__name__)
 
@@ -221,6 +236,11 @@ class SchedulerService:
                 running.cancel()
                 await asyncio.wait({running}, timeout=STOP_WAIT)
         await self.leader.release()
+
+
+@asynccontextmanager
+async def _nothing_held() -> AsyncIterator[None]:
+    yield
 
 
 def _failed(stage: str, exc: BaseException) -> health.Failure:

@@ -249,3 +249,15 @@ async def test_a_parked_form_the_busy_database_refused_is_not_given_up(
     assert await intake.drain() == 1
     assert await _count(sessions, Concern) == 1
     assert await _count(sessions, ParkedInteraction) == 0
+
+
+async def test_parked_work_waits_while_the_scheduler_ticks(world: Any) -> None:
+    intake, w, sessions = world
+    form = Submit("concern", CONCERN | {"placement_id": str(w.placement_id)}, {}, "view:V5:h")
+    async with intake.slots:
+        assert (await intake.answer(MENTOR, form, budget=0.01)).parked
+    async with intake.hold_drain():  # a tick is running
+        draining = asyncio.create_task(intake.drain())
+        await asyncio.sleep(0.2)
+        assert not draining.done() and await _count(sessions, Concern) == 0
+    assert await draining == 1 and await _count(sessions, Concern) == 1
