@@ -19,23 +19,23 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 import time
-import uuid
 from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from handlers.context import PlatformUser
+from handlers.parked_codec import (
+    coalescing_key,
+    interaction_from_dict,
+    interaction_to_dict,
+    priority,
+)
 from handlers.router import (
-    Command,
     Conversations,
     Interaction,
-    Press,
-    Submit,
-    UseChannel,
 )
 from handlers.ui import Message, Reply
 from storage import journal as journal_files
@@ -50,7 +50,6 @@ PARK_BATCH_WAIT = 0.02  # seconds: parks arriving together share one transaction
 PARK_WAIT = 0.6  # seconds the edge waits for a park to commit before journaling it
 BACKLOG_TO_JOURNAL = 100  # parks queued for the database beyond which a park is journaled
 SETTLE_WAIT = 10.0  # seconds a stopping process gives the database to take its parks
-COALESCE_SECONDS = 60  # the same button pressed again within this is answered once
 
 UserFactory = Callable[[str, str], PlatformUser]
 
@@ -179,13 +178,13 @@ class Intake:
         """Keep the interaction durably; returns once it is committed to the database or,
         when the database cannot take it in time, written to this process's journal file
         (moved into the database as soon as it can take it)."""
-        key = interaction.event_key or _coalescing_key(user, interaction, self.clock())
+        key = interaction.event_key or coalescing_key(user, interaction, self.clock())
         row = {
             "platform": user.platform,
             "workspace_id": user.workspace_id[:64],
             "external_id": user.external_id[:255],
             "event_key": key[:255],
-            "priority": _priority(interaction),
+            "priority": priority(interaction),
             "interaction": interaction_to_dict(interaction, key=key[:255]),
         }
         written: asyncio.Future[None] = asyncio.get_running_loop().create_future()
@@ -351,56 +350,3 @@ class ServiceTime:
 
     def observe(self, seconds: float) -> None:
         self.mean = self.mean * 0.9 + max(seconds, 0.0) * 0.1
-
-
-def _priority(interaction: Interaction) -> int:
-    """What a person typed or chose in a form is handled before a bare button press."""
-    return 1 if isinstance(interaction, Press) else 0
-
-
-def _coalescing_key(user: PlatformUser, interaction: Interaction, now: datetime) -> str:
-    """A key for an interaction the platform gave none. A press of the same button by the
-    same person within a minute, while the bot is busy, is parked (and answered) once:
-    people press again when nothing seems to happen."""
-    if isinstance(interaction, Press):
-        bucket = int(now.timestamp()) // COALESCE_SECONDS
-        return f"press:{user.workspace_id}:{user.external_id}:{interaction.action}:" + (
-            f"{interaction.value}:{bucket}"
-        )
-    return f"parked:{uuid.uuid4().hex}"
-
-
-def interaction_to_dict(interaction: Interaction, *, key: str) -> dict[str, Any]:
-    match interaction:
-        case Command(text=text):
-            data: dict[str, Any] = {"kind": "command", "text": text}
-        case Press(action=action, value=value):
-            data = {"kind": "press", "action": action, "value": value}
-        case Submit(form_id=form_id, values=values, state=state):
-            data = {"kind": "submit", "form_id": form_id, "values": values, "state": state}
-        case UseChannel(channel_id=channel, workspace_id=workspace, reference=reference):
-            data = {"kind": "channel", "channel_id": channel, "workspace_id": workspace}
-            data["reference"] = reference
-            data["level"] = interaction.level
-    # Plain JSON only: whatever the form held comes back as the same strings and lists.
-    return dict(json.loads(json.dumps(data, default=str)), event_key=key)
-
-
-def interaction_from_dict(data: dict[str, Any]) -> Interaction:
-    key = str(data["event_key"])
-    kind = data["kind"]
-    if kind == "command":
-        return Command(str(data["text"]), event_key=key)
-    if kind == "press":
-        return Press(str(data["action"]), str(data["value"]), event_key=key)
-    if kind == "submit":
-        return Submit(str(data["form_id"]), dict(data["values"]), dict(data["state"]), key)
-    if kind == "channel":
-        return UseChannel(
-            str(data["channel_id"]),
-            str(data["workspace_id"]),
-            data.get("reference"),
-            key,
-            level=int(data.get("level") or 1),
-        )
-    raise ValueError(f"unknown interaction kind {kind!r}")
