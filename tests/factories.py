@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -93,3 +94,22 @@ async def build_world(sessions: async_sessionmaker[AsyncSession], platform: str 
             other.id,
             point.id,
         )
+
+
+async def queue_weekly_prompt(runtime: Any, w: World) -> None:
+    """The Monday prompt to the mentor, queued as the scheduler would, then sent."""
+    from handlers import notify, weekly
+    from storage.repo import placements
+
+    async with runtime.sessions() as s, s.begin():
+        view = await placements.view(s, placement_id=w.placement_id)
+        assert view is not None
+        await notify.to_person(
+            s,
+            key=f"weekly:{w.placement_id}:{WEEK}",
+            kind="weekly_prompt",
+            recipient_id=w.mentor_id,
+            message=weekly.prompt(view, WEEK),
+            not_before=NOW,
+        )
+    await runtime.dispatcher.drain()

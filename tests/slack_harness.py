@@ -187,17 +187,18 @@ class SlackHarness:
 
 
 @asynccontextmanager
-async def served_slack(db_url: str) -> AsyncIterator[tuple[SlackHarness, World]]:
+async def served_slack(
+    db_url: str, stub: SlackApiStub | None = None, **settings: Any
+) -> AsyncIterator[tuple[SlackHarness, World]]:
     """The bot as `serve` runs it for Slack (dispatcher off), on a fresh partnership,
-    with the Web API served by the local stub."""
-    stub = await SlackApiStub(emails=dict(USERS)).start()
-    settings = Settings(
-        SLACK_BOT_TOKEN="xoxb-test-token",
-        SLACK_SIGNING_SECRET=SECRET,
-        SLACK_API_URL=stub.url,
-        DATABASE_URL=db_url,
+    with the Web API served by the local stub. `settings` replace the single-token ones
+    (`SLACK_BOT_TOKEN=None` with a client id and secret: OAuth mode)."""
+    stub = stub or SlackApiStub(emails=dict(USERS))
+    await stub.start()
+    chosen = {"SLACK_BOT_TOKEN": "xoxb-test-token", "SLACK_SIGNING_SECRET": SECRET} | settings
+    runtime = await build_runtime(
+        Settings(**chosen, SLACK_API_URL=stub.url, DATABASE_URL=db_url), clock=lambda: NOW
     )
-    runtime = await build_runtime(settings, clock=lambda: NOW)
     world = await build_world(runtime.sessions)
     server = TestServer(web_app(runtime, run_dispatcher=False), host="127.0.0.1", port=0)
     await server.start_server()

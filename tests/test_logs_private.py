@@ -24,11 +24,9 @@ import bot.sample_data
 from bot.logs import PINNED, PrivateFilter
 from bot.runtime import build_runtime, web_app
 from bot.settings import Settings
-from handlers import notify, weekly
 from storage.db import session_factory
-from storage.repo import placements
 from tests.console_harness import run_cli
-from tests.factories import NOW, WEEK, build_world
+from tests.factories import NOW, WEEK, build_world, queue_weekly_prompt
 from tests.scheduler_harness import Clock, SchedulerHarness, add_calendar, at, set_itt_channel
 from tests.slack_harness import SECRET, SlackHarness
 from tests.slack_harness import USERS as SLACK_USERS
@@ -120,18 +118,7 @@ async def test_slack_flows_log_nothing_personal(db_url: str, log_everything: io.
             await h.command("USTRANGER", f"{typed('command')}")
             await stub.wait_for("chat.postMessage", 2)
             # The dispatcher sends a prompt naming the trainee; the mentor presses Yes.
-            async with runtime.sessions() as s, s.begin():
-                view = await placements.view(s, placement_id=w.placement_id)
-                assert view is not None
-                await notify.to_person(
-                    s,
-                    key=f"weekly:{w.placement_id}:{WEEK}",
-                    kind="weekly_prompt",
-                    recipient_id=w.mentor_id,
-                    message=weekly.prompt(view, WEEK),
-                    not_before=NOW,
-                )
-            await runtime.dispatcher.drain()
+            await queue_weekly_prompt(runtime, w)
             ts = stub.posted["DUMENTOR"][0]["ts"]
             value = f"{w.placement_id}:{WEEK}"
             await h.press("UMENTOR", "weekly.held", value, channel="DUMENTOR", ts=ts)

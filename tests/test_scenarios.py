@@ -21,14 +21,12 @@ from sqlalchemy import func, select
 
 from bot.runtime import Runtime, build_runtime, web_app
 from bot.settings import Settings
-from handlers import notify, weekly
 from storage.db import make_engine, session_factory
 from storage.models import Observation, WeeklyMeeting
-from storage.repo import placements
 from tests import report_links
 from tests import scenarios as sc
 from tests.console_harness import flat, run_cli
-from tests.factories import NOW, WEEK, World, build_world
+from tests.factories import NOW, WEEK, World, build_world, queue_weekly_prompt
 from tests.slack_harness import SECRET, SlackHarness
 from tests.slack_harness import USERS as SLACK_USERS
 from tests.stubs.bf_connector import ConnectorStub
@@ -41,20 +39,7 @@ from tests.test_qa_review import rate
 Seen = dict[str, str]
 
 
-async def _prompt(runtime: Runtime, w: World) -> None:
-    """The Monday prompt to the mentor, as the scheduler would queue it."""
-    async with runtime.sessions() as s, s.begin():
-        view = await placements.view(s, placement_id=w.placement_id)
-        assert view is not None
-        await notify.to_person(
-            s,
-            key=f"weekly:{w.placement_id}:{WEEK}",
-            kind="weekly_prompt",
-            recipient_id=w.mentor_id,
-            message=weekly.prompt(view, WEEK),
-            not_before=NOW,
-        )
-    await runtime.dispatcher.drain()
+_prompt = queue_weekly_prompt
 
 
 async def _rated(db_url: str, w: World) -> None:

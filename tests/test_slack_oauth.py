@@ -10,21 +10,17 @@ import json
 import re
 import time
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-import aiohttp
 import pytest
-from aiohttp.test_utils import TestServer
 from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 from sqlalchemy import MetaData, Table, inspect, select, update
 from sqlmodel import SQLModel
 
 from bot.config_check import check
-from bot.runtime import build_runtime, web_app
 from bot.settings import Settings
 from bot.slack.oauth import authorization_url
 from handlers import notify
@@ -32,8 +28,8 @@ from handlers.ui import Message
 from storage.models import OutboxMessage, PlatformIdentity
 from storage.models.slack import slack_oauth_states
 from storage.repo import slack_workspaces
-from tests.factories import NOW, World, build_world
-from tests.slack_harness import SECRET, USERS, SlackHarness
+from tests.factories import NOW, World
+from tests.slack_harness import SECRET, USERS, SlackHarness, served_slack
 from tests.stubs.slack_api import SlackApiStub, Workspace
 
 NORTH = Workspace("TNORTH", "Northfield Primary")
@@ -70,27 +66,15 @@ CODES = {
 }
 
 
-@asynccontextmanager
-async def served_oauth(db_url: str) -> AsyncIterator[tuple[SlackHarness, World]]:
+def served_oauth(db_url: str) -> Any:
     """The bot in OAuth mode (no SLACK_BOT_TOKEN), with the Web API stub behind it."""
-    stub = await SlackApiStub(emails=dict(USERS), tokens=dict(TOKENS), codes=dict(CODES)).start()
-    settings = Settings(
+    return served_slack(
+        db_url,
+        SlackApiStub(emails=dict(USERS), tokens=dict(TOKENS), codes=dict(CODES)),
+        SLACK_BOT_TOKEN=None,
         SLACK_CLIENT_ID="1111.2222",
         SLACK_CLIENT_SECRET="client-secret-for-tests",
-        SLACK_SIGNING_SECRET=SECRET,
-        SLACK_API_URL=stub.url,
-        DATABASE_URL=db_url,
     )
-    runtime = await build_runtime(settings, clock=lambda: NOW)
-    world = await build_world(runtime.sessions)
-    server = TestServer(web_app(runtime, run_dispatcher=False), host="127.0.0.1", port=0)
-    await server.start_server()
-    try:
-        async with aiohttp.ClientSession(base_url=server.make_url("")) as http:
-            yield SlackHarness(http, stub, runtime), world
-    finally:
-        await server.close()
-        await stub.close()
 
 
 @pytest.fixture
