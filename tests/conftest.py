@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from bot import logs as bot_logs
 from storage.db import make_engine, session_factory
 from storage.migrate import upgrade
+from tests.pg_databases import PgDatabases
 
 PG_ENV = "MENTORBOT_TEST_DATABASE_URL"
 BACKENDS = ["sqlite", "postgres"]
@@ -69,12 +70,25 @@ def pg_template() -> Iterator[str | None]:
     asyncio.run(_pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
+@pytest.fixture(scope="session")
+def pg_databases(pg_template: str | None) -> Iterator[PgDatabases | None]:
+    """Copies of the template made ahead and dropped behind, on a thread of their own."""
+    admin = _pg_admin_url()
+    if not admin or pg_template is None:
+        yield None
+        return
+    dsn = make_url(admin).set(drivername="postgresql").render_as_string(False)
+    databases = PgDatabases(dsn, pg_template)
+    yield databases
+    databases.close()
+
+
 @pytest.fixture(params=BACKENDS)
 def db_url(
     request: pytest.FixtureRequest,
     tmp_path: Path,
     sqlite_template: Path,
-    pg_template: str | None,
+    pg_databases: PgDatabases | None,
 ) -> Iterator[str]:
     """A migrated, empty database URL (plain, as a user would write it)."""
     if request.param == "sqlite":
@@ -83,12 +97,11 @@ def db_url(
         yield f"sqlite:///{path}"
         return
     admin = _pg_admin_url()
-    if not admin or pg_template is None:
+    if not admin or pg_databases is None:
         pytest.skip(f"{PG_ENV} is not set")
-    name = f"mb_{uuid.uuid4().hex[:12]}"
-    asyncio.run(_pg_admin(f'CREATE DATABASE "{name}" TEMPLATE "{pg_template}"'))
+    name = pg_databases.take()
     yield make_url(admin).set(database=name).render_as_string(False)
-    asyncio.run(_pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    pg_databases.give_back(name)
 
 
 @pytest.fixture
