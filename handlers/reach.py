@@ -128,11 +128,14 @@ def assess(
     soft = cause in (Cause.TENANT_UNCONFIRMED,)
     school_name = school.name if school else ""
     label = (labels or {}).get(platform, platform)
+    reason = why(cause, platform=label, error=error, school=school_name)
+    if person.held:
+        reason += " " + t("why_held", messages=_count("n_messages", person.held))
     return Reach(
         **base,  # type: ignore[arg-type]
         reachable=t("reach_yes") if soft else t("reach_no"),
         can_reach=soft,
-        why=why(cause, platform=label, error=error, school=school_name),
+        why=reason,
         fix=fix(cause, platform=label, school=school_name),
     )
 
@@ -195,7 +198,7 @@ def summary(
         blocks.append(
             Section(
                 t(
-                    "undeliverable_line",
+                    "undeliverable_held_line" if u.held else "undeliverable_line",
                     who=who,
                     messages=_count("n_messages", u.count),
                     kinds=", ".join(k.replace("_", " ") for k in u.kinds),

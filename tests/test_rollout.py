@@ -30,7 +30,7 @@ from storage.models import (
     PlatformIdentity,
     School,
 )
-from storage.repo import concerns, placements
+from storage.repo import concerns, people, placements
 from storage.repo import reach as reach_facts
 from tests.factories import WEEK, World, build_world
 
@@ -45,11 +45,15 @@ class Recorder:
     platform: str = "slack"
     sent: list[tuple[str, str]] = field(default_factory=list)  # (to, text)
     refuse: dict[str, str] = field(default_factory=dict)
+    # The e-mails of people with no chat yet (Teams: the app not installed for them).
+    unconnected: set[str] = field(default_factory=set)
 
     async def send(self, address: Address, message: Message, *, key: str) -> Delivery:
         to = address.channel_id or address.email or "?"
         if to in self.refuse:
             raise SendError(self.refuse[to], permanent=True)
+        if to in self.unconnected and not address.reference:
+            raise SendError("teams: not installed for this person", held=True)
         self.sent.append((to, message.text + str(message.blocks)))
         return Delivery(to, f"m{len(self.sent)}")
 
@@ -303,3 +307,65 @@ async def test_a_school_whose_workspace_never_installed_the_app(sessions):
     assert not found.can_reach and "not installed in the school's chat workspace" in found.why
     assert reach.assess(mentor, connected={"slack"}, installed={"T0OAK"}).can_reach
     assert reach.assess(mentor, connected={"slack"}).can_reach  # one token for all
+
+
+async def test_someone_not_connected_yet_is_held_said_once_and_sent_when_they_connect(sessions):
+    world = await build_world(sessions, platform="teams")
+    await add_person(sessions, "ada.admin@example.org", "admin")
+    out = Recorder(platform="teams", unconnected={"mo.mentor@example.org"})
+    teams = Dispatcher(sessions, {"teams": out}, clock=lambda: NOW)
+    await fail_for_mentor(sessions, world, 3)
+    result = await teams.drain()
+    assert (result.held, result.dead, result.sent) == (3, 0, 0)
+    assert (await teams.drain()).handled == 0  # held rows are not tried again and again
+    async with transaction(sessions) as s:
+        await undeliverable.summarise(s, NOW + timedelta(minutes=5), zone=LEADERSHIP_ZONE)
+    [row] = await summaries(sessions)
+    text = str(row.payload)
+    assert "Mo Mentor: 3 messages waiting (weekly prompt)" in text
+    assert "this is said once" in text and "pre-install" in text
+    # Another prompt held the next week: the office is not told again.
+    async with transaction(sessions) as s:
+        view = await placements.view(s, placement_id=world.placement_id)
+        assert view is not None
+        await notify.to_person(
+            s,
+            key=f"weekly:{world.placement_id}:{WEEK + timedelta(days=7)}",
+            kind="weekly_prompt",
+            recipient_id=world.mentor_id,
+            message=weekly.prompt(view, WEEK + timedelta(days=7)),
+            not_before=NOW,
+        )
+    later = NOW + timedelta(days=7)
+    await Dispatcher(sessions, {"teams": out}, clock=lambda: later).drain()
+    async with transaction(sessions) as s:
+        await undeliverable.summarise(s, later, zone=LEADERSHIP_ZONE)
+    assert len(await summaries(sessions)) == 1
+    async with sessions() as s:
+        mentor = next(p for p in await reach_facts.everyone(s) if p.id == world.mentor_id)
+    assessed = reach.assess(mentor, connected={"teams"}, conversation_only={"teams"})
+    assert not assessed.can_reach and "4 messages waiting for them" in assessed.why
+    # The app is installed for them: the install event stores their chat, which releases
+    # what was held, in the same transaction; the dispatcher sends it.
+    async with transaction(sessions) as s:
+        await people.link_identity(
+            s,
+            person_id=world.mentor_id,
+            platform="teams",
+            workspace_id="t1",
+            external_id="aad-mo",
+            conversation_reference={"conversation": {"id": "a:mo"}},
+        )
+    sent = await Dispatcher(sessions, {"teams": out}, clock=lambda: later).drain()
+    assert sent.sent == 4 and len(out.to("mo.mentor@example.org")) == 4
+
+
+async def test_an_alert_to_an_itt_lead_not_connected_goes_to_the_other_leads(sessions):
+    """An escalation cannot wait for one person to install the app."""
+    world = await build_world(sessions)
+    await add_person(sessions, "ian.second@example.org", "itt_lead")
+    out = Recorder(unconnected={"ida.itt@example.org"})
+    await escalate(sessions, world, Policy())
+    result = await dispatcher(sessions, out).drain()
+    assert result.held == 0 and result.dead == 1
+    assert len(out.to("ian.second@example.org")) == 1
