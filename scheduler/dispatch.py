@@ -267,6 +267,7 @@ class Dispatcher:
                 error=str(exc),
                 attempt_spent=not rate_limited,
                 held_at=now if held else None,
+                failed_at=now,
             )
             if retry_at is None and not held and row.kind == route.ALERT_KIND:
                 # An alert nobody could receive goes to every ITT lead by DM, at once.

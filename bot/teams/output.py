@@ -171,6 +171,11 @@ class TeamsOutput:
                 sent["activity"] = created.activity_id or ""
             else:
                 outgoing.conversation = conversation
+                # The person's own tenant, where Teams looks for it (botbuilder writes the
+                # conversation's as "tenantID", which a multi-tenant bot cannot rely on).
+                tenant = conversation.tenant_id or address.workspace_id
+                if tenant:
+                    outgoing.channel_data = {"tenant": {"id": tenant}}
                 response = await client.conversations.send_to_conversation(
                     conversation.id, outgoing
                 )

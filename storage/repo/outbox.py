@@ -138,6 +138,7 @@ async def mark_failed(
     error: str,
     attempt_spent: bool = True,
     held_at: datetime | None = None,
+    failed_at: datetime | None = None,
 ) -> None:
     """Back to pending for a retry at `retry_at`, or dead-lettered when None.
     `attempt_spent=False` (the platform said "not now", a 429): the try is given back,
@@ -152,6 +153,8 @@ async def mark_failed(
         values["next_attempt_at"] = held_at
     elif retry_at is None:
         values["status"] = "dead"
+        if failed_at is not None:  # a dead row's due time says when it was given up on
+            values["next_attempt_at"] = failed_at
     else:
         values["status"] = "pending"
         values["next_attempt_at"] = retry_at

@@ -160,15 +160,15 @@ class Undelivered:
 async def undelivered_since(
     session: AsyncSession, *, since: datetime, leave_out: tuple[str, ...] = ()
 ) -> list[Undelivered]:
-    """Dead letters whose last attempt was after `since` (a dead row's next attempt is the
-    lease of its last claim, so within minutes of when it failed)."""
+    """Dead letters given up on at or after `since` (a dead row's due time is the moment it
+    was given up on; "at": a summary queued by a sweep comes before that tick's sends)."""
     stmt = (
         select(
             OutboxMessage.recipient_id,
             OutboxMessage.kind,
             OutboxMessage.last_error,
         )
-        .where(OutboxMessage.status == "dead", OutboxMessage.next_attempt_at > since)
+        .where(OutboxMessage.status == "dead", OutboxMessage.next_attempt_at >= since)
         .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
     )
     if leave_out:
@@ -184,8 +184,8 @@ async def undelivered_since(
 
 async def _newly_held(session: AsyncSession, *, since: datetime) -> list[Undelivered]:
     """People whose messages are held (they cannot be messaged until they connect), each
-    said once: only those whose first held message was held after `since` (a held row's
-    due time is the moment it was held)."""
+    said once: only those whose first held message was held at or after `since` (a held
+    row's due time is the moment it was held)."""
     stmt = (
         select(OutboxMessage.recipient_id, OutboxMessage.kind, OutboxMessage.last_error)
         .where(OutboxMessage.status == "held", OutboxMessage.recipient_id.is_not(None))  # type: ignore[union-attr]
@@ -195,7 +195,7 @@ async def _newly_held(session: AsyncSession, *, since: datetime) -> list[Undeliv
         select(OutboxMessage.recipient_id)
         .where(OutboxMessage.status == "held")
         .group_by(OutboxMessage.recipient_id)
-        .having(func.min(OutboxMessage.next_attempt_at) > since)
+        .having(func.min(OutboxMessage.next_attempt_at) >= since)
     )
     new = set((await session.execute(first)).scalars().all())
     kinds: dict[int, list[str]] = defaultdict(list)
