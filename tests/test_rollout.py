@@ -369,3 +369,37 @@ async def test_an_alert_to_an_itt_lead_not_connected_goes_to_the_other_leads(ses
     result = await dispatcher(sessions, out).drain()
     assert result.held == 0 and result.dead == 1
     assert len(out.to("ian.second@example.org")) == 1
+
+
+async def test_one_level_up_never_posts_again_in_the_channel_that_did_not_answer(sessions):
+    """A level 2 channel that is level 1's too (chosen before the levels had to differ):
+    the raised alert goes to the ITT leads by DM instead."""
+    world = await build_world(sessions)
+    await set_channel(sessions, 1, "CITT")
+    await set_channel(sessions, 2, "CITT")
+    out = Recorder()
+    policy = Policy()
+    e = await escalate(sessions, world, policy)
+    await dispatcher(sessions, out).drain()
+    await raise_one_level(sessions, world, policy, e.id or 0)
+    await dispatcher(sessions, out).drain()
+    assert len(out.to("CITT")) == 1
+    [raised] = out.to("ida.itt@example.org")
+    assert "raised to level 2" in raised
+
+
+async def test_a_channel_already_taken_by_another_level_is_refused_in_chat(sessions):
+    await build_world(sessions)
+
+    async def lookup() -> str:
+        return "ida.itt@example.org"
+
+    itt = PlatformUser("console", "", "ida.itt@example.org", email_lookup=lookup)
+    convo = Conversations(sessions, clock=lambda: NOW)
+    await convo.handle(itt, UseChannel("C-ITT", "T1", level=1))
+    reply = await convo.handle(itt, UseChannel("C-ITT", "T1", level=2))
+    assert reply.message is not None and "already gets level 1" in reply.message.text
+    async with sessions() as s:
+        assert await concerns.escalation_target(s, level=2) is None
+        level_1 = await concerns.escalation_target(s, level=1)
+    assert level_1 is not None and level_1.channel_id == "C-ITT"
