@@ -323,7 +323,7 @@ async def test_someone_not_connected_yet_is_held_said_once_and_sent_when_they_co
     [row] = await summaries(sessions)
     text = str(row.payload)
     assert "Mo Mentor: 3 messages waiting (weekly prompt)" in text
-    assert "this is said once" in text and "pre-install" in text
+    assert "you are told this once" in text and "pre-install" in text
     # Another prompt held the next week: the office is not told again.
     async with transaction(sessions) as s:
         view = await placements.view(s, placement_id=world.placement_id)

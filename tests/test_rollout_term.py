@@ -222,7 +222,7 @@ async def _the_office_heard_once_a_day_at_most(p: Partnership) -> None:
     notices = [t for t in slack_posts(p, "DUADA")]
     assert len(notices) == len(summaries)
     eli = [t for t in notices if "Eli Ward" in t]
-    assert len(eli) == 1 and "waiting" in eli[0] and "said once" in eli[0]
+    assert len(eli) == 1 and "waiting" in eli[0] and "told this once" in eli[0]
     assert any("Seb Dunn" in t and "correct their e-mail" in t for t in notices)
     wes = [t for t in notices if "Wes Ford" in t]
     assert wes, notices
