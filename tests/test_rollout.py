@@ -307,6 +307,17 @@ async def test_a_school_whose_workspace_never_installed_the_app(sessions):
     assert not found.can_reach and "not installed in the school's chat workspace" in found.why
     assert reach.assess(mentor, connected={"slack"}, installed={"T0OAK"}).can_reach
     assert reach.assess(mentor, connected={"slack"}).can_reach  # one token for all
+    # Someone with no school is looked up in every workspace: none installed, none found.
+    async with sessions() as s:
+        itt = next(p for p in await reach_facts.everyone(s) if p.id == world.itt_lead_id)
+    early = reach.assess(
+        itt, connected={"slack"}, first_choice="slack", installed=set(), installing="slack"
+    )
+    assert not early.can_reach and "not installed" in early.why
+    later = reach.assess(
+        itt, connected={"slack"}, first_choice="slack", installed={"T0OAK"}, installing="slack"
+    )
+    assert later.can_reach
 
 
 async def test_someone_not_connected_yet_is_held_said_once_and_sent_when_they_connect(sessions):
