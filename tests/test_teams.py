@@ -489,6 +489,26 @@ async def send_prompt_without_checking(h: TeamsHarness, w: World) -> None:
     await h.runtime.dispatcher.drain()
 
 
+async def test_someone_who_removes_the_app_has_their_messages_held_until_they_add_it_again(
+    teams,
+):
+    h, w = teams
+    await h.install("mentor")
+    removed = h.activity("mentor", "installationUpdate", action="remove")
+    assert (await h.post(removed))[0] == 200
+    calls = len(h.stub.calls)
+    await send_prompt_without_checking(h, w)
+    async with h.runtime.sessions() as s:
+        row = (await s.execute(select(OutboxMessage))).scalar_one()
+    assert row.status == "held" and len(h.stub.calls) == calls  # not sent into a void
+    await h.install("mentor")
+    await h.runtime.dispatcher.drain()
+    async with h.runtime.sessions() as s:
+        row = (await s.execute(select(OutboxMessage))).scalar_one()
+    assert row.status == "sent"
+    assert "take place?" in text_of(h.last(CHAT["mentor"])[1])
+
+
 FAILURES = [  # status, headers, outcome, wait (None: the dispatcher's own backoff)
     (429, {"Retry-After": "7"}, "pending", 7),
     (500, {}, "pending", None),

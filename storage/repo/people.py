@@ -125,3 +125,21 @@ async def link_identity(
     if conversation_reference is not None:
         await outbox.release_held(session, person_id=identity.person_id)
     return identity
+
+
+async def forget_conversation(
+    session: AsyncSession, *, platform: str, workspace_id: str, external_id: str
+) -> int | None:
+    """The person's chat with the bot is gone (they removed the app): the stored reference
+    is dropped, so messages wait for a new one. The person's id, or None if unknown."""
+    stmt = select(PlatformIdentity).where(
+        PlatformIdentity.platform == platform,
+        PlatformIdentity.workspace_id == workspace_id,
+        PlatformIdentity.external_id == external_id,
+    )
+    identity = (await session.execute(stmt)).scalar_one_or_none()
+    if identity is None or identity.conversation_reference is None:
+        return None
+    identity.conversation_reference = None
+    await session.flush()
+    return identity.person_id
