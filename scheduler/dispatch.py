@@ -269,6 +269,12 @@ class Dispatcher:
                 held_at=now if held else None,
                 failed_at=now,
             )
+            if held and row.recipient_id is not None:
+                # Their chat may have been stored while this row was on its way (the
+                # install's release ran before it was held): then it is due at once.
+                found = await outbox.recipient(session, person_id=row.recipient_id)
+                if found is not None and found.reference:
+                    await outbox.release_held(session, person_id=row.recipient_id)
             if retry_at is None and not held and row.kind == route.ALERT_KIND:
                 # An alert nobody could receive goes to every ITT lead by DM, at once.
                 await route.fall_back(session, key=row.key, payload=row.payload, now=now)

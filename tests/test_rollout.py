@@ -414,3 +414,30 @@ async def test_a_channel_already_taken_by_another_level_is_refused_in_chat(sessi
         assert await concerns.escalation_target(s, level=2) is None
         level_1 = await concerns.escalation_target(s, level=1)
     assert level_1 is not None and level_1.channel_id == "C-ITT"
+
+
+async def test_a_chat_stored_while_a_message_was_on_its_way_does_not_leave_it_held(sessions):
+    """The install event's transaction commits between the dispatcher reading the
+    person's address (no chat yet) and holding the message: it is sent all the same."""
+    world = await build_world(sessions, platform="teams")
+
+    @dataclass
+    class Racing(Recorder):
+        async def send(self, address: Address, message: Message, *, key: str) -> Delivery:
+            if not address.reference:
+                async with transaction(sessions) as s:
+                    await people.link_identity(
+                        s,
+                        person_id=world.mentor_id,
+                        platform="teams",
+                        workspace_id="t1",
+                        external_id="aad-mo",
+                        conversation_reference={"conversation": {"id": "a:mo"}},
+                    )
+            return await super().send(address, message, key=key)
+
+    out = Racing(platform="teams", unconnected={"mo.mentor@example.org"})
+    await fail_for_mentor(sessions, world, 1)
+    result = await Dispatcher(sessions, {"teams": out}, clock=lambda: NOW).drain()
+    assert (result.held, result.sent) == (1, 1)
+    assert len(out.to("mo.mentor@example.org")) == 1
