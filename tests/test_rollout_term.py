@@ -65,7 +65,6 @@ async def partnership(
 
 
 WEEKS = [date(2026, 11, 9), date(2026, 11, 16), date(2026, 11, 23), date(2026, 11, 30)]
-SLACK_MENTORS = ("nia.hart", "sol.park", "wes.ford")
 
 
 async def test_a_partnership_on_two_platforms_goes_through_a_term(partnership):
@@ -77,7 +76,7 @@ async def test_a_partnership_on_two_platforms_goes_through_a_term(partnership):
         installed = (await slack_workspaces.workspaces(s)).installed
     assert set(installed) == {"TNORTH", "TSOUTH", "TWEST", "TUNI"}
     # Each Teams school's admin pre-installs the app (Elm Park missed Eli Ward); a
-    # tenant that is not the partnership's is refused and nothing of it is kept.
+    # tenant that is not the partnership's is refused.
     for key in PRE_INSTALLED:
         await teams_install(p, key)
     refused = in_tenant(p.teams.activity("olu", text="status"), ELSEWHERE)
@@ -122,9 +121,11 @@ async def _during_the_day(p: Partnership, day: date) -> None:
         await wait_until_revoked(p, "TWEST")
     if day == date(2026, 11, 23):  # after the first escalations came by DM
         p.clock.set(at(day, 12))
+        posted = len(p.slack.stub.called("chat.postMessage"))
         await slash(p, "UIDA", "use this channel for escalations", "CITT")
         await slash(p, "UIDA", "use this channel for level 2 escalations", "CDIRECTOR")
-        await p.slack.stub.wait_for("chat.postMessage")
+        await p.slack.stub.wait_for("chat.postMessage", posted + 2)  # both confirmed there
+        assert "will come to this channel" in slack_posts(p, "CDIRECTOR")[0]
     if day == date(2026, 12, 1):  # Nat is rated Red at the review point
         await red_at_review_point(
             p, "nat.reed@trainees.example.org", "nia.hart@northfield.example.org"
