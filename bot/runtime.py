@@ -89,7 +89,7 @@ class Runtime:
         while True:
             step = await self.dispatcher.run_once()
             self.dispatched_at = loop.time()
-            if not (step.sent or step.retried or step.dead or step.recovered or step.cancelled):
+            if not step.handled:
                 return
 
     async def parked_loop(self) -> None:

@@ -23,6 +23,7 @@ async def to_person(
     recipient_id: int,
     message: Message,
     not_before: datetime,
+    queued_at: datetime | None = None,
 ) -> bool:
     return await messaging.enqueue(
         session,
@@ -31,6 +32,7 @@ async def to_person(
         recipient_id=recipient_id,
         payload=message_to_dict(message),
         not_before=not_before,
+        queued_at=queued_at,
     )
 
 

@@ -39,14 +39,22 @@ class Delivery:
 
 class SendError(Exception):
     """A send that failed. `retry_after` (seconds) when the platform said when to retry;
-    `permanent` when retrying cannot help (no such user, not on the platform)."""
+    `permanent` when retrying cannot help (no such user, not on the platform); `held` when
+    the person cannot be messaged until they connect (Teams: nobody has installed the app
+    for them yet): the message waits for them instead of being given up on."""
 
     def __init__(
-        self, reason: str, *, retry_after: float | None = None, permanent: bool = False
+        self,
+        reason: str,
+        *,
+        retry_after: float | None = None,
+        permanent: bool = False,
+        held: bool = False,
     ) -> None:
         super().__init__(reason)
         self.retry_after = retry_after
-        self.permanent = permanent
+        self.permanent = permanent or held
+        self.held = held
 
 
 class OutputChannel(Protocol):

@@ -87,13 +87,15 @@ def assess(
     conversation_only: Collection[str] = (),
     labels: Mapping[str, str] | None = None,
     installed: Collection[str] | None = None,
+    installing: str = "",
 ) -> Reach:
     """`connected`: the platforms this deployment can send on; `revoked`: workspaces that
     removed the app, id -> reason; `first_choice`: where someone with no school and no
     identity is tried first; `conversation_only`: platforms that can only message someone
     who has a conversation with the bot (no look-up by e-mail). The platform facts come
     from the descriptors (bot/): handlers name no platform. `installed`: the workspaces
-    the app is installed in, when each installs it (None: one token serves them all)."""
+    the app is installed in, when each installs it (None: one token serves them all), on
+    the platform named by `installing`."""
     school = person.school
     platform = (
         school.platform
@@ -112,8 +114,12 @@ def assess(
         person, platform, connected, revoked or {}, needs_conversation=platform in conversation_only
     )
     team = person.school.slack_team_id if person.school else None
-    if cause in (None, Cause.FIRST_MESSAGE) and installed is not None and team:
-        if team not in installed:
+    if cause in (None, Cause.FIRST_MESSAGE) and installed is not None:
+        # The school's own workspace has not installed it, or (for someone with no school,
+        # looked up in every workspace) no workspace has yet.
+        if (team and team not in installed) or (
+            not team and not installed and platform == installing
+        ):
             cause, error = Cause.NOT_INSTALLED, ""
     if cause is None:
         return Reach(**base, reachable=t("reach_yes"), can_reach=True)  # type: ignore[arg-type]
@@ -128,11 +134,14 @@ def assess(
     soft = cause in (Cause.TENANT_UNCONFIRMED,)
     school_name = school.name if school else ""
     label = (labels or {}).get(platform, platform)
+    reason = why(cause, platform=label, error=error, school=school_name)
+    if person.held:
+        reason += " " + t("why_held", messages=_count("n_messages", person.held))
     return Reach(
         **base,  # type: ignore[arg-type]
         reachable=t("reach_yes") if soft else t("reach_no"),
         can_reach=soft,
-        why=why(cause, platform=label, error=error, school=school_name),
+        why=reason,
         fix=fix(cause, platform=label, school=school_name),
     )
 
@@ -195,7 +204,7 @@ def summary(
         blocks.append(
             Section(
                 t(
-                    "undeliverable_line",
+                    "undeliverable_held_line" if u.held else "undeliverable_line",
                     who=who,
                     messages=_count("n_messages", u.count),
                     kinds=", ".join(k.replace("_", " ") for k in u.kinds),

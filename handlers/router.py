@@ -25,7 +25,7 @@ from handlers.roster_cache import RosterCache
 from handlers.text import t
 from handlers.ui import Actions, Button, Message, Reply, Section, Style
 from storage.db import is_busy, transaction
-from storage.repo import messaging
+from storage.repo import messaging, people
 from storage.repo import parked as parked_repo
 
 log = logging.getLogger(__name__)
@@ -164,6 +164,22 @@ class Conversations:
         """After the commit: whoever was resolved (and perhaps linked) is kept a while."""
         if self.roster.actor(user) is None:
             self.roster.keep_actor(user, ctx.actor)
+
+    async def forget_chat(self, user: PlatformUser) -> None:
+        """The person removed the app (Teams: an uninstall event): their chat is gone, so
+        what is sent to them from now on waits for them to install it again (held)
+        instead of failing; `mentorbot reach` says so. Nothing else of theirs changes."""
+        async with transaction(self.sessions) as session:
+            forgot = await people.forget_conversation(
+                session,
+                platform=user.platform,
+                workspace_id=user.workspace_id,
+                external_id=user.external_id,
+            )
+        if forgot:
+            # A reinstall must store the chat again, not be taken for the one kept here.
+            self.roster.actors.clear()
+            log.info("%s chat forgotten for person_id=%s", user.platform, forgot)
 
     async def forget_parked(self, platform: str, event_key: str) -> None:
         """A parked interaction that needs no handling (already done, or refused)."""

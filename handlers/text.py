@@ -47,6 +47,8 @@ CORE: dict[str, str] = {
     "undeliverable_title": "Who mentorbot could not reach",
     "undeliverable_intro": "Since {since}, {messages} could not be delivered to {people}. Each is listed once, with what fixes it; `mentorbot reach` lists everyone the bot cannot reach now.",
     "undeliverable_line": "{who}: {messages} ({kinds}). {why} Fix: {fix}",
+    "undeliverable_held_line": "{who}: {messages} waiting ({kinds}), to be sent as soon as the bot has a chat with them (you are told this once). {why} Fix: {fix}",
+    "why_held": "{messages} waiting for them, to be sent as soon as the bot has a chat with them.",
     "undeliverable_channel": "The escalation channel",
     "n_messages": "{n} message",
     "n_messages_plural": "{n} messages",

@@ -91,6 +91,12 @@ class DispatchResult:
     dead: int = 0
     recovered: int = 0  # uncertain rows found already delivered, not sent again
     cancelled: int = 0  # no longer applied when their turn came
+    held: int = 0  # waiting for their recipient to connect
+
+    @property
+    def handled(self) -> int:
+        """Rows this run settled one way or another (0: nothing was due)."""
+        return self.sent + self.retried + self.dead + self.recovered + self.cancelled + self.held
 
 
 class Dispatcher:
@@ -133,9 +139,9 @@ class Dispatcher:
         total = DispatchResult()
         while True:
             step = await self.run_once(limit)
-            for name in ("sent", "retried", "dead", "recovered", "cancelled"):
+            for name in ("sent", "retried", "dead", "recovered", "cancelled", "held"):
                 setattr(total, name, getattr(total, name) + getattr(step, name))
-            if step.sent + step.retried + step.dead + step.recovered + step.cancelled == 0:
+            if step.handled == 0:
                 return total
 
     async def _deliver(self, row: OutboxMessage, result: DispatchResult) -> None:
@@ -237,7 +243,14 @@ class Dispatcher:
         # A 429 is the platform saying "not now", not a failed message: its try is given
         # back (it never dead-letters a row, nor lengthens the row's backoff).
         rate_limited = exc.retry_after is not None and not exc.permanent
-        if exc.permanent or (row.attempts >= self.max_attempts and not rate_limited):
+        # Someone the platform cannot message until they connect: their message waits for
+        # them (sent when they do), unless it is an alert, which cannot wait for one person.
+        held = exc.held and row.recipient_id is not None and row.kind != route.ALERT_KIND
+        if held:
+            retry_at = None
+            result.held += 1
+            log.info("outbox %s held until the recipient connects", row.id)
+        elif exc.permanent or (row.attempts >= self.max_attempts and not rate_limited):
             retry_at = None
             result.dead += 1
             log.warning("outbox %s dead after %s attempts: %s", row.id, row.attempts, exc)
@@ -253,8 +266,16 @@ class Dispatcher:
                 retry_at=retry_at,
                 error=str(exc),
                 attempt_spent=not rate_limited,
+                held_at=now if held else None,
+                failed_at=now,
             )
-            if retry_at is None and row.kind == route.ALERT_KIND:
+            if held and row.recipient_id is not None:
+                # Their chat may have been stored while this row was on its way (the
+                # install's release ran before it was held): then it is due at once.
+                found = await outbox.recipient(session, person_id=row.recipient_id)
+                if found is not None and found.reference:
+                    await outbox.release_held(session, person_id=row.recipient_id)
+            if retry_at is None and not held and row.kind == route.ALERT_KIND:
                 # An alert nobody could receive goes to every ITT lead by DM, at once.
                 await route.fall_back(session, key=row.key, payload=row.payload, now=now)
         # Other dead letters tell nobody one by one: the office gets one summary a day

@@ -170,7 +170,7 @@ class SchedulerService:
         deadline = loop.time() + budget
         while loop.time() < deadline:
             step = await self.dispatcher.run_once()
-            if not (step.sent or step.retried or step.dead or step.recovered or step.cancelled):
+            if not step.handled:
                 return
 
     async def _heartbeat(

@@ -50,5 +50,6 @@ async def summarise(session: AsyncSession, now: datetime, *, zone: ZoneInfo) -> 
             recipient_id=admin.id,
             message=reach.summary(undelivered, names, since=since.astimezone(zone)),
             not_before=now,
+            queued_at=now,  # the next summary covers what failed since this moment
         )
     return queued

@@ -77,6 +77,9 @@ class OutboxStatus(StrEnum):
     SENT = "sent"
     DEAD = "dead"
     CANCELLED = "cancelled"
+    # Waiting for the person to connect (a Teams person nobody installed the app for):
+    # sent when they do, never dead-lettered for it.
+    HELD = "held"
 
 
 class QaEvidence(StrEnum):

@@ -45,11 +45,15 @@ class Recorder:
     platform: str = "slack"
     sent: list[tuple[str, str]] = field(default_factory=list)  # (to, text)
     refuse: dict[str, str] = field(default_factory=dict)
+    # The e-mails of people with no chat yet (Teams: the app not installed for them).
+    unconnected: set[str] = field(default_factory=set)
 
     async def send(self, address: Address, message: Message, *, key: str) -> Delivery:
         to = address.channel_id or address.email or "?"
         if to in self.refuse:
             raise SendError(self.refuse[to], permanent=True)
+        if to in self.unconnected and not address.reference:
+            raise SendError("teams: not installed for this person", held=True)
         self.sent.append((to, message.text + str(message.blocks)))
         return Delivery(to, f"m{len(self.sent)}")
 
@@ -303,3 +307,48 @@ async def test_a_school_whose_workspace_never_installed_the_app(sessions):
     assert not found.can_reach and "not installed in the school's chat workspace" in found.why
     assert reach.assess(mentor, connected={"slack"}, installed={"T0OAK"}).can_reach
     assert reach.assess(mentor, connected={"slack"}).can_reach  # one token for all
+    # Someone with no school is looked up in every workspace: none installed, none found.
+    async with sessions() as s:
+        itt = next(p for p in await reach_facts.everyone(s) if p.id == world.itt_lead_id)
+    early = reach.assess(
+        itt, connected={"slack"}, first_choice="slack", installed=set(), installing="slack"
+    )
+    assert not early.can_reach and "not installed" in early.why
+    later = reach.assess(
+        itt, connected={"slack"}, first_choice="slack", installed={"T0OAK"}, installing="slack"
+    )
+    assert later.can_reach
+
+
+async def test_one_level_up_never_posts_again_in_the_channel_that_did_not_answer(sessions):
+    """A level 2 channel that is level 1's too (chosen before the levels had to differ):
+    the raised alert goes to the ITT leads by DM instead."""
+    world = await build_world(sessions)
+    await set_channel(sessions, 1, "CITT")
+    await set_channel(sessions, 2, "CITT")
+    out = Recorder()
+    policy = Policy()
+    e = await escalate(sessions, world, policy)
+    await dispatcher(sessions, out).drain()
+    await raise_one_level(sessions, world, policy, e.id or 0)
+    await dispatcher(sessions, out).drain()
+    assert len(out.to("CITT")) == 1
+    [raised] = out.to("ida.itt@example.org")
+    assert "raised to level 2" in raised
+
+
+async def test_a_channel_already_taken_by_another_level_is_refused_in_chat(sessions):
+    await build_world(sessions)
+
+    async def lookup() -> str:
+        return "ida.itt@example.org"
+
+    itt = PlatformUser("console", "", "ida.itt@example.org", email_lookup=lookup)
+    convo = Conversations(sessions, clock=lambda: NOW)
+    await convo.handle(itt, UseChannel("C-ITT", "T1", level=1))
+    reply = await convo.handle(itt, UseChannel("C-ITT", "T1", level=2))
+    assert reply.message is not None and "already gets level 1" in reply.message.text
+    async with sessions() as s:
+        assert await concerns.escalation_target(s, level=2) is None
+        level_1 = await concerns.escalation_target(s, level=1)
+    assert level_1 is not None and level_1.channel_id == "C-ITT"

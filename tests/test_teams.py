@@ -455,13 +455,23 @@ async def test_other_text_in_a_channel_gets_help_not_records(teams):
     assert "observe" in text_of(card) and "Tara Trainee" not in text_of(card)
 
 
-async def test_person_who_never_installed_is_dead_lettered(teams):
+async def test_person_who_never_installed_is_held_then_reached_when_they_install(teams):
     h, w = teams
     await send_prompt_without_checking(h, w)
     async with h.runtime.sessions() as s:
         row = (await s.execute(select(OutboxMessage))).scalar_one()
-    assert row.status == "dead" and "not installed" in (row.last_error or "")
+    # Held, not given up on: Teams cannot open a chat from an e-mail address.
+    assert row.status == "held" and "not installed" in (row.last_error or "")
     assert h.stub.calls == []
+    assert (await h.runtime.dispatcher.drain()).handled == 0  # not tried again and again
+    # The school's Teams admin pre-installs the app: the install event gives the bot the
+    # chat, and what was held is sent there.
+    await h.install("mentor")
+    await h.runtime.dispatcher.drain()
+    async with h.runtime.sessions() as s:
+        row = (await s.execute(select(OutboxMessage))).scalar_one()
+    assert row.status == "sent"
+    assert any("take place?" in text_of(card) for _id, card in h.sent(CHAT["mentor"]))
 
 
 async def send_prompt_without_checking(h: TeamsHarness, w: World) -> None:
@@ -477,6 +487,26 @@ async def send_prompt_without_checking(h: TeamsHarness, w: World) -> None:
             not_before=NOW,
         )
     await h.runtime.dispatcher.drain()
+
+
+async def test_someone_who_removes_the_app_has_their_messages_held_until_they_add_it_again(
+    teams,
+):
+    h, w = teams
+    await h.install("mentor")
+    removed = h.activity("mentor", "installationUpdate", action="remove")
+    assert (await h.post(removed))[0] == 200
+    calls = len(h.stub.calls)
+    await send_prompt_without_checking(h, w)
+    async with h.runtime.sessions() as s:
+        row = (await s.execute(select(OutboxMessage))).scalar_one()
+    assert row.status == "held" and len(h.stub.calls) == calls  # not sent into a void
+    await h.install("mentor")
+    await h.runtime.dispatcher.drain()
+    async with h.runtime.sessions() as s:
+        row = (await s.execute(select(OutboxMessage))).scalar_one()
+    assert row.status == "sent"
+    assert "take place?" in text_of(h.last(CHAT["mentor"])[1])
 
 
 FAILURES = [  # status, headers, outcome, wait (None: the dispatcher's own backoff)

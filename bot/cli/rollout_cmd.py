@@ -97,6 +97,7 @@ async def _assess() -> list[Reach]:
             conversation_only=conversation_only,
             labels={p.name: p.label for p in platforms.PLATFORMS},
             installed=installed if settings.slack_client_id else None,
+            installing="slack",
         )
         for p in everyone
     ]

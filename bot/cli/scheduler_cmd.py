@@ -99,7 +99,7 @@ def tick(
     d = result.dispatch
     typer.echo(
         f"{'leader' if result.leader else 'standby'}: queued {queued}, escalations {raised}; "
-        f"sent {d.sent}, retried {d.retried}, dead {d.dead}, cancelled {d.cancelled}"
+        f"sent {d.sent}, retried {d.retried}, dead {d.dead}, cancelled {d.cancelled}, held {d.held}"
     )
 
 

@@ -76,7 +76,11 @@ def _rows(found: Status, zone: ZoneInfo) -> list[tuple[str, str]]:
         ("last sweep", _when(beat.last_sweep_at, found.now, zone)),
         ("last dispatch", _when(beat.last_dispatch_at, found.now, zone)),
         ("last failure", failure),
-        ("outbox", f"{found.outbox.pending} pending, {found.outbox.dead} dead-lettered"),
+        (
+            "outbox",
+            f"{found.outbox.pending} pending, {found.outbox.dead} dead-lettered, "
+            f"{found.outbox.held} held for people not connected yet (see `mentorbot reach`)",
+        ),
         ("leader", _leader(beat, found.lock_held)),
     ]
 

@@ -285,8 +285,9 @@ async def run_demo(database_url: str, console: Console) -> float:
     console.print(
         Text(
             "On a real roll-out each Teams school's admin pre-installs the app (an app setup "
-            "policy), which gives the bot a chat with each person. In the demo the console "
-            "stands in for both platforms, so everyone is reached.",
+            "policy), which gives the bot a chat with each person; until then their messages "
+            "are held (the office is told once) and sent when the app is installed for them. "
+            "In the demo the console stands in for both platforms, so everyone is reached.",
             style="italic dim",
         )
     )

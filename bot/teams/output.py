@@ -8,7 +8,9 @@ Limits, and what is done about them:
 
 - A person who has never installed the bot has no reference. Opening a 1:1 chat needs
   their AAD object id, the tenant and a service URL; the roster has only an e-mail, so
-  the send fails permanently ("not installed") instead of guessing.
+  the message is *held* ("not installed") instead of guessing: it waits, and is sent
+  when the install event (or their first message) gives the bot their conversation.
+  An escalation alert is not held: it goes to the other ITT leads at once.
 - Teams cannot search a conversation for a message, so `already_sent` cannot recover an
   uncertain row (the bot crashed mid-send): it says "not sent" and the row is sent again
   (possibly a duplicate; rare: only a crash between the connector's answer and the
@@ -145,7 +147,7 @@ class TeamsOutput:
 
     async def send(self, address: Address, message: Message, *, key: str) -> Delivery:
         if not address.reference:
-            raise SendError("teams: not installed for this person", permanent=True)
+            raise SendError("teams: not installed for this person", held=True)
         reference = reference_from(address.reference)
         conversation = reference.conversation
         outgoing = render.activity(render.message_card(message), message.text)
@@ -169,6 +171,11 @@ class TeamsOutput:
                 sent["activity"] = created.activity_id or ""
             else:
                 outgoing.conversation = conversation
+                # The person's own tenant, where Teams looks for it (botbuilder writes the
+                # conversation's as "tenantID", which a multi-tenant bot cannot rely on).
+                tenant = conversation.tenant_id or address.workspace_id
+                if tenant:
+                    outgoing.channel_data = {"tenant": {"id": tenant}}
                 response = await client.conversations.send_to_conversation(
                     conversation.id, outgoing
                 )

@@ -349,9 +349,16 @@ class TeamsBot:
 
     async def _installation_update(self, turn_context: TurnContext) -> None:
         activity = turn_context.activity
-        if conversation_type(activity) != "personal" or not str(activity.action or "").startswith(
-            "add"
-        ):
+        if conversation_type(activity) != "personal":
+            return
+        action = str(activity.action or "")
+        if action.startswith("remove"):
+            # They removed the app: messages wait (held) until it is installed again.
+            user, key = self._user(turn_context, personal=True, always=True)
+            self._stored.discard(key or "")
+            await self.intake.conversations.forget_chat(user)
+            return
+        if not action.startswith("add"):
             return
         # Teams also sends conversationUpdate, which greets; this only stores the reference
         # (home() matches the person to the roster and links them, nothing is sent).

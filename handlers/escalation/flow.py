@@ -282,6 +282,11 @@ async def set_channel(
     """ "use this channel for [level N] escalations", typed by an ITT lead in a team
     channel: that level's route posts there (see route)."""
     require_itt_lead(ctx)
+    # Each level its own channel: "one level up" must reach someone new, never the
+    # channel that did not acknowledge.
+    other = await concerns.level_of_channel(ctx.session, platform=platform, channel_id=channel_id)
+    if other is not None and other != level:
+        return Reply(message=Message(t("channel_taken", level=other)))
     await concerns.set_escalation_target(
         ctx.session,
         level=level,
@@ -333,7 +338,8 @@ async def home(ctx: Ctx) -> list[Block]:
     """The App Home of an ITT lead: the open escalations, each with its buttons."""
     blocks: list[Block] = [Section(t("home_itt"), heading=t("home_itt"))]
     if await concerns.escalation_target(ctx.session, level=1) is None:
-        # Until a channel is chosen, alerts reach nobody: say how, on every platform.
+        # Until a channel is chosen, alerts come to every ITT lead by DM: say how to
+        # choose one, on every platform.
         blocks.append(Section(t("home_itt_no_channel", cmd=ctx.command_prefix)))
     listed = await open_list(ctx)
     for e, view in listed[:20]:

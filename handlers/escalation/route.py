@@ -49,7 +49,7 @@ async def send_alert(
     payload = message_to_dict(message)
     queued = 0
     has_channel = False
-    if route.channel and await concerns.escalation_target(session, level=level) is not None:
+    if route.channel and await _own_channel(session, level):
         has_channel = True
         queued += await messaging.enqueue(
             session,
@@ -68,6 +68,18 @@ async def send_alert(
     if queued == 0 and not has_channel and not recipients:
         log.warning("escalation %s level %s: no channel and no ITT lead", escalation_id, level)
     return queued
+
+
+async def _own_channel(session: AsyncSession, level: int) -> bool:
+    """Whether the level has a channel that no lower level uses (one chosen before the
+    levels had to differ): "one level up" never posts again where nobody answered."""
+    target = await concerns.escalation_target(session, level=level)
+    if target is None:
+        return False
+    lower = await concerns.level_of_channel(
+        session, platform=target.platform, channel_id=target.channel_id
+    )
+    return lower is None or lower >= level
 
 
 async def fall_back(

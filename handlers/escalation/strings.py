@@ -24,6 +24,11 @@ STRINGS: dict[str, str] = {
     "irp_for_trainee": "An Individual Recovery Plan has been opened for you. Review on {review}.",
     "channel_set": "✔ Escalation alerts will come to this channel.",
     "channel_set_level": "✔ Escalation alerts raised to level {level} (not acknowledged in time) will come to this channel.",
+    "channel_taken": (
+        "This channel already gets level {level} escalation alerts. Each level needs a "
+        "channel of its own, so that an alert nobody acknowledged goes somewhere new: "
+        "type this in another channel (for example the partnership director's)."
+    ),
     "home_itt_no_channel": (
         "⚠ No channel receives escalation alerts yet, so they come to every ITT lead "
         "by direct message. Invite me to your ITT leadership channel and type "

@@ -118,7 +118,10 @@ async def _erase(session: AsyncSession, subject: Subject, label: str) -> dict[st
     counts["form_draft"] = await _delete(session, draft, draft.c.owner_id == subject.id)
     cancelled = await session.execute(
         sa.update(outbox)
-        .where(outbox.c.recipient_id == subject.id, outbox.c.status == OutboxStatus.PENDING)
+        .where(
+            outbox.c.recipient_id == subject.id,
+            outbox.c.status.in_((OutboxStatus.PENDING, OutboxStatus.HELD)),
+        )
         .values(status=OutboxStatus.CANCELLED, payload={})
     )
     counts["outbox_cancelled"] = _rowcount(cancelled)

@@ -148,6 +148,17 @@ async def escalation_target(session: AsyncSession, *, level: int) -> EscalationT
     return (await session.execute(stmt)).scalar_one_or_none()
 
 
+async def level_of_channel(session: AsyncSession, *, platform: str, channel_id: str) -> int | None:
+    """The (lowest) escalation level a channel was chosen for, if any."""
+    stmt = (
+        select(EscalationTarget.level)
+        .where(EscalationTarget.platform == platform, EscalationTarget.channel_id == channel_id)
+        .order_by(EscalationTarget.level)
+        .limit(1)
+    )
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
 async def set_escalation_target(
     session: AsyncSession,
     *,

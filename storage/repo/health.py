@@ -100,13 +100,16 @@ async def record(
 class OutboxCounts:
     pending: int  # waiting to be sent, or being sent now
     dead: int  # given up on; the admins were told
+    held: int = 0  # waiting for people the platform cannot message yet (Teams: not installed)
 
 
 async def outbox_counts(session: AsyncSession) -> OutboxCounts:
     stmt = select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)
     counts = {status: int(n) for status, n in (await session.execute(stmt)).all()}
     return OutboxCounts(
-        pending=counts.get("pending", 0) + counts.get("sending", 0), dead=counts.get("dead", 0)
+        pending=counts.get("pending", 0) + counts.get("sending", 0),
+        dead=counts.get("dead", 0),
+        held=counts.get("held", 0),
     )
 
 

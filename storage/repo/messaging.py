@@ -23,8 +23,11 @@ async def enqueue(
     recipient_id: int | None = None,
     escalation_level: int | None = None,
     not_before: datetime | None = None,
+    queued_at: datetime | None = None,
 ) -> bool:
-    """Queue a notification once per key; False if that key was already queued."""
+    """Queue a notification once per key; False if that key was already queued.
+    `queued_at`: the caller's clock, when what it queues is later compared with it (the
+    office's daily summary, on the scheduler's simulated clock in the demo and tests)."""
     row: dict[str, Any] = {
         "key": key,
         "kind": kind,
@@ -38,7 +41,7 @@ async def enqueue(
         row["next_attempt_at"] = not_before
     else:
         row["next_attempt_at"] = utcnow()
-    row["created_at"] = utcnow()
+    row["created_at"] = queued_at or utcnow()
     return await insert_ignore(session, OutboxMessage, [row], conflict=["key"]) == 1
 
 

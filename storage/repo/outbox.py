@@ -10,6 +10,7 @@ from sqlalchemy import func, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import select
 
+from storage.enums import OutboxStatus
 from storage.models import OutboxMessage, Person, Placement, PlatformIdentity, School
 
 
@@ -136,19 +137,43 @@ async def mark_failed(
     retry_at: datetime | None,
     error: str,
     attempt_spent: bool = True,
+    held_at: datetime | None = None,
+    failed_at: datetime | None = None,
 ) -> None:
     """Back to pending for a retry at `retry_at`, or dead-lettered when None.
     `attempt_spent=False` (the platform said "not now", a 429): the try is given back,
-    so it neither brings the row nearer its dead letter nor lengthens its backoff."""
+    so it neither brings the row nearer its dead letter nor lengthens its backoff.
+    `held_at`: the person cannot be messaged until they connect; the row waits, held
+    (from that moment), until `release_held` is called for them."""
     values: dict[str, object] = {"last_error": error[:500], "claimed_by": None}
     if not attempt_spent:
         values["attempts"] = OutboxMessage.attempts - 1
-    if retry_at is None:
+    if held_at is not None:
+        values["status"] = OutboxStatus.HELD
+        values["next_attempt_at"] = held_at
+    elif retry_at is None:
         values["status"] = "dead"
+        if failed_at is not None:  # a dead row's due time says when it was given up on
+            values["next_attempt_at"] = failed_at
     else:
         values["status"] = "pending"
         values["next_attempt_at"] = retry_at
     await session.execute(update(OutboxMessage).where(OutboxMessage.id == row_id).values(**values))
+
+
+async def release_held(session: AsyncSession, *, person_id: int) -> int:
+    """The person can be messaged now (their conversation was just stored): what was held
+    for them is due at once (a held row's due time is when it was held, already past).
+    Whether each still applies is checked when it is sent."""
+    result = await session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.recipient_id == person_id,
+            OutboxMessage.status == OutboxStatus.HELD,
+        )
+        .values(status=OutboxStatus.PENDING)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 async def mark_cancelled(session: AsyncSession, *, row_id: int) -> None:

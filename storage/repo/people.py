@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import select
 
 from storage.models import Person, PersonRole, PlatformIdentity
+from storage.repo import outbox
 from storage.repo.upsert import insert_ignore
 from storage.types import utcnow
 
@@ -76,7 +77,9 @@ async def link_identity(
 
     Reads first, so an identity already stored with the same reference writes nothing.
     Safe when two transactions learn the same identity at once (two messages to one
-    person dispatched together): the insert is ignored on conflict, then read back."""
+    person dispatched together): the insert is ignored on conflict, then read back.
+    A newly stored reference releases what was held for the person (Teams: messages
+    queued before the app was installed for them), in the same transaction."""
     stmt = select(PlatformIdentity).where(
         PlatformIdentity.platform == platform,
         PlatformIdentity.workspace_id == workspace_id,
@@ -90,6 +93,7 @@ async def link_identity(
         ):
             identity.conversation_reference = conversation_reference
             await session.flush()
+            await outbox.release_held(session, person_id=identity.person_id)
         return identity
     await insert_ignore(
         session,
@@ -118,4 +122,24 @@ async def link_identity(
     ):
         identity.conversation_reference = conversation_reference
         await session.flush()
+    if conversation_reference is not None:
+        await outbox.release_held(session, person_id=identity.person_id)
     return identity
+
+
+async def forget_conversation(
+    session: AsyncSession, *, platform: str, workspace_id: str, external_id: str
+) -> int | None:
+    """The person's chat with the bot is gone (they removed the app): the stored reference
+    is dropped, so messages wait for a new one. The person's id, or None if unknown."""
+    stmt = select(PlatformIdentity).where(
+        PlatformIdentity.platform == platform,
+        PlatformIdentity.workspace_id == workspace_id,
+        PlatformIdentity.external_id == external_id,
+    )
+    identity = (await session.execute(stmt)).scalar_one_or_none()
+    if identity is None or identity.conversation_reference is None:
+        return None
+    identity.conversation_reference = None
+    await session.flush()
+    return identity.person_id

@@ -51,6 +51,7 @@ class PersonFacts:
     last_sent: datetime | None = None
     last_dead: datetime | None = None
     last_error: str | None = None
+    held: int = 0  # messages waiting for them to connect
 
 
 async def everyone(session: AsyncSession) -> list[PersonFacts]:
@@ -134,30 +135,40 @@ async def _outcomes(session: AsyncSession, found: dict[int, PersonFacts]) -> Non
     for person_id, when, error in (await session.execute(dead)).all():
         if person_id in found:
             found[person_id].last_dead, found[person_id].last_error = when, error
+    held = (
+        select(OutboxMessage.recipient_id, func.count())
+        .where(OutboxMessage.status == "held")
+        .group_by(OutboxMessage.recipient_id)
+    )
+    for person_id, n in (await session.execute(held)).all():
+        if person_id in found:
+            found[person_id].held = int(n)
 
 
 @dataclass(frozen=True, slots=True)
 class Undelivered:
-    """Messages dead-lettered for one recipient (None: a channel) since a moment."""
+    """Messages dead-lettered for one recipient (None: a channel) since a moment; or, when
+    `held`, the messages waiting for someone first held since then."""
 
     recipient_id: int | None
     kinds: tuple[str, ...]
     count: int
     last_error: str
+    held: bool = False
 
 
 async def undelivered_since(
     session: AsyncSession, *, since: datetime, leave_out: tuple[str, ...] = ()
 ) -> list[Undelivered]:
-    """Dead letters whose last attempt was after `since` (a dead row's next attempt is the
-    lease of its last claim, so within minutes of when it failed)."""
+    """Dead letters given up on at or after `since` (a dead row's due time is the moment it
+    was given up on; "at": a summary queued by a sweep comes before that tick's sends)."""
     stmt = (
         select(
             OutboxMessage.recipient_id,
             OutboxMessage.kind,
             OutboxMessage.last_error,
         )
-        .where(OutboxMessage.status == "dead", OutboxMessage.next_attempt_at > since)
+        .where(OutboxMessage.status == "dead", OutboxMessage.next_attempt_at >= since)
         .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
     )
     if leave_out:
@@ -167,7 +178,36 @@ async def undelivered_since(
     for recipient_id, kind, error in (await session.execute(stmt)).all():
         kinds[recipient_id].append(kind)
         errors[recipient_id] = error or ""
-    return [Undelivered(r, tuple(dict.fromkeys(k)), len(k), errors[r]) for r, k in kinds.items()]
+    found = [Undelivered(r, tuple(dict.fromkeys(k)), len(k), errors[r]) for r, k in kinds.items()]
+    return found + await _newly_held(session, since=since)
+
+
+async def _newly_held(session: AsyncSession, *, since: datetime) -> list[Undelivered]:
+    """People whose messages are held (they cannot be messaged until they connect), each
+    said once: only those whose first held message was held at or after `since` (a held
+    row's due time is the moment it was held)."""
+    stmt = (
+        select(OutboxMessage.recipient_id, OutboxMessage.kind, OutboxMessage.last_error)
+        .where(OutboxMessage.status == "held", OutboxMessage.recipient_id.is_not(None))  # type: ignore[union-attr]
+        .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
+    )
+    first = (
+        select(OutboxMessage.recipient_id)
+        .where(OutboxMessage.status == "held")
+        .group_by(OutboxMessage.recipient_id)
+        .having(func.min(OutboxMessage.next_attempt_at) >= since)
+    )
+    new = set((await session.execute(first)).scalars().all())
+    kinds: dict[int, list[str]] = defaultdict(list)
+    errors: dict[int, str] = {}
+    for recipient_id, kind, error in (await session.execute(stmt)).all():
+        if recipient_id in new:
+            kinds[recipient_id].append(kind)
+            errors[recipient_id] = error or ""
+    return [
+        Undelivered(r, tuple(dict.fromkeys(k)), len(k), errors[r], held=True)
+        for r, k in kinds.items()
+    ]
 
 
 async def last_queued(session: AsyncSession, *, kind: str, recipient_id: int) -> datetime | None:

@@ -170,9 +170,10 @@ async def nudges_since(
 
 
 async def dead_recipients(session: AsyncSession, *, since: datetime) -> set[int]:
-    """People a message could not reach (dead-lettered) recently."""
+    """People a message could not reach recently (dead-lettered, or held until they
+    connect)."""
     stmt = select(OutboxMessage.recipient_id).where(
-        OutboxMessage.status == "dead",
+        OutboxMessage.status.in_(("dead", "held")),  # type: ignore[attr-defined]
         OutboxMessage.created_at >= since,
         OutboxMessage.recipient_id.is_not(None),
     )
