@@ -331,8 +331,10 @@ class ConsoleDriver:
 
     async def weekly_held(self) -> None:
         held = [sc.HELD[k] for k in ("held_on", "duration", "progress", "targets", "wellbeing")]
-        # "5" is Yes for the week of 16 November; "1" is the trainee's Confirm.
-        await self._chat(SLACK_USERS["UMENTOR"], "status", "5", *held, "", f"/as {TARA}", "1")
+        # "5" is Yes for the week of 16 November; "1" is the trainee's Confirm. The two
+        # empty lines: no notes, no new target.
+        lines = ("status", "5", *held, "", "", f"/as {TARA}", "1")
+        await self._chat(SLACK_USERS["UMENTOR"], *lines)
 
     async def concern(self) -> None:
         c = sc.CONCERN

@@ -121,7 +121,10 @@ class TerminalAnswers:
     ) -> dict[str, str] | None:
         out: dict[str, str] = {}
         previous: tuple[Choice, ...] = ()
+        asked = {f.name for f in fields}
         for spec in fields:
+            if spec.shown_if in asked and not out.get(spec.shown_if):
+                continue  # it follows an optional field left empty
             compact = bool(spec.choices) and spec.choices == previous
             previous = spec.choices
             screen.print(render.field_question(spec, errors.get(spec.name), compact=compact))
