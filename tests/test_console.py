@@ -84,6 +84,7 @@ def test_sign_off_with_bad_answers_re_asks_only_those_fields(monkeypatch, capsys
         "Cold calling",
         "4",  # there are three choices
         "",
+        "",  # no new target
         # Asked again: only the four refused, each with the reason.
         "yesterday",
         "45",

@@ -82,16 +82,19 @@ def _parse_value(value: str) -> tuple[int, date]:
     return parse_id(raw_pid), week
 
 
-async def _form(
+async def _form_with_targets(
     ctx: Ctx, outcome: str, view: PlacementView, week: date
 ) -> tuple[Form, TargetPart | None]:
     """The form for an outcome; a held meeting's also reviews and sets targets."""
+    part = await target_part(ctx, view, week) if outcome == "weekly.held" else None
+    return _form(outcome, view, week, part), part
+
+
+def _form(outcome: str, view: PlacementView, week: date, part: TargetPart | None = None) -> Form:
     state = {"placement_id": view.id, "week": week.isoformat()}
     intro = t("weekly_form_intro", trainee=view.trainee_name, week=date_text(week))
     fields: tuple[FormField, ...]
-    part: TargetPart | None = None
     if outcome == "weekly.held":
-        part = await target_part(ctx, view, week)
         fields = (
             FormField("held_on", t("field_held_on"), FieldKind.DATE, date_rule="past"),
             FormField(
@@ -111,13 +114,13 @@ async def _form(
                 choices=rag_choices(Scale.WELLBEING),
             ),
             FormField("notes", t("field_notes"), FieldKind.LONG_TEXT, required=False),
-            *part.fields(),
+            *(part.fields() if part else ()),
         )
     elif outcome == "weekly.rescheduled":
         fields = (FormField("new_date", t("field_new_date"), FieldKind.DATE, date_rule="future"),)
     else:
         fields = (FormField("reason", t("field_reason"), FieldKind.LONG_TEXT, max_length=1000),)
-    return Form(outcome, t("weekly_form_title"), fields, intro=intro, state=state), part
+    return Form(outcome, t("weekly_form_title"), fields, intro=intro, state=state)
 
 
 async def on_press(ctx: Ctx, action: str, value: str) -> Reply:
@@ -126,7 +129,7 @@ async def on_press(ctx: Ctx, action: str, value: str) -> Reply:
     existing = await evidence.meeting(ctx.session, placement_id=view.id, week_start=week)
     if existing is not None and existing.signed_off_at is not None:
         return Reply(replace_original=await signed_message(ctx, view, existing))
-    form, _part = await _form(ctx, action, view, week)
+    form, _part = await _form_with_targets(ctx, action, view, week)
     return Reply(open_form=form)
 
 
@@ -137,7 +140,7 @@ def form_for(action: str) -> bool:
 async def on_submit(ctx: Ctx, form_id: str, raw: dict[str, Any], state: dict[str, Any]) -> Reply:
     placement_id, week = _parse_value(f"{state.get('placement_id')}:{state.get('week')}")
     view = await placement_for(ctx, placement_id)
-    form, part = await _form(ctx, form_id, view, week)
+    form, part = await _form_with_targets(ctx, form_id, view, week)
     checked = check(form, raw, today=ctx.today)
     errors = (part.check(checked.values) if part else {}) | checked.errors
     if errors:
