@@ -4,8 +4,8 @@ the digest and the IDP, nudged when a review is late."""
 from __future__ import annotations
 
 STRINGS: dict[str, str] = {
-    "field_targets_discussed": "Targets discussed (notes, optional)",
-    "field_new_target": "New target {n} (optional)",
+    "field_targets_discussed": "Targets discussed (notes)",
+    "field_new_target": "New target {n}",
     "hint_new_target": "Short-term and achievable: what the trainee will do, by when.",
     "field_target_strand": "Strand of target {n}",
     "field_target_review": "Review target {n} by",
