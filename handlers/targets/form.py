@@ -185,12 +185,14 @@ class TargetPart:
             )
             if done:
                 written.reviewed.append((target, outcome, decision, next_review))
-        new = [self._new_target(ctx, values, n, meeting_id) for n in range(1, NEW_SLOTS + 1)]
+        new = [
+            self._new_target(ctx, values, n, meeting_id, held_on) for n in range(1, NEW_SLOTS + 1)
+        ]
         written.set.extend(await repo.add(ctx.session, targets=[x for x in new if x is not None]))
         return written
 
     def _new_target(
-        self, ctx: Ctx, values: dict[str, Any], n: int, meeting_id: int
+        self, ctx: Ctx, values: dict[str, Any], n: int, meeting_id: int, held_on: date
     ) -> Target | None:
         text = values.get(f"target_{n}")
         if not text:
@@ -200,7 +202,7 @@ class TargetPart:
             placement_id=self.view.id,
             strand_code=values[f"target_{n}_strand"],
             text=text,
-            set_on=ctx.today,
+            set_on=held_on,  # set at the meeting, whenever it was signed off
             review_by=values.get(f"target_{n}_review") or self.default_review or self.view.end_date,
             meeting_id=meeting_id,
             set_by_id=ctx.actor.person_id,
