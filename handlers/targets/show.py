@@ -3,7 +3,7 @@ in the lead mentor's digest, and in the nudge when a review is late."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -113,13 +113,19 @@ class TargetsInDigest:
         return await repo.open_targets(session, trainee_ids=trainee_ids), today
 
     def section(
-        self, facts: tuple[list[Target], date], cohort: Iterable[PlacementView]
+        self, facts: tuple[list[Target], date], cohort: Sequence[PlacementView]
     ) -> list[Block]:
         found, today = facts
         rows: list[tuple[str, str]] = []
+        without: list[str] = []
         for v in sorted(cohort, key=lambda v: v.trainee_name):
             theirs = [x for x in found if x.trainee_id == v.trainee_id]
+            if not theirs:
+                without.append(v.trainee_name)
+                continue
             late = sum(1 for x in theirs if x.review_by < today)
             rows.append((v.trainee_name, t("targets_digest_line", open=len(theirs), overdue=late)))
+        if without:
+            rows.append((t("targets_digest_none"), ", ".join(without)))
         title = t("targets_digest_title")
         return [Section(title, heading=title), Facts(tuple(rows))] if rows else []

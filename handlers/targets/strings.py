@@ -37,6 +37,7 @@ STRINGS: dict[str, str] = {
     "review_now": "Review at sign-off",
     "targets_digest_title": "Targets",
     "targets_digest_line": "{open} open · {overdue} overdue for review",
+    "targets_digest_none": "No open targets",
     # The IDP (handlers/reports/templates/idp_targets.html.j2).
     "idp_targets_title": "Targets set at weekly meetings, with their reviews",
     "idp_targets_open": "{n} open now.",
