@@ -175,3 +175,14 @@ async def test_the_rule_is_off_at_zero(engine, db_url):
     finally:
         await h.service.leader.release()
         await stub.close()
+
+
+def test_the_nudge_key_reads_back_and_refuses_junk():
+    from handlers import keys
+
+    stored = "target-review:12:2026-11-20"
+    assert keys.parse(stored) == keys.TargetReviewNudge(12, date(2026, 11, 20))
+    assert str(keys.parse(stored)) == stored
+    assert (
+        keys.parse("target-review:12") is None and keys.parse("target-review:x:2026-11-20") is None
+    )

@@ -18,7 +18,7 @@ from handlers.ui import Choice, FieldKind, FormField, date_text, shorten
 from storage.calendar_rules import ProgrammeCalendar, monday_of
 from storage.enums import TargetDecision, TargetOutcome, TargetStatus
 from storage.models import Target
-from storage.repo import calendar
+from storage.repo import calendar, messaging
 from storage.repo import targets as repo
 from storage.repo.frameworks import Strand, strands_for_programme
 from storage.repo.placements import PlacementView
@@ -189,6 +189,18 @@ class TargetPart:
             self._new_target(ctx, values, n, meeting_id, held_on) for n in range(1, NEW_SLOTS + 1)
         ]
         written.set.extend(await repo.add(ctx.session, targets=[x for x in new if x is not None]))
+        if written.set or written.reviewed:
+            await messaging.audit(
+                ctx.session,
+                actor_id=ctx.actor.person_id,
+                action="targets_recorded",
+                entity="weekly_meeting",
+                entity_id=meeting_id,
+                detail={
+                    "set": [x.id for x in written.set],
+                    "reviewed": {str(x.id): o.value for x, o, _d, _n in written.reviewed},
+                },
+            )
         return written
 
     def _new_target(
