@@ -57,10 +57,6 @@ class TargetPart:
     default_review: date | None  # None: no date left in the placement
     checked: dict[str, Any] = field(default_factory=dict)
 
-    def strand_label(self, code: str) -> str:
-        titles = {s.code: s.title for s in self.strands}
-        return f"{code} {titles[code]}" if code in titles else code
-
     def fields(self) -> tuple[FormField, ...]:
         out: list[FormField] = []
         for target in self.due:

@@ -20,7 +20,7 @@ STRINGS: dict[str, str] = {
     "err_target_text": "Please write the target for this strand.",
     "err_target_strand": "Please choose the strand this target belongs to.",
     "err_target_review_by": "The review date must be after today and by the end of the placement ({end}).",
-    "err_too_many_targets": "A trainee has at most {limit} open targets at a time: {open} are open after this review, so at most {room} more can be set now. Close or carry fewer, or set fewer.",
+    "err_too_many_targets": "A trainee has at most {limit} open targets at a time: {open} are open after this review, so at most {room} more can be set now: close one at its review, or set fewer.",
     "targets_set_title": "Targets set",
     "targets_reviewed_title": "Targets reviewed",
     "target_line": "{strand} – {text} (review by {date})",
