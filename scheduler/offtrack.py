@@ -155,9 +155,8 @@ class OffTrack:
         if not times:
             return []
         by_trainee = {v.trainee_id: v for v in snap.views}
-        streaks = await targets.not_met_streaks(
-            s, times=times, since=snap.today - timedelta(days=60), trainee_ids=by_trainee
-        )
+        since = snap.today - timedelta(days=60)
+        streaks = await targets.not_met_streaks(s, times=times, since=since)
         return [
             (
                 by_trainee[x.trainee_id],
@@ -170,6 +169,7 @@ class OffTrack:
                 },
             )
             for x in streaks
+            if x.trainee_id in by_trainee  # a trainee on placement now
         ]
 
     async def escalate(self, s: AsyncSession, snap: Snapshot, findings: list[Finding]) -> int:

@@ -40,7 +40,6 @@ STRINGS: dict[str, str] = {
     "targets_digest_none": "No open targets",
     # The IDP (handlers/reports/templates/idp_targets.html.j2).
     "idp_targets_title": "Targets set at weekly meetings, with their reviews",
-    "idp_targets_open": "{n} open now.",
     "idp_targets_set_on": "Set on, by",
     "idp_targets_strand": "Strand",
     "idp_targets_target": "Target",

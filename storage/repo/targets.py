@@ -140,39 +140,31 @@ class Streak:
     review_dates: tuple[date, ...]  # the not-met reviews in a row, oldest first
 
 
-async def not_met_streaks(
-    session: AsyncSession, *, times: int, since: date, trainee_ids: Iterable[int]
-) -> list[Streak]:
+async def not_met_streaks(session: AsyncSession, *, times: int, since: date) -> list[Streak]:
     """Targets whose last `times` reviews were all "not met", the latest on or after
-    `since`: one query for the reviews of every target reviewed "not met" lately."""
+    `since`: one query for everyone (the reviews of every target reviewed "not met"
+    lately), so the sweep's cost does not grow with the number of trainees."""
+    lately = select(TargetReview.target_id).where(
+        TargetReview.outcome == TargetOutcome.NOT_MET, TargetReview.reviewed_on >= since
+    )
+    stmt = (
+        select(
+            Target.id,
+            Target.trainee_id,
+            Target.strand_code,
+            TargetReview.reviewed_on,
+            TargetReview.outcome,
+        )
+        .join(TargetReview, TargetReview.target_id == Target.id)
+        .where(Target.id.in_(lately))
+        .order_by(Target.id, TargetReview.reviewed_on, TargetReview.id)
+    )
+    by_target: dict[int, list[tuple[int, str, date, str]]] = defaultdict(list)
+    for tid, trainee, strand, on, outcome in (await session.execute(stmt)).all():
+        by_target[tid].append((trainee, strand, on, outcome))
     streaks: list[Streak] = []
-    for chunk in _chunks(list(trainee_ids)):
-        lately = (
-            select(TargetReview.target_id)
-            .join(Target, Target.id == TargetReview.target_id)
-            .where(
-                Target.trainee_id.in_(chunk),
-                TargetReview.outcome == TargetOutcome.NOT_MET,
-                TargetReview.reviewed_on >= since,
-            )
-        )
-        stmt = (
-            select(
-                Target.id,
-                Target.trainee_id,
-                Target.strand_code,
-                TargetReview.reviewed_on,
-                TargetReview.outcome,
-            )
-            .join(TargetReview, TargetReview.target_id == Target.id)
-            .where(Target.id.in_(lately))
-            .order_by(Target.id, TargetReview.reviewed_on, TargetReview.id)
-        )
-        by_target: dict[int, list[tuple[int, str, date, str]]] = defaultdict(list)
-        for tid, trainee, strand, on, outcome in (await session.execute(stmt)).all():
-            by_target[tid].append((trainee, strand, on, outcome))
-        for tid, rows in by_target.items():
-            last = rows[-times:]
-            if len(last) == times and all(r[3] == TargetOutcome.NOT_MET for r in last):
-                streaks.append(Streak(tid, last[0][0], last[0][1], tuple(r[2] for r in last)))
+    for tid, rows in by_target.items():
+        last = rows[-times:]
+        if len(last) == times and all(r[3] == TargetOutcome.NOT_MET for r in last):
+            streaks.append(Streak(tid, last[0][0], last[0][1], tuple(r[2] for r in last)))
     return streaks
