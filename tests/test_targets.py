@@ -8,6 +8,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select
 
+from handlers.reports import render
 from handlers.router import Command, Conversations, Press, Submit
 from handlers.ui import Facts, Section
 from storage.db import session_factory
@@ -127,6 +128,10 @@ async def test_set_in_week_1_shown_to_trainee_and_reviewed_in_week_2(convo):
     history = {x.id: [(r.outcome, r.decision) for r in x.reviews] for x in found.set_targets}
     assert history[first.id] == [("not_met", "carry"), ("met", "close")]
     assert [x.id for x in found.open_targets] == [second.id]
+    page = render.idp_html(found, generated_at=clock.now)
+    assert "Targets set at weekly meetings, with their reviews (2)" in page
+    assert "✖ not met, carried forward (Mo Mentor)" in page and "✔ met (closed)" in page
+    assert "TS6 – Plan a hinge question (review by 11 Dec 2026)" in page  # current targets
 
 
 async def test_bad_targets_are_refused_and_nothing_is_stored(convo):
