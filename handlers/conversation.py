@@ -7,7 +7,7 @@ answers, what it adds to the App Home, and the rule for what it makes due (`owed
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Protocol
@@ -18,6 +18,7 @@ from handlers.context import Ctx
 from handlers.owed import Rule
 from handlers.ui import Block, Button, Reply
 from storage.enums import Role
+from storage.repo.placements import PlacementView
 
 CommandRun = Callable[[Ctx], Awaitable[Reply]]
 ArgumentRun = Callable[[Ctx, str], Awaitable[Reply]]  # ctx, what was typed after the word
@@ -34,6 +35,16 @@ class DigestPart(Protocol):
     async def load(self, session: AsyncSession, *, mentor_ids: set[int], today: date) -> Any: ...
 
     def section(self, facts: Any, mentors: Mapping[int, str]) -> list[Block]: ...
+
+
+class CohortDigestPart(Protocol):
+    """What a conversation adds to the lead mentor's weekly digest, trainee by trainee.
+    `load` is called once per sweep for every trainee in every digest due (set-based);
+    `section` once per digest, with that lead mentor's cohort (their placements)."""
+
+    async def load(self, session: AsyncSession, *, trainee_ids: set[int], today: date) -> Any: ...
+
+    def section(self, facts: Any, cohort: Sequence[PlacementView]) -> list[Block]: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,3 +99,4 @@ class Conversation:
     # they owe, for people holding any of `home_roles`.
     status_notes: HomeSections | None = None
     digest_part: DigestPart | None = None
+    cohort_digest_part: CohortDigestPart | None = None

@@ -145,6 +145,19 @@ class ObservationNudge:
 
 
 @dataclass(frozen=True, slots=True)
+class TargetReviewNudge:
+    """An open target not reviewed by its review date, to the mentor; a target carried
+    forward to a new date can be nudged about again."""
+
+    PREFIX: ClassVar[str] = "target-review"
+    target_id: int
+    review_by: date
+
+    def __str__(self) -> str:
+        return f"{self.PREFIX}:{self.target_id}:{self.review_by}"
+
+
+@dataclass(frozen=True, slots=True)
 class ConcernToLead:
     PREFIX: ClassVar[str] = "concern-lead"
     concern_id: int
@@ -269,6 +282,7 @@ OutboxKey = (
     | QaRecorded
     | ObservationFeedback
     | ObservationNudge
+    | TargetReviewNudge
     | ConcernToLead
     | Digest
     | RecoveryPlanOpened
@@ -325,6 +339,8 @@ def _read(prefix: str, rest: list[str]) -> OutboxKey:
             return ObservationFeedback(_int(rest[0]))
         case "obs-nudge", 1:
             return ObservationNudge(_int(rest[0]))
+        case "target-review", 2:
+            return TargetReviewNudge(_int(rest[0]), date.fromisoformat(rest[1]))
         case "concern-lead", 1:
             return ConcernToLead(_int(rest[0]))
         case "digest", 2:

@@ -22,11 +22,13 @@ from handlers import (
     reports,
     self_evaluation,
     status,
+    targets,
     training,
     weekly,
 )
 from handlers.conversation import (
     ArgumentRun,
+    CohortDigestPart,
     CommandRun,
     CommandSpec,
     Conversation,
@@ -121,6 +123,9 @@ class Registry:
     def digest_parts(self) -> list[DigestPart]:
         return [c.digest_part for c in self.conversations if c.digest_part is not None]
 
+    def cohort_digest_parts(self) -> list[CohortDigestPart]:
+        return [c.cohort_digest_part for c in self.conversations if c.cohort_digest_part]
+
     def status_notes(self, roles: frozenset[str]) -> list[HomeSections]:
         return [
             c.status_notes
@@ -136,6 +141,7 @@ REGISTRY = Registry(
     (
         status.CONVERSATION,
         weekly.CONVERSATION,
+        targets.CONVERSATION,
         observation.CONVERSATION,
         concern.CONVERSATION,
         ratings.CONVERSATION,

@@ -89,6 +89,9 @@ class FormField:
     max_value: int | None = None
     # For dates: "past" (today or before) or "future" (today or after).
     date_rule: str | None = None
+    # Asked only once the named field has an answer, where a form is asked one field at a
+    # time (the console): a second new target after a first. Forms shown whole ignore it.
+    shown_if: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

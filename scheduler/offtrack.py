@@ -23,6 +23,7 @@ from scheduler.policy import Policy
 from storage.calendar_rules import ProgrammeCalendar
 from storage.models import Escalation, ReviewPoint
 from storage.repo import sweeps as q
+from storage.repo import targets
 from storage.repo.placements import PlacementView
 
 LEADERSHIP_ZONE = ZoneInfo("Europe/London")
@@ -52,6 +53,7 @@ class OffTrack:
         found += await self._red_ratings(s, snap)
         found += await self._concerns(s, snap)
         found += self._missing_ratings(snap)
+        found += await self._targets_not_met(s, snap)
         return [f for f in found if (f[0].id, f[1], f[2]) not in causes]
 
     async def _missed_meetings(
@@ -145,6 +147,30 @@ class OffTrack:
                     if owes_ratings(snap, v.id, rp.id):
                         found.append((v, "missing_ratings", f"rp:{rp.id}", dict(evidence)))
         return found
+
+    async def _targets_not_met(self, s: AsyncSession, snap: Snapshot) -> list[Finding]:
+        """A target reviewed "not met" the policy's times in a row (once per target; one
+        carried across placements is escalated on the trainee's placement now)."""
+        times = self.policy.off_track.target_not_met_times
+        if not times:
+            return []
+        by_trainee = {v.trainee_id: v for v in snap.views}
+        since = snap.today - timedelta(days=60)
+        streaks = await targets.not_met_streaks(s, times=times, since=since)
+        return [
+            (
+                by_trainee[x.trainee_id],
+                "target_not_met",
+                f"target:{x.target_id}",
+                {
+                    "target_id": x.target_id,
+                    "strand": x.strand_code,
+                    "reviews": [d.isoformat() for d in x.review_dates],
+                },
+            )
+            for x in streaks
+            if x.trainee_id in by_trainee  # a trainee on placement now
+        ]
 
     async def escalate(self, s: AsyncSession, snap: Snapshot, findings: list[Finding]) -> int:
         # In sets: a fresh deployment's first sweep finds thousands.

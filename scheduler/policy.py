@@ -49,6 +49,9 @@ class OffTrackRules(BaseModel):
     missing_ratings_days: int = Field(
         7, ge=1, le=60, description="days after a review point with ratings missing"
     )
+    target_not_met_times: int = Field(
+        3, ge=0, le=20, description="reviews in a row a target was not met (0: off)"
+    )
 
 
 class EscalationRoute(BaseModel):
@@ -225,6 +228,8 @@ missed_weeks = 2
 red_at_review_point = true
 concern_escalates = true
 missing_ratings_days = 7
+# A target reviewed "not met" this many times in a row (0 turns the rule off).
+target_not_met_times = 3
 
 # Where alerts go per level. channel: the channel chosen for that level in chat
 # ("use this channel for escalations"; "use this channel for level 2 escalations").

@@ -52,6 +52,25 @@ class TraineeResponse(StrEnum):
     DISPUTED = "disputed"
 
 
+class TargetStatus(StrEnum):
+    OPEN = "open"
+    MET = "met"  # closed at a review as met
+    CLOSED = "closed"  # closed at a review without being met
+
+
+class TargetOutcome(StrEnum):
+    """A target's review, in the order the form shows them."""
+
+    MET = "met"
+    PARTLY = "partly"
+    NOT_MET = "not_met"
+
+
+class TargetDecision(StrEnum):
+    CARRY = "carry"  # carried forward to the next review
+    CLOSE = "close"
+
+
 class ConcernCategory(StrEnum):
     PROGRESS = "progress"
     WELLBEING = "wellbeing"

@@ -121,7 +121,10 @@ class TerminalAnswers:
     ) -> dict[str, str] | None:
         out: dict[str, str] = {}
         previous: tuple[Choice, ...] = ()
+        asked = {f.name for f in fields}
         for spec in fields:
+            if spec.shown_if in asked and not out.get(spec.shown_if):
+                continue  # it follows an optional field left empty
             compact = bool(spec.choices) and spec.choices == previous
             previous = spec.choices
             screen.print(render.field_question(spec, errors.get(spec.name), compact=compact))
@@ -144,6 +147,14 @@ class ScriptedAnswers:
             for name, value in values.items()
         }
 
+    def _tries(self, name: str) -> list[str]:
+        """A field's tries; a field named by a record's id ("review_12") takes the
+        script's answer for all of its kind ("review_*")."""
+        if name in self.tries:
+            return self.tries[name]
+        head, _, tail = name.rpartition("_")
+        return self.tries.get(f"{head}_*", [""]) if tail.isdigit() else [""]
+
     async def ask(
         self,
         screen: Screen,
@@ -154,7 +165,7 @@ class ScriptedAnswers:
         out: dict[str, str] = {}
         line = Text(style="dim")
         for spec in fields:
-            tries = self.tries.get(spec.name, [""])
+            tries = self._tries(spec.name)
             if spec.name in errors:
                 if len(tries) <= 1:
                     return None  # nothing else to try: the form is abandoned

@@ -27,6 +27,7 @@ from bot.console.answers import ScriptedAnswers
 from bot.console.clock import LONDON, SimClock
 from bot.console.session import ConsoleSession, open_session
 from bot.console.story import FIRST_DAY, LAST_DAY, Script, Step, story
+from bot.console.story_targets import with_targets
 from bot.sample_data import CALENDAR, PEOPLE, PLACEMENTS, SCHOOLS, sample_files
 from bot.settings import Settings
 from handlers import reach
@@ -298,7 +299,7 @@ async def run_demo(database_url: str, console: Console) -> float:
         settings, clock, console, engine=_engine(database_url), show_everything=True
     )
     try:
-        await Demo(session, console).run(story())
+        await Demo(session, console).run(with_targets(story()))
         console.print()
         console.print(await summary(session.runtime.sessions))
         first = rows[0]

@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers import keys
-from handlers.conversation import DigestPart
+from handlers.conversation import CohortDigestPart, DigestPart
 from handlers.digest.flow import DigestRow, digest
 from handlers.owed import Local, Owed, Planned, Snapshot, Timing
 from handlers.ratings.flow import overdue as overdue_ratings
@@ -47,13 +47,15 @@ class DigestFacts:
     dead: set[int] = field(default_factory=set)  # people recently unreachable
     # Other conversations' parts of the digest (mentor training logged…), with their facts.
     parts: list[tuple[DigestPart, Any]] = field(default_factory=list)
+    # Their parts about each trainee of the cohort (targets…).
+    cohort_parts: list[tuple[CohortDigestPart, Any]] = field(default_factory=list)
 
 
-def _digest_parts() -> list[DigestPart]:
+def _digest_parts() -> tuple[list[DigestPart], list[CohortDigestPart]]:
     # The registry collects this package too, so it is looked up when first needed.
     from handlers.registry import REGISTRY
 
-    return REGISTRY.digest_parts()
+    return REGISTRY.digest_parts(), REGISTRY.cohort_digest_parts()
 
 
 class DigestRule:
@@ -80,9 +82,14 @@ class DigestRule:
         facts.latest = dict(latest)
         facts.dead = await q.dead_recipients(session, since=snap.now - timedelta(days=7))
         mentor_ids = {v.mentor_id for vs in cohorts.values() for v in vs}
-        for part in _digest_parts():
+        mentor_parts, cohort_parts = _digest_parts()
+        for part in mentor_parts:
             loaded = await part.load(session, mentor_ids=mentor_ids, today=snap.today)
             facts.parts.append((part, loaded))
+        trainee_ids = {v.trainee_id for vs in cohorts.values() for v in vs}
+        for cohort_part in cohort_parts:
+            loaded = await cohort_part.load(session, trainee_ids=trainee_ids, today=snap.today)
+            facts.cohort_parts.append((cohort_part, loaded))
         return facts
 
     def plan(self, snap: Snapshot, facts: DigestFacts, timing: Timing) -> Iterator[Planned]:
@@ -103,7 +110,10 @@ class DigestRule:
     @staticmethod
     def _parts(cohort: list[PlacementView], facts: DigestFacts) -> list[Block]:
         mentors = {v.mentor_id: v.mentor_name for v in cohort}
-        return [block for part, loaded in facts.parts for block in part.section(loaded, mentors)]
+        blocks = [b for part, loaded in facts.cohort_parts for b in part.section(loaded, cohort)]
+        return blocks + [
+            block for part, loaded in facts.parts for block in part.section(loaded, mentors)
+        ]
 
     def _row(self, v: PlacementView, snap: Snapshot, facts: DigestFacts) -> DigestRow:
         loc, last = snap.local[v.id], facts.last.get(v.id)

@@ -38,6 +38,7 @@ RULE_TEXT = {
     "red_rating": "rule_red_rating",
     "concern": "rule_concern",
     "missing_ratings": "rule_missing_ratings",
+    "target_not_met": "rule_target_not_met",
 }
 
 
@@ -148,6 +149,12 @@ def evidence_facts(view: PlacementView, e: Escalation) -> tuple[tuple[str, str],
             return ((t("evidence_concern"), t(f"cat_{ev['category']}")),)
         case "missing_ratings" if "review_point_id" in ev:
             return ((t("overdue_ratings", review_point=rp), view.mentor_name),)
+        case "target_not_met" if isinstance(ev.get("reviews"), list):
+            reviews = ", ".join(date_text(date.fromisoformat(str(d))) for d in ev["reviews"])
+            return (
+                (t("evidence_target", target_id=ev.get("target_id")), str(ev.get("strand"))),
+                (t("evidence_target_reviews"), reviews),
+            )
     # Anything else (not written by this version): shown as it was stored.
     return tuple((str(k), str(v)) for k, v in ev.items())
 

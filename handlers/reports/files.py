@@ -24,6 +24,7 @@ IDP_KINDS: dict[str, type] = {
     "observations": records.ObservationRecord,
     "ratings": records.RatingRecord,
     "targets": records.TargetRecord,
+    "set_targets": records.SetTargetRecord,
     "concerns": records.ConcernRecord,
     "escalations": records.EscalationRecord,
     "recovery_plans": records.RecoveryPlanRecord,

@@ -11,6 +11,8 @@ from handlers import keys, notify
 from handlers.access import parse_id, placement_for
 from handlers.context import BadRequest, Ctx, Forbidden
 from handlers.forms import check, rag_choices
+from handlers.targets.form import TargetPart, Written, target_part
+from handlers.targets.show import written_blocks
 from handlers.text import rag_label, t
 from handlers.ui import (
     Actions,
@@ -80,7 +82,15 @@ def _parse_value(value: str) -> tuple[int, date]:
     return parse_id(raw_pid), week
 
 
-def _form(outcome: str, view: PlacementView, week: date) -> Form:
+async def _form_with_targets(
+    ctx: Ctx, outcome: str, view: PlacementView, week: date
+) -> tuple[Form, TargetPart | None]:
+    """The form for an outcome; a held meeting's also reviews and sets targets."""
+    part = await target_part(ctx, view, week) if outcome == "weekly.held" else None
+    return _form(outcome, view, week, part), part
+
+
+def _form(outcome: str, view: PlacementView, week: date, part: TargetPart | None = None) -> Form:
     state = {"placement_id": view.id, "week": week.isoformat()}
     intro = t("weekly_form_intro", trainee=view.trainee_name, week=date_text(week))
     fields: tuple[FormField, ...]
@@ -96,7 +106,7 @@ def _form(outcome: str, view: PlacementView, week: date) -> Form:
                 initial="60",
             ),
             FormField("progress", t("field_progress"), FieldKind.LONG_TEXT),
-            FormField("targets", t("field_targets"), FieldKind.LONG_TEXT),
+            FormField("targets", t("field_targets_discussed"), FieldKind.LONG_TEXT, required=False),
             FormField(
                 "wellbeing",
                 t("field_wellbeing"),
@@ -104,6 +114,7 @@ def _form(outcome: str, view: PlacementView, week: date) -> Form:
                 choices=rag_choices(Scale.WELLBEING),
             ),
             FormField("notes", t("field_notes"), FieldKind.LONG_TEXT, required=False),
+            *(part.fields() if part else ()),
         )
     elif outcome == "weekly.rescheduled":
         fields = (FormField("new_date", t("field_new_date"), FieldKind.DATE, date_rule="future"),)
@@ -118,7 +129,8 @@ async def on_press(ctx: Ctx, action: str, value: str) -> Reply:
     existing = await evidence.meeting(ctx.session, placement_id=view.id, week_start=week)
     if existing is not None and existing.signed_off_at is not None:
         return Reply(replace_original=await signed_message(ctx, view, existing))
-    return Reply(open_form=_form(action, view, week))
+    form, _part = await _form_with_targets(ctx, action, view, week)
+    return Reply(open_form=form)
 
 
 def form_for(action: str) -> bool:
@@ -128,9 +140,11 @@ def form_for(action: str) -> bool:
 async def on_submit(ctx: Ctx, form_id: str, raw: dict[str, Any], state: dict[str, Any]) -> Reply:
     placement_id, week = _parse_value(f"{state.get('placement_id')}:{state.get('week')}")
     view = await placement_for(ctx, placement_id)
-    checked = check(_form(form_id, view, week), raw, today=ctx.today)
-    if not checked.ok:
-        return Reply(form_errors=checked.errors)
+    form, part = await _form_with_targets(ctx, form_id, view, week)
+    checked = check(form, raw, today=ctx.today)
+    errors = (part.check(checked.values) if part else {}) | checked.errors
+    if errors:
+        return Reply(form_errors=errors)
     # One statement decides: the week is signed off now (its row created if new), or it
     # was already (a double submission, or someone else a moment ago) and is left as is.
     meeting = await evidence.sign_off_week(
@@ -151,10 +165,17 @@ async def on_submit(ctx: Ctx, form_id: str, raw: dict[str, Any], state: dict[str
         entity_id=meeting.id,
         detail={"placement_id": view.id, "week": week.isoformat(), "status": meeting.status},
     )
-    if meeting.status == MeetingStatus.HELD:
-        await _ask_trainee_to_confirm(ctx, view, meeting)
+    written = Written()
+    if meeting.status == MeetingStatus.HELD and part is not None and meeting.held_on:
+        # The reviews and new targets, in the same transaction as the sign-off.
+        written = await part.write(
+            ctx, checked.values, meeting_id=meeting.id or 0, held_on=meeting.held_on
+        )
+        await _ask_trainee_to_confirm(ctx, view, meeting, written)
     log.info("weekly meeting %s signed off by person_id=%s", meeting.id, ctx.actor.person_id)
     signed = signed_text(ctx, view, meeting, who=ctx.actor.name)
+    if written.set or written.reviewed:
+        signed = Message(signed.text, (*signed.blocks, *written_blocks(written)))
     return Reply(close_form=True, replace_original=signed)
 
 
@@ -174,7 +195,7 @@ def _record(status: MeetingStatus, v: dict[str, Any], ctx: Ctx) -> dict[str, Any
             "held_on": v["held_on"],
             "duration_minutes": v["duration"],
             "progress_discussed": v["progress"],
-            "targets": v["targets"],
+            "targets": v.get("targets"),
             "wellbeing": v["wellbeing"],
             "notes": v.get("notes"),
         }
@@ -210,17 +231,21 @@ def signed_text(ctx: Ctx, view: PlacementView, meeting: WeeklyMeeting, *, who: s
     return Message(text, (Section(text),))
 
 
-async def _ask_trainee_to_confirm(ctx: Ctx, view: PlacementView, meeting: WeeklyMeeting) -> None:
+async def _ask_trainee_to_confirm(
+    ctx: Ctx, view: PlacementView, meeting: WeeklyMeeting, written: Written
+) -> None:
     week = date_text(meeting.week_start)
     text = t("trainee_confirm", mentor=ctx.actor.name, week=week)
     facts = [
         (t("field_held_on"), date_text(meeting.held_on) if meeting.held_on else ""),
         (t("field_duration"), str(meeting.duration_minutes or "")),
         (t("field_progress"), shorten(meeting.progress_discussed or "", 500)),
-        (t("field_targets"), shorten(meeting.targets or "", 500)),
         (t("field_wellbeing"), rag_label(meeting.wellbeing or "green")),
     ]
-    message = Message(text, (Section(text), Facts(tuple(facts)), confirm_buttons(meeting.id)))
+    if meeting.targets:
+        facts.insert(3, (t("field_targets_discussed"), shorten(meeting.targets, 500)))
+    blocks = (Section(text), Facts(tuple(facts)), *written_blocks(written))
+    message = Message(text, (*blocks, confirm_buttons(meeting.id)))
     await notify.to_person(
         ctx.session,
         not_before=ctx.now,

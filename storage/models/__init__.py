@@ -16,6 +16,7 @@ from storage.models.people import Person, PersonRole, PlatformIdentity, School, 
 from storage.models.programme import CalendarEntry, Placement, Programme, ReviewPoint
 from storage.models.qa import ReviewPointQA
 from storage.models.slack import SlackRevokedWorkspace
+from storage.models.targets import Target, TargetReview
 from storage.models.training import MentorTraining
 
 __all__ = [
@@ -45,5 +46,7 @@ __all__ = [
     "SchoolClosure",
     "SlackRevokedWorkspace",
     "Standard",
+    "Target",
+    "TargetReview",
     "WeeklyMeeting",
 ]

@@ -17,6 +17,7 @@ from storage.repo.messaging import audit
 # Records whose audit entries are about the trainee of their placement.
 PLACEMENT_RECORDS = (
     "weekly_meeting",
+    "target",
     "observation",
     "concern",
     "escalation",

@@ -59,6 +59,8 @@ async def _delete_kind(session: AsyncSession, kind: str, day: date) -> int:
         # An observation's own ratings go with it.
         await session.execute(sa.delete(rating).where(rating.c.observation_id.in_(observed)))
         return await _delete(session, observation, observation.c.placement_id.in_(ended))
+    if kind == "meetings":
+        await _delete_targets(session, ended)
     if kind == "escalations":
         escalation, plan = table("escalation"), table("recovery_plan")
         gone = sa.select(escalation.c.id).where(escalation.c.placement_id.in_(ended))
@@ -76,6 +78,24 @@ async def _delete_kind(session: AsyncSession, kind: str, day: date) -> int:
         }[kind]
     )
     return await _delete(session, t, t.c.placement_id.in_(ended))
+
+
+async def _delete_targets(session: AsyncSession, ended: sa.Select[tuple[int]]) -> None:
+    """Targets go with the meetings they were set at (they are that record's targets),
+    and their reviews before them; a review held at an ended placement's meeting too."""
+    target, review, meeting = table("target"), table("target_review"), table("weekly_meeting")
+    gone = sa.select(target.c.id).where(target.c.placement_id.in_(ended))
+    at_meetings = sa.select(meeting.c.id).where(meeting.c.placement_id.in_(ended))
+    await session.execute(
+        sa.delete(review).where(
+            sa.or_(review.c.target_id.in_(gone), review.c.meeting_id.in_(at_meetings))
+        )
+    )
+    await session.execute(sa.delete(target).where(target.c.placement_id.in_(ended)))
+    # A target set elsewhere but tied to a meeting going now keeps its own record.
+    await session.execute(
+        sa.update(target).where(target.c.meeting_id.in_(at_meetings)).values(meeting_id=None)
+    )
 
 
 async def _delete(session: AsyncSession, t: sa.Table, where: sa.ColumnElement[bool]) -> int:

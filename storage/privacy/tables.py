@@ -56,6 +56,8 @@ PERSON_TABLES: dict[str, PersonLink] = {
         columns=("trainee_id", "lead_mentor_id"),
         text=("evidence_note", "disagreement", "actions"),
     ),
+    "target": PersonLink(columns=("trainee_id", "set_by_id"), via_placement=True, text=("text",)),
+    "target_review": PersonLink(columns=("reviewed_by_id",), via_placement=True),
     "mentor_training": PersonLink(columns=("mentor_id",), text=("provider", "topic")),
     "outbox_message": PersonLink(columns=("recipient_id",), text=("payload",)),
     "audit_log": PersonLink(columns=("actor_id",)),

@@ -36,6 +36,7 @@ from storage.reports.records import (
     TargetRecord,
     TimelineEvent,
 )
+from storage.reports.targets import set_targets
 
 
 async def idp(session: AsyncSession, *, trainee_id: int) -> Idp | None:
@@ -67,6 +68,7 @@ async def idp(session: AsyncSession, *, trainee_id: int) -> Idp | None:
         escalations=escalations,
         recovery_plans=plans,
         timeline=_timeline(concerns, escalations, plans),
+        set_targets=await set_targets(session, trainee_id=trainee_id),
     )
 
 

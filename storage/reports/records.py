@@ -63,6 +63,29 @@ class TargetRecord:
 
 
 @dataclass(frozen=True, slots=True)
+class TargetReviewRecord:
+    reviewed_on: date
+    outcome: str  # TargetOutcome
+    decision: str  # TargetDecision
+    reviewer: str
+
+
+@dataclass(frozen=True, slots=True)
+class SetTargetRecord:
+    """A target set as a record (a weekly meeting's), with the history of its reviews."""
+
+    id: int
+    strand_code: str
+    text: str
+    set_on: date
+    set_by: str
+    review_by: date
+    status: str  # TargetStatus
+    closed_at: datetime | None
+    reviews: tuple[TargetReviewRecord, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class ConcernRecord:
     id: int
     raised_at: datetime
@@ -131,6 +154,11 @@ class Idp:
     escalations: list[EscalationRecord]
     recovery_plans: list[RecoveryPlanRecord]
     timeline: list[TimelineEvent] = field(default_factory=list)
+    set_targets: list[SetTargetRecord] = field(default_factory=list)
+
+    @property
+    def open_targets(self) -> list[SetTargetRecord]:
+        return [x for x in self.set_targets if x.status == "open"]
 
     @property
     def current_targets(self) -> TargetRecord | None:
