@@ -164,6 +164,51 @@ class Digest:
 
 
 @dataclass(frozen=True, slots=True)
+class SupportNews:
+    """A support plan's stage opened, extended or closed, told to one person; `day` is the
+    stage's review date at the time (an extended stage tells again)."""
+
+    PREFIX: ClassVar[str] = "support-news"
+    stage_id: int
+    event: str  # opened | extended | closed
+    day: date
+    recipient_id: int
+
+    def __str__(self) -> str:
+        return f"{self.PREFIX}:{self.stage_id}:{self.event}:{self.day}:{self.recipient_id}"
+
+
+@dataclass(frozen=True, slots=True)
+class SupportReviewDue:
+    """A reminder to a stage's leader `days_before` its review date (0: on the day)."""
+
+    PREFIX: ClassVar[str] = "support-review"
+    stage_id: int
+    review_date: date
+    days_before: int
+    recipient_id: int
+
+    def __str__(self) -> str:
+        return (
+            f"{self.PREFIX}:{self.stage_id}:{self.review_date}:{self.days_before}"
+            f":{self.recipient_id}"
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class SupportReviewOverdue:
+    PREFIX: ClassVar[str] = "support-overdue"
+    stage_id: int
+    review_date: date
+    recipient_id: int
+
+    def __str__(self) -> str:
+        return f"{self.PREFIX}:{self.stage_id}:{self.review_date}:{self.recipient_id}"
+
+
+# Written by earlier versions (Individual Recovery Plans, now support plans with the same
+# ids): still read, so rows already in an outbox are understood.
+@dataclass(frozen=True, slots=True)
 class RecoveryPlanOpened:
     PREFIX: ClassVar[str] = "irp"
     plan_id: int
@@ -273,6 +318,9 @@ OutboxKey = (
     | Digest
     | RecoveryPlanOpened
     | RecoveryPlanReview
+    | SupportNews
+    | SupportReviewDue
+    | SupportReviewOverdue
     | EscalationAlert
     | EscalationAlertTo
     | UndeliverableSummary
@@ -333,6 +381,14 @@ def _read(prefix: str, rest: list[str]) -> OutboxKey:
             return RecoveryPlanOpened(_int(rest[0]), _int(rest[1]))
         case "irp-review", 3:
             return RecoveryPlanReview(_int(rest[0]), date.fromisoformat(rest[1]), _int(rest[2]))
+        case "support-news", 4:
+            return SupportNews(_int(rest[0]), rest[1], date.fromisoformat(rest[2]), _int(rest[3]))
+        case "support-review", 4:
+            return SupportReviewDue(
+                _int(rest[0]), date.fromisoformat(rest[1]), _int(rest[2]), _int(rest[3])
+            )
+        case "support-overdue", 3:
+            return SupportReviewOverdue(_int(rest[0]), date.fromisoformat(rest[1]), _int(rest[2]))
         case "escalation", _:
             return _escalation(rest)
         case "dead-letter", 2:

@@ -22,6 +22,7 @@ from handlers import (
     reports,
     self_evaluation,
     status,
+    support,
     training,
     weekly,
 )
@@ -145,5 +146,6 @@ REGISTRY = Registry(
         reports.CONVERSATION,
         digest.CONVERSATION,
         escalation.CONVERSATION,
+        support.CONVERSATION,
     )
 )

@@ -63,7 +63,9 @@ async def _database(backend: str, tmp_path) -> AsyncIterator[AsyncEngine]:  # ty
         await _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-@pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+@pytest.mark.parametrize(
+    "backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+)
 async def test_recovery_plans_become_support_plans(backend, tmp_path):
     async with _database(backend, tmp_path) as engine:
         await upgrade(engine, "0011")

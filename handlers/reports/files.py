@@ -26,7 +26,7 @@ IDP_KINDS: dict[str, type] = {
     "targets": records.TargetRecord,
     "concerns": records.ConcernRecord,
     "escalations": records.EscalationRecord,
-    "recovery_plans": records.RecoveryPlanRecord,
+    "support_plans": records.SupportStageRecord,
 }
 
 
