@@ -23,8 +23,8 @@ from storage.models import (
     Concern,
     Observation,
     OutboxMessage,
-    RecoveryPlan,
     ReviewPointQA,
+    SupportPlan,
     WeeklyMeeting,
 )
 from storage.repo import placements
@@ -86,7 +86,7 @@ OBSERVED = {
     "targets": "Wait 3 s",
 }
 CONCERN = {"category": "wellbeing", "details": "Tired and tearful"}
-IRP = {"targets": "Weekly meeting", "support": "Lead mentor joins", "review_date": "2026-12-04"}
+IRP = {"target_1": "Weekly meeting", "support": "Lead mentor joins", "review_date": "2026-12-04"}
 
 Setup = Callable[[Conversations, World, Any], Awaitable[tuple[Any, Interaction]]]
 
@@ -130,8 +130,8 @@ async def _esc_resolve(_c: Conversations, w: World, s: Any) -> tuple[Any, Intera
 
 
 async def _irp(_c: Conversations, w: World, s: Any) -> tuple[Any, Interaction]:
-    state = {"escalation_id": await _escalation(w, s)}
-    return ITT, Submit("escalation.irp", IRP, state, event_key="view:V9:h")
+    state = {"escalation_id": await _escalation(w, s), "placement_id": w.placement_id}
+    return ITT, Submit("support.open", IRP, state, event_key="view:V9:h")
 
 
 async def _qa(_c: Conversations, w: World, s: Any) -> tuple[Any, Interaction]:
@@ -159,7 +159,7 @@ SCENARIOS = [
     Scenario("trainee acknowledges feedback", _obs_ack, "observation_acknowledged"),
     Scenario("ITT lead double-clicks Acknowledge", _esc_ack, "escalation_acknowledged"),
     Scenario("ITT lead double-clicks Resolve", _esc_resolve, "escalation_resolved"),
-    Scenario("recovery plan form twice", _irp, "recovery_plan_opened", RecoveryPlan, None),
+    Scenario("support plan form twice", _irp, "support_plan_opened", SupportPlan, None),
     Scenario("QA form twice", _qa, "review_point_qa_recorded", ReviewPointQA, "qa_recorded"),
 ]
 

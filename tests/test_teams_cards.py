@@ -16,6 +16,7 @@ from bot.teams import render
 from handlers import concern, escalation, observation, ratings, status, weekly
 from handlers.qa_review import flow as qa_review
 from handlers.self_evaluation import flow as self_evaluation
+from handlers.support import opening as support_opening
 from handlers.text import t
 from handlers.ui import (
     Actions,
@@ -222,11 +223,11 @@ def forms(long: bool) -> dict[str, Form]:
         "observe-details": details,
         "observe-rag": observation.flow._rag_form([s.code for s in TEACHERS_STANDARDS]),
         "concern": concern.flow._form(_trainees(40 if long else 2, n)),
-        "escalation-irp": Form(
-            "escalation.irp",
-            t("irp_title"),
-            escalation.flow.irp_fields(),
-            state={"escalation_id": 1},
+        "support-open": support_opening.open_form(
+            v,
+            {s.code: s.title for s in TEACHERS_STANDARDS},
+            date(2026, 11, 18),
+            {"placement_id": 41, "escalation_id": 1},
         ),
         # Chosen from every form owed (the handler's cap), or one trainee with the ratings.
         "qa-choose": qa_review._form(

@@ -5,7 +5,7 @@ review date defaulted from the stage's period); the trainee and the stage's peop
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from handlers import keys, notify
@@ -104,10 +104,12 @@ async def _plan_or_form(ctx: Ctx, view: PlacementView, *, escalation_id: int | N
         )
     titles = await show.strand_titles(ctx.session, view.programme_id)
     state = {"placement_id": view.id, "escalation_id": escalation_id}
-    return Reply(open_form=open_form(view, titles, ctx, state))
+    return Reply(open_form=open_form(view, titles, ctx.today, state))
 
 
-def open_form(view: PlacementView, titles: dict[str, str], ctx: Ctx, state: dict[str, Any]) -> Form:
+def open_form(
+    view: PlacementView, titles: dict[str, str], today: date, state: dict[str, Any]
+) -> Form:
     stage = stages.first()
     strands = tuple(Choice(code, f"{code}: {title}") for code, title in titles.items())
     fields: list[FormField] = []
@@ -124,7 +126,7 @@ def open_form(view: PlacementView, titles: dict[str, str], ctx: Ctx, state: dict
                 choices=strands,
             )
         )
-    review = ctx.today + timedelta(days=stage.review_days)
+    review = today + timedelta(days=stage.review_days)
     fields += [
         FormField("support", t("field_support_given"), FieldKind.LONG_TEXT),
         FormField(
@@ -153,7 +155,7 @@ async def on_open_submit(ctx: Ctx, raw: dict[str, Any], state: dict[str, Any]) -
         if escalation is None or escalation.placement_id != view.id:
             raise BadRequest("no such escalation for this placement")
     titles = await show.strand_titles(ctx.session, view.programme_id)
-    checked = check(open_form(view, titles, ctx, state), raw, today=ctx.today)
+    checked = check(open_form(view, titles, ctx.today, state), raw, today=ctx.today)
     if not checked.ok:
         return Reply(form_errors=checked.errors)
     if await repo.open_plan_of(ctx.session, placement_id=view.id) is not None:
