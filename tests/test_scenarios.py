@@ -23,12 +23,11 @@ from bot.runtime import Runtime, build_runtime, web_app
 from bot.settings import Settings
 from storage.db import make_engine, session_factory
 from storage.models import Observation, WeeklyMeeting
-from tests import report_links
+from tests import report_links, scenarios_support
 from tests import scenarios as sc
-from tests import scenarios_support
-from tests.scenario_drivers_support import ConsoleSupport, SlackSupport, TeamsSupport
 from tests.console_harness import flat, run_cli
 from tests.factories import NOW, WEEK, World, build_world, queue_weekly_prompt
+from tests.scenario_drivers_support import ConsoleSupport, SlackSupport, TeamsSupport
 from tests.slack_harness import SECRET, SlackHarness
 from tests.slack_harness import USERS as SLACK_USERS
 from tests.stubs.bf_connector import ConnectorStub
