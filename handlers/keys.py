@@ -165,8 +165,7 @@ class Digest:
 
 @dataclass(frozen=True, slots=True)
 class SupportNews:
-    """A support plan's stage opened, extended or closed, told to one person; `day` is the
-    stage's review date at the time (an extended stage tells again)."""
+    """A support stage opened / extended / closed, to one person (`day`: its review date)."""
 
     PREFIX: ClassVar[str] = "support-news"
     stage_id: int
@@ -180,34 +179,21 @@ class SupportNews:
 
 @dataclass(frozen=True, slots=True)
 class SupportReviewDue:
-    """A reminder to a stage's leader `days_before` its review date (0: on the day)."""
+    """A reminder to a stage's leader `days_before` its review date (0: the day; OVERDUE)."""
 
     PREFIX: ClassVar[str] = "support-review"
+    OVERDUE: ClassVar[int] = -1
     stage_id: int
     review_date: date
     days_before: int
     recipient_id: int
 
     def __str__(self) -> str:
-        return (
-            f"{self.PREFIX}:{self.stage_id}:{self.review_date}:{self.days_before}"
-            f":{self.recipient_id}"
-        )
+        before = "overdue" if self.days_before == self.OVERDUE else self.days_before
+        return f"{self.PREFIX}:{self.stage_id}:{self.review_date}:{before}:{self.recipient_id}"
 
 
-@dataclass(frozen=True, slots=True)
-class SupportReviewOverdue:
-    PREFIX: ClassVar[str] = "support-overdue"
-    stage_id: int
-    review_date: date
-    recipient_id: int
-
-    def __str__(self) -> str:
-        return f"{self.PREFIX}:{self.stage_id}:{self.review_date}:{self.recipient_id}"
-
-
-# Written by earlier versions (Individual Recovery Plans, now support plans with the same
-# ids): still read, so rows already in an outbox are understood.
+# Individual Recovery Plans' keys (now support plans, same ids): still read from outboxes.
 @dataclass(frozen=True, slots=True)
 class RecoveryPlanOpened:
     PREFIX: ClassVar[str] = "irp"
@@ -320,7 +306,6 @@ OutboxKey = (
     | RecoveryPlanReview
     | SupportNews
     | SupportReviewDue
-    | SupportReviewOverdue
     | EscalationAlert
     | EscalationAlertTo
     | UndeliverableSummary
@@ -384,11 +369,10 @@ def _read(prefix: str, rest: list[str]) -> OutboxKey:
         case "support-news", 4:
             return SupportNews(_int(rest[0]), rest[1], date.fromisoformat(rest[2]), _int(rest[3]))
         case "support-review", 4:
+            before = SupportReviewDue.OVERDUE if rest[2] == "overdue" else _int(rest[2])
             return SupportReviewDue(
-                _int(rest[0]), date.fromisoformat(rest[1]), _int(rest[2]), _int(rest[3])
+                _int(rest[0]), date.fromisoformat(rest[1]), before, _int(rest[3])
             )
-        case "support-overdue", 3:
-            return SupportReviewOverdue(_int(rest[0]), date.fromisoformat(rest[1]), _int(rest[2]))
         case "escalation", _:
             return _escalation(rest)
         case "dead-letter", 2:

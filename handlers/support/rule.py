@@ -20,7 +20,7 @@ from storage.models import SupportStage
 from storage.repo import support as repo
 from storage.repo.placements import PlacementView
 
-OVERDUE = -1  # the reminder "days before" of an overdue review
+OVERDUE = keys.SupportReviewDue.OVERDUE  # the "days before" of a review overdue
 
 
 def reminder_due(review_date: date, today: date, offsets: Iterable[int]) -> int | None:
@@ -46,8 +46,6 @@ def reminder(view: PlacementView, stage: SupportStage, which: int) -> Message:
 
 
 def _key(stage: SupportStage, which: int) -> keys.OutboxKey:
-    if which == OVERDUE:
-        return keys.SupportReviewOverdue(stage.id or 0, stage.review_date, stage.led_by_id)
     return keys.SupportReviewDue(stage.id or 0, stage.review_date, which, stage.led_by_id)
 
 
@@ -59,7 +57,7 @@ class StageFacts:
 class SupportReviewRule:
     async def load(self, session: AsyncSession, snap: Snapshot) -> StageFacts:
         key = snap.scope.key
-        if isinstance(key, keys.SupportReviewDue | keys.SupportReviewOverdue):
+        if isinstance(key, keys.SupportReviewDue):
             return StageFacts(
                 await repo.stages_due(session, by=key.review_date, stage_id=key.stage_id)
             )
@@ -89,7 +87,7 @@ class SupportReviewRule:
         return ()  # a plan's leader sees it on status with its button (listing.py)
 
     def applies(self, snap: Snapshot, facts: StageFacts, key: keys.OutboxKey) -> bool | None:
-        if not isinstance(key, keys.SupportReviewDue | keys.SupportReviewOverdue):
+        if not isinstance(key, keys.SupportReviewDue):
             return None
         return any(s.id == key.stage_id and s.review_date == key.review_date for s in facts.due)
 
