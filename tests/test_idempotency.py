@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 import pytest
@@ -25,6 +26,7 @@ from storage.models import (
     OutboxMessage,
     ReviewPointQA,
     SupportPlan,
+    SupportReview,
     WeeklyMeeting,
 )
 from storage.repo import placements
@@ -134,6 +136,22 @@ async def _irp(_c: Conversations, w: World, s: Any) -> tuple[Any, Interaction]:
     return ITT, Submit("support.open", IRP, state, event_key="view:V9:h")
 
 
+async def _support_review(_c: Conversations, w: World, s: Any) -> tuple[Any, Interaction]:
+    from tests.support_data import add_plan
+
+    async with s() as session, session.begin():
+        stage = await add_plan(
+            session,
+            placement_id=w.placement_id,
+            opened_by_id=w.lead_id,
+            led_by_id=w.lead_id,
+            review_date=date(2026, 11, 20),
+        )
+    state = {"stage_id": stage.id, "due": "2026-11-20"}
+    values = {"met_1": "not_met", "decision": "extend", "next_date": "2026-11-27"}
+    return QA_LEAD, Submit("support.review", values, state)
+
+
 async def _qa(_c: Conversations, w: World, s: Any) -> tuple[Any, Interaction]:
     # No key (the lead mentor on two devices): the trainee and review point decide.
     await rate(s, w)
@@ -161,6 +179,7 @@ SCENARIOS = [
     Scenario("ITT lead double-clicks Resolve", _esc_resolve, "escalation_resolved"),
     Scenario("support plan form twice", _irp, "support_plan_opened", SupportPlan, None),
     Scenario("QA form twice", _qa, "review_point_qa_recorded", ReviewPointQA, "qa_recorded"),
+    Scenario("support plan review twice", _support_review, "support_plan_reviewed", SupportReview),
 ]
 
 

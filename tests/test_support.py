@@ -4,6 +4,7 @@ view, the policy's stages, and the reminders the sweep sends."""
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from pathlib import Path
 
@@ -276,3 +277,33 @@ async def test_reminders_before_the_review_and_when_overdue(engine, db_url):
     finally:
         await h.service.leader.release()
         await stub.close()
+
+
+async def test_the_idp_lists_each_stage_with_its_reviews(convo):
+    from handlers.reports import files, render
+    from storage.reports.idp import idp
+
+    c, w, sessions = convo
+    await _open(c, values={**OPEN, "strand_1": "TS7"})
+    stage = await _stage(sessions)
+    form = await c.handle(LEAD, Press("support.review", str(stage.id)))
+    nxt = {"met_1": "not_met", "decision": "next"}
+    await c.handle(LEAD, Submit("support.review", nxt, form.open_form.state))
+    async with sessions() as s:
+        found = await idp(s, trainee_id=w.trainee_id)
+    assert found is not None
+    assert [(p.stage, p.position, p.outcome) for p in found.support_plans] == [
+        ("support_plan", 1, "next"),
+        ("cause_for_concern", 2, None),
+    ]
+    assert found.support_plans[0].reviews[0]["not_met"] == [1]
+    page = render.idp_html(found, generated_at=NOW)
+    for words in (
+        "Cause for concern",
+        "not met: 1",
+        "Move to the next stage",
+        "Arrive by 8am (TS7)",
+    ):
+        assert words in page, words
+    exported = json.loads(files.idp_json(found))
+    assert len(exported["support_plans"]) == 2
