@@ -275,6 +275,10 @@ def _line_of(text: str, loc: list[str]) -> int | None:
     return None
 
 
+# Settings still read from old policy files and not used: not shown.
+UNUSED = frozenset({"irp_nudge_days_before"})
+
+
 def describe(policy: Policy) -> list[tuple[str, str]]:
     """The policy as (setting, value) rows for `mentorbot policy show`."""
     rows: list[tuple[str, str]] = []
@@ -282,7 +286,11 @@ def describe(policy: Policy) -> list[tuple[str, str]]:
     def walk(prefix: str, value: Any) -> None:
         if isinstance(value, BaseModel):
             for name in type(value).model_fields:
-                walk(f"{prefix}{name}." if prefix or True else name, getattr(value, name))
+                if name not in UNUSED:
+                    walk(f"{prefix}{name}.", getattr(value, name))
+        elif isinstance(value, list) and value and isinstance(value[0], BaseModel):
+            for n, item in enumerate(value, start=1):  # support_stages.1.code …
+                walk(f"{prefix}{n}.", item)
         else:
             rows.append((prefix.rstrip("."), str(value)))
 

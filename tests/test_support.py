@@ -123,6 +123,7 @@ async def test_opening_tells_people_and_refuses_a_second_plan(convo):
     assert sorted(told) == sorted([w.trainee_id, w.mentor_id])  # not Lee: Lee did it
     again = await c.handle(LEAD, Command("support tara"))
     assert "already has an open support plan" in again.message.text
+    assert "support.review" in str(again.message)  # with the button to record its review
     assert await count(sessions, SupportPlan) == 1
 
 

@@ -46,11 +46,11 @@ async def visible_plans(ctx: Ctx) -> list[Block]:
         )
         if view is None:
             continue
-        blocks += await _one(ctx, view, now)
+        blocks += await plan_with_buttons(ctx, view, now)
     return blocks or [Section(t("support_none_visible"))]
 
 
-async def _one(ctx: Ctx, view: PlacementView, now: repo.PlanNow) -> list[Block]:
+async def plan_with_buttons(ctx: Ctx, view: PlacementView, now: repo.PlanNow) -> list[Block]:
     stage, label = now.stage, stage_label(now.stage.stage)
     review = date_text(stage.review_date)
     leader = await show.name_of(ctx.session, stage.led_by_id)

@@ -14,7 +14,7 @@ from handlers.context import BadRequest, Ctx
 from handlers.escalation.flow import acknowledge, alert
 from handlers.forms import check
 from handlers.support import show, stages
-from handlers.support.listing import visible_plans
+from handlers.support.listing import plan_with_buttons, visible_plans
 from handlers.support.words import stage_label
 from handlers.text import t
 from handlers.ui import (
@@ -95,13 +95,16 @@ async def from_escalation(ctx: Ctx, _action: str, value: str) -> Reply:
 async def _plan_or_form(ctx: Ctx, view: PlacementView, *, escalation_id: int | None) -> Reply:
     existing = await repo.open_plan_of(ctx.session, placement_id=view.id)
     if existing is not None:
+        # Shown with its buttons (record the review), rather than a second plan.
         now = (await repo.plans_now(ctx.session, placement_ids=[view.id]))[0]
-        return _say(
+        text = t(
             "support_already_open",
             trainee=view.trainee_name,
             stage=stage_label(now.stage.stage),
             date=date_text(now.stage.review_date),
         )
+        shown = await plan_with_buttons(ctx, view, now)
+        return Reply(message=Message(text, (Section(text), *shown)))
     titles = await show.strand_titles(ctx.session, view.programme_id)
     state = {"placement_id": view.id, "escalation_id": escalation_id}
     return Reply(open_form=open_form(view, titles, ctx.today, state))
