@@ -104,3 +104,29 @@ async def test_recovery_plans_become_support_plans(backend, tmp_path):
     assert targets[stage.id].text == "Plan every lesson with the mentor"
     assert targets[stages[6].id].text == "Arrive by 8am"
     assert targets[stage.id].strand_code is None
+
+
+async def test_downgrade_gives_the_recovery_plans_back(tmp_path):
+    """0012 down again: each plan one IRP (its latest stage's dates, its targets)."""
+    from alembic import command
+
+    from storage.migrate import alembic_config
+
+    async with _database("sqlite", tmp_path) as engine:
+        await upgrade(engine, "0011")
+        async with engine.begin() as conn:
+            for statement in SEED:
+                await conn.execute(text(statement))
+        await upgrade(engine)
+        async with engine.begin() as conn:
+            await conn.run_sync(lambda c: command.downgrade(alembic_config(c), "0011"))
+        async with engine.connect() as conn:
+            rows = (
+                await conn.execute(
+                    text("SELECT id, targets, review_date, status FROM recovery_plan ORDER BY id")
+                )
+            ).all()
+    assert [tuple(map(str, r)) for r in rows] == [
+        ("5", "Plan every lesson with the mentor", "2026-11-06", "open"),
+        ("6", "Arrive by 8am", "2026-10-30", "closed"),
+    ]
