@@ -308,3 +308,16 @@ async def test_the_idp_lists_each_stage_with_its_reviews(convo):
         assert words in page, words
     exported = json.loads(files.idp_json(found))
     assert len(exported["support_plans"]) == 2
+
+
+async def test_two_leads_opening_at_once_make_one_plan(convo):
+    import asyncio
+
+    c, w, sessions = convo
+    state = {"placement_id": w.placement_id}
+    replies = await asyncio.gather(
+        c.handle(LEAD, Submit("support.open", OPEN, state)),
+        c.handle(ITT, Submit("support.open", OPEN, state)),
+    )
+    assert await count(sessions, SupportPlan) == 1
+    assert any("already has an open support plan" in str(r.message) for r in replies)

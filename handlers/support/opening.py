@@ -161,6 +161,9 @@ async def on_open_submit(ctx: Ctx, raw: dict[str, Any], state: dict[str, Any]) -
     checked = check(open_form(view, titles, ctx.today, state), raw, today=ctx.today)
     if not checked.ok:
         return Reply(form_errors=checked.errors)
+    # One open plan per trainee: the placement's row is locked first (PostgreSQL), so two
+    # leads opening one at the same moment take turns and the second is shown the first.
+    await repo.lock_placement(ctx.session, placement_id=view.id)
     if await repo.open_plan_of(ctx.session, placement_id=view.id) is not None:
         return Reply(
             close_form=True, message=(await _plan_or_form(ctx, view, escalation_id=None)).message

@@ -14,6 +14,7 @@ from sqlmodel import select
 
 from storage.enums import SupportDecision, SupportPlanStatus
 from storage.models import (
+    Placement,
     SupportPlan,
     SupportReview,
     SupportStage,
@@ -36,6 +37,11 @@ class PlanNow:
     plan: SupportPlan
     stage: SupportStage
     targets: list[SupportTarget] = field(default_factory=list)
+
+
+async def lock_placement(session: AsyncSession, *, placement_id: int) -> None:
+    """Hold the placement's row until the transaction ends (SQLite: writes are serialised)."""
+    await session.get(Placement, placement_id, with_for_update=True)
 
 
 async def open_plan_of(session: AsyncSession, *, placement_id: int) -> SupportPlan | None:
