@@ -80,7 +80,7 @@ class ConsoleSupport:
         o, r = sp.OPEN, sp.REVIEW
         # The form asks each field in turn; an empty line leaves an optional one out.
         opening = [o["target_1"], o["strand_1"], "", "", "", "", o["support"], o["review_date"]]
-        review = [r["met_1"], r["decision"], r["next_date"], r["note"]]
+        review = [r["met_1"], r["decision"], r["next_date"], r["next_support"], r["note"]]
         self.first = "lead"
         lines = [
             "support Tara Trainee",

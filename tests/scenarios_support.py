@@ -35,9 +35,10 @@ REVIEW = {
     "met_1": "not_met",
     "decision": "next",
     "next_date": "",
+    "next_support": "Fortnightly observation by the ITT lead",
     "note": "Disruption still goes unchallenged after lunch",
 }
-TYPED = [OPEN["target_1"], OPEN["support"], REVIEW["note"]]
+TYPED = [OPEN["target_1"], OPEN["support"], REVIEW["next_support"], REVIEW["note"]]
 
 
 async def _two_stages(s: AsyncSession) -> None:
@@ -63,6 +64,7 @@ async def _two_stages(s: AsyncSession) -> None:
         ida,
         date(2026, 12, 9),
     )
+    assert (first.support, second.support) == (OPEN["support"], REVIEW["next_support"])
     targets = (await s.execute(select(SupportTarget).order_by(SupportTarget.id))).scalars().all()
     assert [(t.stage_id, t.text, t.strand_code) for t in targets] == [
         (first.id, OPEN["target_1"], "TS7"),

@@ -53,6 +53,8 @@ def support_plan(s: Script) -> None:
                 "met_2": "met",
                 "decision": "next",
                 "next_date": "",
+                "next_support": "Fortnightly joint observation with the ITT lead; daily check-in "
+                "with Ben",
                 "note": "Seating plans in place; low-level disruption still goes unchallenged",
             },
             why="the lead mentor reviews the plan: one target met, one not; it moves to "

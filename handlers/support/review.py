@@ -102,8 +102,14 @@ def review_form(view: PlacementView, stage: SupportStage, targets: list[SupportT
             required=False,
             date_rule="future",
         ),
-        FormField("note", t("field_support_note"), FieldKind.LONG_TEXT, required=False),
     ]
+    if SupportDecision.NEXT in decisions:
+        fields.append(
+            FormField(
+                "next_support", t("field_support_next_support"), FieldKind.LONG_TEXT, required=False
+            )
+        )
+    fields.append(FormField("note", t("field_support_note"), FieldKind.LONG_TEXT, required=False))
     intro = t(
         "support_review_intro",
         stage=stage_label(stage.stage),
@@ -178,7 +184,8 @@ async def on_review_submit(ctx: Ctx, raw: dict[str, Any], state: dict[str, Any])
     if decision is SupportDecision.EXTEND:
         return await _extended(ctx, stage, view)
     assert next_spec is not None and next_date is not None
-    return await _next(ctx, plan, stage, view, next_spec, next_date, targets, met)
+    support = v.get("next_support") or stage.support
+    return await _next(ctx, plan, stage, view, (next_spec, next_date, support), targets, met)
 
 
 async def _tell(ctx: Ctx, stage: SupportStage, view: PlacementView, event: str, text: str) -> None:
@@ -222,13 +229,13 @@ async def _next(
     plan: SupportPlan,
     stage: SupportStage,
     view: PlacementView,
-    spec: stages.Stage,
-    review_date: date,
+    opening: tuple[stages.Stage, date, str],
     targets: list[SupportTarget],
     met: dict[int, bool],
 ) -> Reply:
     """The next stage opens with the targets not met (all of them if every one was met:
-    the panel still needs them) and the same support, until its leader changes them."""
+    the panel still needs them) and the support the review gave it (else the same)."""
+    spec, review_date, support = opening
     carried = [tg for tg in targets if not met.get(tg.id or 0)] or targets
     leader = await show.leader_of(ctx, spec, view)
     new = await repo.add_stage(
@@ -239,7 +246,7 @@ async def _next(
         started_on=ctx.today,
         review_date=review_date,
         led_by_id=leader,
-        support=stage.support,
+        support=support,
         targets=[repo.NewTarget(tg.text, tg.strand_code) for tg in carried],
     )
     await messaging.audit(

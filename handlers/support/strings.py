@@ -57,6 +57,7 @@ STRINGS: dict[str, str] = {
     "support_decision_next": "Move to the next stage",
     "field_support_next_date": "New review date (extend; or the next stage's, if not its usual)",
     "field_support_note": "Notes (optional)",
+    "field_support_next_support": "Support in the next stage (if it changes)",
     "support_need_date": "Give the new review date to extend the stage.",
     "support_no_next_stage": "This is the last stage: close the plan or extend it.",
     "support_reviewed_already": "This review was recorded already.",
