@@ -33,6 +33,7 @@ from handlers.intake import Intake
 from handlers.ports import OutputChannel
 from handlers.reports import links as report_links
 from handlers.router import Conversations
+from handlers.support import stages as support_stages
 from scheduler.dispatch import Dispatcher
 from scheduler.policy import Policy
 from scheduler.service import SchedulerService
@@ -136,6 +137,8 @@ def _compose(
     sessions = session_factory(engine)
     # The handlers make report links with what the environment gives (or say they are off).
     report_links.configure(reports_web.link_settings(settings))
+    # The support plans' stages are the policy's (handlers never read the policy).
+    support_stages.configure(policy.stages())
     conversations = Conversations(
         sessions,
         timezone=settings.timezone,

@@ -177,6 +177,37 @@ class Digest:
 
 
 @dataclass(frozen=True, slots=True)
+class SupportNews:
+    """A support stage opened / extended / closed, to one person (`day`: its review date)."""
+
+    PREFIX: ClassVar[str] = "support-news"
+    stage_id: int
+    event: str  # opened | extended | closed
+    day: date
+    recipient_id: int
+
+    def __str__(self) -> str:
+        return f"{self.PREFIX}:{self.stage_id}:{self.event}:{self.day}:{self.recipient_id}"
+
+
+@dataclass(frozen=True, slots=True)
+class SupportReviewDue:
+    """A reminder to a stage's leader `days_before` its review date (0: the day; OVERDUE)."""
+
+    PREFIX: ClassVar[str] = "support-review"
+    OVERDUE: ClassVar[int] = -1
+    stage_id: int
+    review_date: date
+    days_before: int
+    recipient_id: int
+
+    def __str__(self) -> str:
+        before = "overdue" if self.days_before == self.OVERDUE else self.days_before
+        return f"{self.PREFIX}:{self.stage_id}:{self.review_date}:{before}:{self.recipient_id}"
+
+
+# Individual Recovery Plans' keys (now support plans, same ids): still read from outboxes.
+@dataclass(frozen=True, slots=True)
 class RecoveryPlanOpened:
     PREFIX: ClassVar[str] = "irp"
     plan_id: int
@@ -287,6 +318,8 @@ OutboxKey = (
     | Digest
     | RecoveryPlanOpened
     | RecoveryPlanReview
+    | SupportNews
+    | SupportReviewDue
     | EscalationAlert
     | EscalationAlertTo
     | UndeliverableSummary
@@ -349,6 +382,13 @@ def _read(prefix: str, rest: list[str]) -> OutboxKey:
             return RecoveryPlanOpened(_int(rest[0]), _int(rest[1]))
         case "irp-review", 3:
             return RecoveryPlanReview(_int(rest[0]), date.fromisoformat(rest[1]), _int(rest[2]))
+        case "support-news", 4:
+            return SupportNews(_int(rest[0]), rest[1], date.fromisoformat(rest[2]), _int(rest[3]))
+        case "support-review", 4:
+            before = SupportReviewDue.OVERDUE if rest[2] == "overdue" else _int(rest[2])
+            return SupportReviewDue(
+                _int(rest[0]), date.fromisoformat(rest[1]), before, _int(rest[3])
+            )
         case "escalation", _:
             return _escalation(rest)
         case "dead-letter", 2:

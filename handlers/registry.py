@@ -22,6 +22,7 @@ from handlers import (
     reports,
     self_evaluation,
     status,
+    support,
     targets,
     training,
     weekly,
@@ -151,5 +152,6 @@ REGISTRY = Registry(
         reports.CONVERSATION,
         digest.CONVERSATION,
         escalation.CONVERSATION,
+        support.CONVERSATION,
     )
 )

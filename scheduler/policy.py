@@ -13,6 +13,9 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from handlers.support import stages as staging
+from storage.enums import Role
+
 DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
@@ -81,14 +84,67 @@ RECORD_KINDS = (
     "ratings",
     "concerns",
     "escalations",
-    "recovery_plans",
+    "support_plans",
     "qa_forms",
 )
+# Kinds renamed since: a policy file written for an earlier version still reads.
+OLD_KIND_NAMES = {"recovery_plans": "support_plans"}
+
+
+class SupportStage(BaseModel):
+    """One stage of staged support: its code (stored on the plan), how many days until
+    its review, who leads it (lead_mentor or itt_lead), who else is told when it opens,
+    and (for a stage of the provider's own) its name."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    code: str = Field(pattern=r"^[a-z][a-z0-9_]{0,31}$")
+    review_days: int = Field(ge=1, le=120)
+    led_by: str
+    tell: list[str] = Field(default_factory=list)
+    label: str | None = Field(None, max_length=60)
+
+    @field_validator("led_by")
+    @classmethod
+    def _leader(cls, value: str) -> str:
+        if value not in (Role.LEAD_MENTOR, Role.ITT_LEAD):
+            raise ValueError("led_by must be lead_mentor or itt_lead")
+        return value
+
+    @field_validator("tell")
+    @classmethod
+    def _told(cls, value: list[str]) -> list[str]:
+        allowed = (Role.TRAINEE, Role.MENTOR, Role.LEAD_MENTOR, Role.ITT_LEAD)
+        bad = [v for v in value if v not in allowed]
+        if bad:
+            raise ValueError(f"no role {bad[0]!r} (one of {', '.join(allowed)})")
+        return value
+
+    def stage(self) -> staging.Stage:
+        return staging.Stage(
+            self.code,
+            self.review_days,
+            Role(self.led_by),
+            frozenset(Role(r) for r in self.tell),
+            self.label,
+        )
+
+
+def _default_stages() -> list[SupportStage]:
+    return [
+        SupportStage(
+            code=s.code,
+            review_days=s.review_days,
+            led_by=s.led_by.value,
+            tell=sorted(r.value for r in s.tell),
+        )
+        for s in staging.DEFAULT_STAGES
+    ]
 
 
 class Retention(BaseModel):
     """How many years a placement's records are kept after it ends: `years` for every kind,
-    `kinds` for those kept longer or shorter (e.g. `recovery_plans = 10`)."""
+    `kinds` for those kept longer or shorter (e.g. `support_plans = 10`)."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -98,6 +154,7 @@ class Retention(BaseModel):
     @field_validator("kinds")
     @classmethod
     def _kinds(cls, value: dict[str, int]) -> dict[str, int]:
+        value = {OLD_KIND_NAMES.get(k, k): v for k, v in value.items()}
         unknown = [k for k in value if k not in RECORD_KINDS]
         if unknown:
             raise ValueError(f"no record kind {unknown[0]!r} (one of {', '.join(RECORD_KINDS)})")
@@ -123,7 +180,13 @@ class Policy(BaseModel):
     # Level -> route; a level not listed has the default route (its channel, else the ITT
     # leads by direct message).
     escalation_routes: dict[int, EscalationRoute] = Field(default_factory=dict)
+    # Replaced by support_review_nudge_days (recovery plans are support plans now); still
+    # accepted so that an existing policy file loads, and not used.
     irp_nudge_days_before: int = Field(1, ge=0, le=14)
+    # Staged support: the stages in order, and the reminders to a stage's leader before
+    # its review date (days before; 0 is the day itself). An overdue review is nudged once.
+    support_stages: list[SupportStage] = Field(default_factory=_default_stages)
+    support_review_nudge_days: list[int] = Field(default_factory=lambda: [2, 0])
     working_hours_start: time = time(8, 0)
     working_hours_end: time = time(17, 30)
     max_nudges_per_person_per_week: int = Field(10, ge=1, le=100)
@@ -136,6 +199,27 @@ class Policy(BaseModel):
         if any(d < 0 or d > 60 for d in value):
             raise ValueError("nudge offsets are days before the review point, 0 to 60")
         return sorted(set(value), reverse=True)
+
+    @field_validator("support_review_nudge_days")
+    @classmethod
+    def _support_offsets(cls, value: list[int]) -> list[int]:
+        if any(d < 0 or d > 30 for d in value):
+            raise ValueError("reminders are days before the review date, 0 to 30")
+        return sorted(set(value), reverse=True)
+
+    @field_validator("support_stages")
+    @classmethod
+    def _stages(cls, value: list[SupportStage]) -> list[SupportStage]:
+        codes = [s.code for s in value]
+        if not 1 <= len(codes) <= 6:
+            raise ValueError("give 1 to 6 support stages")
+        if len(set(codes)) != len(codes):
+            raise ValueError("each support stage needs its own code")
+        return value
+
+    def stages(self) -> tuple[staging.Stage, ...]:
+        """The stages as handlers/support reads them (set by the composition root)."""
+        return tuple(s.stage() for s in self.support_stages)
 
     @model_validator(mode="after")
     def _hours(self) -> Policy:
@@ -194,6 +278,10 @@ def _line_of(text: str, loc: list[str]) -> int | None:
     return None
 
 
+# Settings still read from old policy files and not used: not shown.
+UNUSED = frozenset({"irp_nudge_days_before"})
+
+
 def describe(policy: Policy) -> list[tuple[str, str]]:
     """The policy as (setting, value) rows for `mentorbot policy show`."""
     rows: list[tuple[str, str]] = []
@@ -201,7 +289,11 @@ def describe(policy: Policy) -> list[tuple[str, str]]:
     def walk(prefix: str, value: Any) -> None:
         if isinstance(value, BaseModel):
             for name in type(value).model_fields:
-                walk(f"{prefix}{name}." if prefix or True else name, getattr(value, name))
+                if name not in UNUSED:
+                    walk(f"{prefix}{name}.", getattr(value, name))
+        elif isinstance(value, list) and value and isinstance(value[0], BaseModel):
+            for n, item in enumerate(value, start=1):  # support_stages.1.code …
+                walk(f"{prefix}{n}.", item)
         else:
             rows.append((prefix.rstrip("."), str(value)))
 
@@ -217,7 +309,7 @@ observation_ack_hours = 72
 digest = { day = "friday", time = "08:00" }
 acknowledge_within_hours = 24
 escalation_levels = 2
-irp_nudge_days_before = 1
+support_review_nudge_days = [2, 0]
 working_hours_start = "08:00"
 working_hours_end = "17:30"
 max_nudges_per_person_per_week = 10
@@ -243,9 +335,30 @@ people = []
 channel = true
 people = []
 
+# Staged support, in order: the review date defaults to review_days after a stage opens;
+# led_by: lead_mentor or itt_lead; tell: who else is told when it opens (trainee, mentor,
+# lead_mentor, itt_lead). A stage of your own may have a label (its name in messages).
+[[support_stages]]
+code = "support_plan"
+review_days = 14
+led_by = "lead_mentor"
+tell = ["mentor", "trainee"]
+
+[[support_stages]]
+code = "cause_for_concern"
+review_days = 21
+led_by = "itt_lead"
+tell = ["lead_mentor", "mentor", "trainee"]
+
+[[support_stages]]
+code = "panel"
+review_days = 14
+led_by = "itt_lead"
+tell = ["lead_mentor", "mentor", "trainee"]
+
 # How many years a placement's records are kept after it ends (then deleted by the daily
 # retention job, or `mentorbot privacy retention`). kinds: meetings, observations,
-# ratings, concerns, escalations, recovery_plans, qa_forms.
+# ratings, concerns, escalations, support_plans, qa_forms.
 [retention]
 years = 6
 kinds = {}

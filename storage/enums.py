@@ -85,9 +85,17 @@ class EscalationStatus(StrEnum):
     RESOLVED = "resolved"
 
 
-class RecoveryPlanStatus(StrEnum):
+class SupportPlanStatus(StrEnum):
     OPEN = "open"
     CLOSED = "closed"
+
+
+class SupportDecision(StrEnum):
+    """What a support plan's review decides (also a stage's outcome once it ends)."""
+
+    CLOSE = "close"
+    EXTEND = "extend"
+    NEXT = "next"  # move to the next stage
 
 
 class OutboxStatus(StrEnum):

@@ -14,11 +14,11 @@ from storage.models import (
     Escalation,
     Observation,
     RagRating,
-    RecoveryPlan,
     ReviewPoint,
     WeeklyMeeting,
 )
 from tests.factories import World
+from tests.support_data import add_plan
 
 TERM_START = date(2026, 9, 7)
 WEEKS = 12
@@ -32,7 +32,7 @@ class Term:
     ratings: int  # review-point ratings
     concerns: int
     escalations: int
-    recovery_plans: int
+    support_plans: int
     targets: int  # records that set targets
 
 
@@ -43,7 +43,7 @@ def _at(day: date, hour: int = 16) -> datetime:
 async def full_term(sessions: async_sessionmaker[AsyncSession], w: World) -> Term:
     """Weekly meetings (held, rescheduled, not held, disputed), observations with feedback
     and acknowledgements, two review points of ratings (TS1 Red then Green), a concern that
-    was escalated, acknowledged and resolved, and a recovery plan."""
+    was escalated, acknowledged and resolved, and a support plan."""
     async with sessions() as s, s.begin():
         targets = 0
         for n in range(WEEKS):
@@ -153,18 +153,17 @@ async def full_term(sessions: async_sessionmaker[AsyncSession], w: World) -> Ter
         )
         s.add(escalation)
         await s.flush()
-        s.add(
-            RecoveryPlan(
-                placement_id=w.placement_id,
-                escalation_id=escalation.id,
-                targets="Secure routines by half term",
-                support="Weekly co-teaching",
-                review_date=date(2026, 10, 30),
-                status="closed",
-                created_by_id=w.itt_lead_id,
-                created_at=_at(date(2026, 10, 15), 12),
-                closed_at=_at(date(2026, 11, 2)),
-            )
+        await add_plan(
+            s,
+            placement_id=w.placement_id,
+            escalation_id=escalation.id,
+            targets=("Secure routines by half term",),
+            support="Weekly co-teaching",
+            review_date=date(2026, 10, 30),
+            opened_by_id=w.itt_lead_id,
+            led_by_id=w.itt_lead_id,
+            opened_at=_at(date(2026, 10, 15), 12),
+            closed_at=_at(date(2026, 11, 2)),
         )
         targets += 1
     return Term(WEEKS, OBSERVATIONS, ratings, 2, 1, 1, targets)

@@ -240,13 +240,14 @@ async def test_escalation_actions_for_itt_leads_only(convo):
     acked = await c.handle(ITT, Press("escalation.ack", str(e.id)))
     assert "Acknowledged by Ida Itt" in acked.replace_original.blocks[-2].text
     irp = await c.handle(ITT, Press("escalation.irp", str(e.id)))
+    assert irp.open_form.form_id == "support.open"  # the button opens a support plan
     plan = {
-        "targets": "Weekly meeting every Monday",
+        "target_1": "Weekly meeting every Monday",
         "support": "Lead mentor joins",
         "review_date": "2026-12-04",
     }
-    done = await c.handle(ITT, Submit("escalation.irp", plan, irp.open_form.state))
-    assert done.close_form and "Recovery plan opened" in str(done.replace_original)
+    done = await c.handle(ITT, Submit("support.open", plan, irp.open_form.state))
+    assert done.close_form and "Support plan opened by Ida Itt" in str(done.replace_original)
     resolved = await c.handle(ITT, Press("escalation.resolve", str(e.id)))
     assert not any(isinstance(b, Actions) for b in resolved.replace_original.blocks)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 import pytest
@@ -23,8 +24,9 @@ from storage.models import (
     Concern,
     Observation,
     OutboxMessage,
-    RecoveryPlan,
     ReviewPointQA,
+    SupportPlan,
+    SupportReview,
     WeeklyMeeting,
 )
 from storage.repo import placements
@@ -86,7 +88,7 @@ OBSERVED = {
     "targets": "Wait 3 s",
 }
 CONCERN = {"category": "wellbeing", "details": "Tired and tearful"}
-IRP = {"targets": "Weekly meeting", "support": "Lead mentor joins", "review_date": "2026-12-04"}
+IRP = {"target_1": "Weekly meeting", "support": "Lead mentor joins", "review_date": "2026-12-04"}
 
 Setup = Callable[[Conversations, World, Any], Awaitable[tuple[Any, Interaction]]]
 
@@ -130,8 +132,24 @@ async def _esc_resolve(_c: Conversations, w: World, s: Any) -> tuple[Any, Intera
 
 
 async def _irp(_c: Conversations, w: World, s: Any) -> tuple[Any, Interaction]:
-    state = {"escalation_id": await _escalation(w, s)}
-    return ITT, Submit("escalation.irp", IRP, state, event_key="view:V9:h")
+    state = {"escalation_id": await _escalation(w, s), "placement_id": w.placement_id}
+    return ITT, Submit("support.open", IRP, state, event_key="view:V9:h")
+
+
+async def _support_review(_c: Conversations, w: World, s: Any) -> tuple[Any, Interaction]:
+    from tests.support_data import add_plan
+
+    async with s() as session, session.begin():
+        stage = await add_plan(
+            session,
+            placement_id=w.placement_id,
+            opened_by_id=w.lead_id,
+            led_by_id=w.lead_id,
+            review_date=date(2026, 11, 20),
+        )
+    state = {"stage_id": stage.id, "due": "2026-11-20"}
+    values = {"met_1": "not_met", "decision": "extend", "next_date": "2026-11-27"}
+    return QA_LEAD, Submit("support.review", values, state)
 
 
 async def _qa(_c: Conversations, w: World, s: Any) -> tuple[Any, Interaction]:
@@ -159,8 +177,9 @@ SCENARIOS = [
     Scenario("trainee acknowledges feedback", _obs_ack, "observation_acknowledged"),
     Scenario("ITT lead double-clicks Acknowledge", _esc_ack, "escalation_acknowledged"),
     Scenario("ITT lead double-clicks Resolve", _esc_resolve, "escalation_resolved"),
-    Scenario("recovery plan form twice", _irp, "recovery_plan_opened", RecoveryPlan, None),
+    Scenario("support plan form twice", _irp, "support_plan_opened", SupportPlan, None),
     Scenario("QA form twice", _qa, "review_point_qa_recorded", ReviewPointQA, "qa_recorded"),
+    Scenario("support plan review twice", _support_review, "support_plan_reviewed", SupportReview),
 ]
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import json
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -24,7 +24,6 @@ from storage.models import (
     Placement,
     PlatformIdentity,
     RagRating,
-    RecoveryPlan,
     ReviewPointQA,
     WeeklyMeeting,
 )
@@ -33,6 +32,7 @@ from storage.repo.messaging import audit
 from tests.console_harness import query, run_cli
 from tests.factories import World, build_world
 from tests.report_data import full_term
+from tests.support_data import add_plan
 
 TARA, TARA_NAME, TARA_SLACK = "tara.trainee@example.org", "Tara Trainee", "U0TARA0001"
 PERSONISH = ("email", "name", "_by_id", "recipient_id", "external_id", "user_id")
@@ -224,8 +224,9 @@ async def _placement_records(s: AsyncSession, w: World, email: str, start: date,
     escalation = Escalation(placement_id=pid, rule="concern", cause_key="c", status="resolved")
     s.add_all([concern, escalation])
     await s.flush()
-    s.add(RecoveryPlan(placement_id=pid, escalation_id=escalation.id, targets="t", support="s",
-                       review_date=start, status="closed", created_by_id=w.itt_lead_id))  # fmt: skip
+    closed = datetime(start.year, start.month, start.day, 12, tzinfo=UTC)
+    await add_plan(s, placement_id=pid, escalation_id=escalation.id, opened_by_id=w.itt_lead_id,
+                   led_by_id=w.itt_lead_id, review_date=start, opened_at=closed, closed_at=closed)  # fmt: skip
     s.add(ReviewPointQA(trainee_id=person.id, review_point_id=w.review_point_id,
                         lead_mentor_id=w.lead_id, judgement_agreed=True))  # fmt: skip
     return pid
@@ -247,7 +248,7 @@ async def _aged(db_url: str) -> tuple[World, int, int]:
 
 async def _per_placement(session: AsyncSession) -> dict[str, dict[int | None, int]]:
     counts: dict[str, dict[int | None, int]] = {}
-    for name in ("weekly_meeting", "observation", "rag_rating", "concern", "escalation", "recovery_plan"):  # fmt: skip
+    for name in ("weekly_meeting", "observation", "rag_rating", "concern", "escalation", "support_plan", "support_stage", "support_target"):  # fmt: skip
         t = SQLModel.metadata.tables[name]
         rows = await session.execute(sa.select(t.c.placement_id, sa.func.count()).group_by(t.c.placement_id))  # fmt: skip
         counts[name] = {k: v for k, v in rows.all()}
@@ -298,7 +299,7 @@ async def test_the_daily_job_applies_the_policy_and_logs_counts(sessions, caplog
         await _placement_records(s, w, "old@example.org", date(2018, 9, 3), date(2019, 7, 12))
     caplog.set_level("INFO", logger="scheduler.retention")
     counts = await run_retention(sessions, Policy(), today=date(2026, 12, 1))
-    assert counts == {"ratings": 2, "observations": 1, "meetings": 1, "recovery_plans": 1,
+    assert counts == {"ratings": 2, "observations": 1, "meetings": 1, "support_plans": 1,
                       "escalations": 1, "concerns": 1, "qa_forms": 1}  # fmt: skip
     assert "'meetings': 1" in caplog.text and "old@example.org" not in caplog.text
     assert await run_retention(sessions, Policy(), today=date(2026, 12, 1)) == dict.fromkeys(counts, 0)  # fmt: skip

@@ -75,7 +75,7 @@ def _expected(term: Term) -> dict[str, int]:
         "targets": term.targets,
         "concerns": term.concerns,
         "escalations": term.escalations,
-        "recovery_plans": term.recovery_plans,
+        "support_plans": term.support_plans,
     }
 
 
@@ -95,7 +95,7 @@ async def test_the_idp_exports_contain_every_record(sessions):
     assert rows["Targets and their history"] == term.targets
     assert rows["Concerns"] == term.concerns
     assert rows["Escalations to the ITT leadership team"] == term.escalations
-    assert rows["Individual Recovery Plans"] == term.recovery_plans
+    assert rows["Support plans"] == term.support_plans
     assert "We ran out of time" in page and "disagreed" in page  # the trainee's dispute
     # Typed text is escaped, never markup.
     assert "<script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
@@ -196,7 +196,7 @@ async def test_the_school_summary_report(sessions):
     assert (c.meetings_held, c.meetings_recorded) == (8, 12)
     assert (c.review_points_due, c.review_points_rated) == (1, 1)  # RP2 has not started yet
     assert report.rag_distribution == {"green": 8, "amber": 1}
-    assert report.recovery_plans[w.placement_id] == (0, 1)
+    assert report.support_plans[w.placement_id] == (0, 1)
     page = render.school_html(report)
     assert "School Summary Report: Horton Grange Primary" in page and "Oli Other" not in page
     assert [(q.review_point, q.evidence_checked, q.judgement_agreed) for q in report.qa] == [

@@ -11,7 +11,7 @@ from handlers.context import PlatformUser
 from handlers.router import Conversations, Press, Submit
 from scheduler.policy import Policy
 from storage.db import session_factory
-from storage.models import Escalation, Person, PersonRole, RagRating, RecoveryPlan
+from storage.models import Escalation, Person, PersonRole, RagRating
 from tests.factories import build_world
 from tests.scheduler_harness import Clock, SchedulerHarness, add_calendar, at, set_itt_channel
 from tests.slack_harness import USERS
@@ -171,24 +171,6 @@ async def test_red_at_review_point_escalates(sched):
     await h.tick_at(at(date(2026, 11, 11), 9))
     red = [a for a in h.posted_to("CITT") if "a Red on a Teachers' Standard" in a["text"]]
     assert len(red) == 1 and "TS7" in str(red[0]["blocks"]) and "TS2" not in str(red[0]["blocks"])
-
-
-async def test_irp_review_date_nudges_mentor_and_lead(sched):
-    h, w = sched
-    async with h.sessions() as s, s.begin():
-        s.add(
-            RecoveryPlan(
-                placement_id=w.placement_id,
-                targets="t",
-                support="s",
-                review_date=date(2026, 11, 13),
-                created_by_id=w.itt_lead_id,
-            )
-        )
-    await h.tick_at(at(date(2026, 11, 11), 9))
-    assert not await h.outbox("irp_review")
-    await h.tick_at(at(date(2026, 11, 12), 9))  # one day before the review
-    assert {o.recipient_id for o in await h.outbox("irp_review")} == {w.mentor_id, w.lead_id}
 
 
 async def test_downtime_catch_up_sends_once_and_only_what_still_applies(sched):

@@ -30,7 +30,7 @@ from storage.models import (
     PlatformIdentity,
     ProcessedEvent,
     RagRating,
-    RecoveryPlan,
+    SupportPlan,
     WeeklyMeeting,
 )
 from storage.repo import placements
@@ -435,15 +435,15 @@ async def test_escalations_in_a_channel(teams):
     await h.press("itt", alert_id, "escalation.ack", str(e.id), **in_thread)
     assert "Acknowledged by Ida Itt" in text_of(h.updates(alert_id)[-1])
 
-    # The recovery plan form is a card in the thread; answering it updates the alert.
+    # The support plan form is a card in the thread; answering it updates the alert.
     await h.press("itt", alert_id, "escalation.irp", str(e.id), **in_thread)
     form_id, form = h.last(thread)
-    assert set(inputs(form)) == {"targets", "support", "review_date"}
-    plan = {"targets": "Weekly check-ins", "support": "Mentor time", "review_date": "2026-12-01"}
+    assert {"target_1", "strand_1", "support", "review_date"} <= set(inputs(form))
+    plan = {"target_1": "Weekly check-ins", "support": "Mentor time", "review_date": "2026-12-01"}
     await h.submit("itt", form_id, plan, **in_thread)
-    assert "Recovery plan opened by Ida Itt" in text_of(h.updates(alert_id)[-1])
+    assert "Support plan opened by Ida Itt" in text_of(h.updates(alert_id)[-1])
     assert "Action.Submit" not in text_of(h.updates(form_id)[-1])
-    assert await count(h, RecoveryPlan) == 1
+    assert await count(h, SupportPlan) == 1
 
 
 async def test_other_text_in_a_channel_gets_help_not_records(teams):

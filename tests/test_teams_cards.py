@@ -16,6 +16,9 @@ from bot.teams import render
 from handlers import concern, escalation, observation, ratings, status, weekly
 from handlers.qa_review import flow as qa_review
 from handlers.self_evaluation import flow as self_evaluation
+from handlers.support import opening as support_opening
+from handlers.support import review as support_review
+from handlers.support import show as support_show
 from handlers.text import t
 from handlers.ui import (
     Actions,
@@ -31,7 +34,7 @@ from handlers.ui import (
 )
 from handlers.weekly import flow as weekly_flow
 from storage.catalogue import TEACHERS_STANDARDS
-from storage.models import Escalation, Observation
+from storage.models import Escalation, Observation, SupportStage, SupportTarget
 from storage.repo.placements import PlacementView
 from tests.factories import WEEK
 from tests.teams_harness import assert_valid, text_of
@@ -140,7 +143,44 @@ MESSAGES: dict[str, Callable[[bool], Message]] = {
         view(LONGEST_NAME if long else None), 5, "R" * 200 if long else "Review point 1"
     ),
     "home-and-digest": lambda long: digest(40 if long else 3, LONGEST_NAME if long else None),
+    "support-plan": lambda long: support_show.plan_message(
+        "S" * (500 if long else 60),
+        view(LONGEST_NAME if long else None),
+        _stage(long),
+        _targets(long),
+        leader="L" * (LONGEST_NAME if long else 9),
+        titles={s.code: s.title for s in TEACHERS_STANDARDS},
+        buttons=(support_show.ack_button(_stage(long)),),
+    ),
 }
+
+
+def _stage(long: bool) -> SupportStage:
+    return SupportStage(
+        id=5,
+        plan_id=1,
+        placement_id=41,
+        stage="support_plan",
+        position=1,
+        started_on=date(2026, 11, 18),
+        review_date=date(2026, 12, 2),
+        led_by_id=9,
+        support="S" * (LONG if long else 60),
+    )
+
+
+def _targets(long: bool) -> list[SupportTarget]:
+    return [
+        SupportTarget(
+            id=n,
+            stage_id=5,
+            placement_id=41,
+            position=n,
+            text="T" * (LONG if long else 60),
+            strand_code="TS7",
+        )
+        for n in (1, 2, 3)
+    ]
 
 
 @pytest.mark.parametrize("long", [False, True], ids=["realistic", "maximum"])
@@ -222,11 +262,12 @@ def forms(long: bool) -> dict[str, Form]:
         "observe-details": details,
         "observe-rag": observation.flow._rag_form([s.code for s in TEACHERS_STANDARDS]),
         "concern": concern.flow._form(_trainees(40 if long else 2, n)),
-        "escalation-irp": Form(
-            "escalation.irp",
-            t("irp_title"),
-            escalation.flow.irp_fields(),
-            state={"escalation_id": 1},
+        "support-review": support_review.review_form(v, _stage(long), _targets(long)),
+        "support-open": support_opening.open_form(
+            v,
+            {s.code: s.title for s in TEACHERS_STANDARDS},
+            date(2026, 11, 18),
+            {"placement_id": 41, "escalation_id": 1},
         ),
         # Chosen from every form owed (the handler's cap), or one trainee with the ratings.
         "qa-choose": qa_review._form(

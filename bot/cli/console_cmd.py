@@ -63,7 +63,7 @@ def demo(
 ) -> None:
     """Replay half a term offline, through the real scheduler and handlers.
 
-    Weekly prompts and sign-offs, reminders, review-point ratings, observation feedback, a concern, escalations to the ITT team, a recovery plan and lead mentors' digests, each message shown as its recipient would see it. Uses a fresh database of its own (never DATABASE_URL) made from the sample data.
+    Weekly prompts and sign-offs, reminders, review-point ratings, observation feedback, a concern, escalations to the ITT team, a support plan moving to cause for concern and lead mentors' digests, each message shown as its recipient would see it. Uses a fresh database of its own (never DATABASE_URL) made from the sample data.
     """
     from rich.text import Text
 

@@ -90,7 +90,7 @@ def erase(
     dry_run: bool = typer.Option(False, "--dry-run", help="Say what would change; change nothing."),
     yes: bool = typer.Option(False, "--yes", help="Do not ask for confirmation."),
     force: bool = typer.Option(
-        False, "--force", help="Erase even with an open escalation or recovery plan."
+        False, "--force", help="Erase even with an open escalation or support plan."
     ),
 ) -> None:
     """Erase one person on request: name, e-mail and platform ids go, queued messages to

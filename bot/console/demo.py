@@ -245,7 +245,7 @@ async def summary(sessions: async_sessionmaker[AsyncSession]) -> Table:
         ("concerns raised", n.concerns),
         ("escalations to the ITT team", n.escalations),
         ("escalations acknowledged", n.escalations_acknowledged),
-        ("recovery plans (IRPs) opened", n.recovery_plans),
+        ("support plans opened", n.support_plans),
         ("digests sent to lead mentors", kinds["digest"]),
     ]
     table = Table(title="Half a term in numbers", title_justify="left")

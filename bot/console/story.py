@@ -323,22 +323,10 @@ def story() -> Script:
         0,
         Step(PRIYA, press="Acknowledge", about="Tom Price", why="the ITT lead acknowledges"),
     )
-    s.at(
-        date(2026, 10, 20),
-        14,
-        10,
-        Step(
-            PRIYA,
-            press="Open recovery plan",
-            about="Tom Price",
-            answers={
-                "targets": "Apply the behaviour policy consistently in every lesson",
-                "support": "Weekly co-planning with Ben; observe Clare Dixon's Year 4 class",
-                "review_date": ["2026-10-16", "2026-11-06"],
-            },
-            why="the ITT lead opens an Individual Recovery Plan",
-        ),
-    )
+    # The ITT lead opens a support plan from the escalation: bot/console/story_support.py.
+    from bot.console.story_support import support_plan
+
+    support_plan(s)
     s.at(
         date(2026, 10, 21),
         10,
@@ -362,7 +350,7 @@ def story() -> Script:
                     "",
                     "TS7 Red is right, but TS1 is Red too: expectations slip in the afternoons",
                 ],
-                "actions": "Joint observation with Ben on Thursday; IRP targets shared with Tom",
+                "actions": "Joint observation with Ben on Thursday; support plan targets shared with Tom",
             },
             why="Clare Dixon, the lead mentor, records the QA form (a 'no' needs a reason)",
         ),

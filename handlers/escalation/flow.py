@@ -8,20 +8,15 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handlers import keys, notify
 from handlers.access import parse_id, require_itt_lead
 from handlers.context import BadRequest, Ctx
 from handlers.escalation import route
-from handlers.forms import check
 from handlers.text import t
 from handlers.ui import (
     Actions,
     Block,
     Button,
     Facts,
-    FieldKind,
-    Form,
-    FormField,
     Message,
     Reply,
     Section,
@@ -29,7 +24,7 @@ from handlers.ui import (
     date_text,
 )
 from storage.enums import EscalationStatus
-from storage.models import Escalation, RecoveryPlan
+from storage.models import Escalation
 from storage.repo import concerns, messaging, people, placements
 from storage.repo.placements import PlacementView
 
@@ -129,6 +124,7 @@ def alert(view: PlacementView, e: Escalation, *, status_line: str | None) -> Mes
         buttons = [Button(t("resolve_button"), "escalation.resolve", value, Style.DANGER)]
         if e.status == EscalationStatus.OPEN:
             buttons.insert(0, Button(t("ack_button"), "escalation.ack", value, Style.PRIMARY))
+        # Answered by handlers/support (the action id is the IRP's, for alerts already posted).
         buttons.insert(-1, Button(t("irp_button"), "escalation.irp", value))
         blocks.append(Actions(tuple(buttons)))
     return Message(text, tuple(blocks))
@@ -174,25 +170,11 @@ def _when(ctx: Ctx) -> str:
     return ctx.now.astimezone(ctx.timezone).strftime("%-d %b %Y %H:%M")
 
 
-def irp_fields() -> tuple[FormField, ...]:
-    return (
-        FormField("targets", t("field_irp_targets"), FieldKind.LONG_TEXT),
-        FormField("support", t("field_support"), FieldKind.LONG_TEXT),
-        FormField("review_date", t("field_review_date"), FieldKind.DATE, date_rule="future"),
-    )
-
-
 async def on_press(ctx: Ctx, action: str, value: str) -> Reply:
     e, view = await _load(ctx, value)
     if e.status == EscalationStatus.RESOLVED:
         return Reply(replace_original=alert(view, e, status_line=t("escalation_done")))
-    if action == "escalation.irp":
-        return Reply(
-            open_form=Form(
-                "escalation.irp", t("irp_title"), irp_fields(), state={"escalation_id": e.id}
-            )
-        )
-    await _acknowledge(ctx, e)
+    await acknowledge(ctx, e)
     if action == "escalation.ack":
         line = t("escalation_acked", who=ctx.actor.name, when=_when(ctx))
     else:
@@ -211,7 +193,7 @@ async def on_press(ctx: Ctx, action: str, value: str) -> Reply:
     return Reply(replace_original=alert(view, e, status_line=line))
 
 
-async def _acknowledge(ctx: Ctx, e: Escalation) -> None:
+async def acknowledge(ctx: Ctx, e: Escalation) -> None:
     """Any action on an open alert acknowledges it (and stops it being raised a level).
 
     Decided by a conditional update: a double click, or two ITT leads at once, audit once."""
@@ -228,53 +210,6 @@ async def _acknowledge(ctx: Ctx, e: Escalation) -> None:
             entity_id=e.id,
         )
     await ctx.session.refresh(e)
-
-
-async def on_irp_submit(ctx: Ctx, raw: dict[str, Any], state: dict[str, Any]) -> Reply:
-    e, view = await _load(ctx, state.get("escalation_id"))
-    checked = check(Form("escalation.irp", "", irp_fields()), raw, today=ctx.today)
-    if not checked.ok:
-        return Reply(form_errors=checked.errors)
-    v = checked.values
-    plan = await concerns.add_recovery_plan(
-        ctx.session,
-        plan=RecoveryPlan(
-            placement_id=view.id,
-            escalation_id=e.id,
-            targets=v["targets"],
-            support=v["support"],
-            review_date=v["review_date"],
-            created_by_id=ctx.actor.person_id,
-            created_at=ctx.now,
-        ),
-    )
-    await _acknowledge(ctx, e)
-    await messaging.audit(
-        ctx.session,
-        actor_id=ctx.actor.person_id,
-        action="recovery_plan_opened",
-        entity="recovery_plan",
-        entity_id=plan.id,
-        detail={"escalation_id": e.id},
-    )
-    review = date_text(v["review_date"])
-    for recipient in {view.trainee_id, view.mentor_id, view.lead_mentor_id}:
-        text = (
-            t("irp_for_trainee", review=review)
-            if recipient == view.trainee_id
-            else t("escalation_irp", who=ctx.actor.name, when=_when(ctx), review=review)
-            + f" ({view.trainee_name})"
-        )
-        await notify.to_person(
-            ctx.session,
-            not_before=ctx.now,
-            key=str(keys.RecoveryPlanOpened(plan.id or 0, recipient)),
-            kind="recovery_plan",
-            recipient_id=recipient,
-            message=Message(text, (Section(text),)),
-        )
-    line = t("escalation_irp", who=ctx.actor.name, when=_when(ctx), review=review)
-    return Reply(close_form=True, replace_original=alert(view, e, status_line=line))
 
 
 async def set_channel(
@@ -327,12 +262,6 @@ async def open_list(ctx: Ctx) -> list[tuple[Escalation, PlacementView]]:
 async def person_name(session: AsyncSession, person_id: int | None) -> str:
     person = await people.by_id(session, person_id=person_id or 0)
     return person.full_name if person else "?"
-
-
-def irp_review(trainee: str, review: date) -> Message:
-    """A recovery plan's review date is near, to the mentor and the lead mentor."""
-    text = t("irp_review_due", trainee=trainee, date=date_text(review))
-    return Message(text, (Section(text),))
 
 
 async def use_channel_in_a_direct_chat(ctx: Ctx) -> Reply:

@@ -1,4 +1,4 @@
-"""Strings of escalations, recovery plans and the escalation channel."""
+"""Strings of escalations and the escalation channel."""
 
 from __future__ import annotations
 
@@ -9,19 +9,13 @@ STRINGS: dict[str, str] = {
     "rule_concern": "a concern raised by a mentor",
     "rule_missing_ratings": "review-point ratings still missing",
     "escalation_acked": "Acknowledged by {who} on {when}.",
-    "escalation_irp": "Recovery plan opened by {who} on {when}; review on {review}.",
     "escalation_resolved": "Resolved by {who} on {when}.",
     "escalation_done": "This escalation is already resolved.",
     "escalation_again": "Not acknowledged within {hours} hours; raised to level {level}.",
     "evidence": "Evidence",
     "ack_button": "Acknowledge",
-    "irp_button": "Open recovery plan",
+    "irp_button": "Open support plan",
     "resolve_button": "Resolve",
-    "irp_title": "Individual Recovery Plan",
-    "field_irp_targets": "Targets",
-    "field_support": "Support to be given",
-    "field_review_date": "Review date",
-    "irp_for_trainee": "An Individual Recovery Plan has been opened for you. Review on {review}.",
     "channel_set": "✔ Escalation alerts will come to this channel.",
     "channel_set_level": "✔ Escalation alerts raised to level {level} (not acknowledged in time) will come to this channel.",
     "channel_taken": (
@@ -40,7 +34,6 @@ STRINGS: dict[str, str] = {
         "leadership team should get escalation alerts (invite me there first)."
     ),
     "home_itt": "Open escalations",
-    "irp_review_due": "The recovery plan for {trainee} is due for review on {date}.",
     "evidence_weeks": "Weeks without a signed-off meeting",
     "evidence_ratings": "Red at {review_point}",
     "evidence_concern": "Concern",

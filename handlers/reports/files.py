@@ -27,7 +27,7 @@ IDP_KINDS: dict[str, type] = {
     "set_targets": records.SetTargetRecord,
     "concerns": records.ConcernRecord,
     "escalations": records.EscalationRecord,
-    "recovery_plans": records.RecoveryPlanRecord,
+    "support_plans": records.SupportStageRecord,
 }
 
 

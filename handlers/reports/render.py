@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
+from handlers.support.words import review_text, stage_label, stage_outcome_text
 from handlers.text import RAG_WORD, rag_label, t
 from storage.reports.cohort import CohortReport
 from storage.reports.idp import Idp
@@ -62,6 +63,9 @@ def environment() -> Environment:
         rag_label=rag_label,
         meeting_symbol=_meeting_symbol,
         words=_words,
+        stage=stage_label,
+        review=review_text,
+        stage_outcome=stage_outcome_text,
     )
     return env
 

@@ -1,7 +1,7 @@
 """Every table, importable from one place (Alembic and the app both need the full set)."""
 
 from storage.models.catalogue import Standard
-from storage.models.concerns import Concern, Escalation, EscalationTarget, RecoveryPlan
+from storage.models.concerns import Concern, Escalation, EscalationTarget
 from storage.models.evidence import (
     FormDraft,
     MentorSelfEvaluation,
@@ -16,6 +16,13 @@ from storage.models.people import Person, PersonRole, PlatformIdentity, School, 
 from storage.models.programme import CalendarEntry, Placement, Programme, ReviewPoint
 from storage.models.qa import ReviewPointQA
 from storage.models.slack import SlackRevokedWorkspace
+from storage.models.support import (
+    SupportPlan,
+    SupportReview,
+    SupportStage,
+    SupportTarget,
+    SupportTargetReview,
+)
 from storage.models.targets import Target, TargetReview
 from storage.models.training import MentorTraining
 
@@ -38,7 +45,6 @@ __all__ = [
     "ProcessedEvent",
     "Programme",
     "RagRating",
-    "RecoveryPlan",
     "ReviewPoint",
     "ReviewPointQA",
     "SchedulerHealth",
@@ -46,6 +52,11 @@ __all__ = [
     "SchoolClosure",
     "SlackRevokedWorkspace",
     "Standard",
+    "SupportPlan",
+    "SupportReview",
+    "SupportStage",
+    "SupportTarget",
+    "SupportTargetReview",
     "Target",
     "TargetReview",
     "WeeklyMeeting",

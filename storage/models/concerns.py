@@ -1,8 +1,8 @@
-"""Concerns, escalations to the ITT leadership team and Individual Recovery Plans (IRP)."""
+"""Concerns and escalations to the ITT leadership team (what follows is storage/models/support.py)."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -42,23 +42,6 @@ class Escalation(SQLModel, table=True):
     acknowledged_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
     resolved_by_id: int | None = Field(default=None, foreign_key="person.id")
     resolved_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
-
-
-class RecoveryPlan(SQLModel, table=True):
-    """An Individual Recovery Plan opened by the ITT leadership team."""
-
-    __tablename__ = "recovery_plan"
-
-    id: int | None = Field(default=None, primary_key=True)
-    placement_id: int = Field(foreign_key="placement.id", index=True)
-    escalation_id: int | None = Field(default=None, foreign_key="escalation.id", index=True)
-    targets: str = Field(sa_type=sa.Text)
-    support: str = Field(sa_type=sa.Text)
-    review_date: date
-    status: str = Field(default="open", sa_type=sa.String(16))  # RecoveryPlanStatus
-    created_by_id: int = Field(foreign_key="person.id")
-    created_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
-    closed_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
 
 
 class EscalationTarget(SQLModel, table=True):

@@ -12,7 +12,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.enums import EscalationStatus, OutboxStatus, RecoveryPlanStatus, Role
+from storage.enums import EscalationStatus, OutboxStatus, Role, SupportPlanStatus
 from storage.privacy.held import Subject, find_subject, rows_of, table
 from storage.privacy.tables import PERSON_TABLES
 from storage.repo.messaging import audit
@@ -47,10 +47,10 @@ def is_erased(email: str) -> bool:
 
 
 async def open_duties(session: AsyncSession, subject: Subject) -> list[str]:
-    """Why erasure is refused: an open escalation or recovery plan about the person."""
+    """Why erasure is refused: an open escalation or support plan about the person."""
     if not subject.placement_ids:
         return []
-    escalation, plan = table("escalation"), table("recovery_plan")
+    escalation, plan = table("escalation"), table("support_plan")
     escalations = await session.scalar(
         sa.select(sa.func.count()).where(
             escalation.c.placement_id.in_(subject.placement_ids),
@@ -60,14 +60,14 @@ async def open_duties(session: AsyncSession, subject: Subject) -> list[str]:
     plans = await session.scalar(
         sa.select(sa.func.count()).where(
             plan.c.placement_id.in_(subject.placement_ids),
-            plan.c.status == RecoveryPlanStatus.OPEN,
+            plan.c.status == SupportPlanStatus.OPEN,
         )
     )
     reasons = []
     if escalations:
         reasons.append(f"{escalations} open escalation(s)")
     if plans:
-        reasons.append(f"{plans} open recovery plan(s)")
+        reasons.append(f"{plans} open support plan(s)")
     return reasons
 
 

@@ -21,7 +21,11 @@ PLACEMENT_RECORDS = (
     "observation",
     "concern",
     "escalation",
-    "recovery_plan",
+    "support_plan",
+    "support_stage",
+    "support_target",
+    "support_review",
+    "support_target_review",
 )
 
 

@@ -19,11 +19,14 @@ KINDS = (
     "ratings",
     "observations",
     "meetings",
-    "recovery_plans",
+    "support_plans",
     "escalations",
     "concerns",
     "qa_forms",
 )
+
+
+SUPPORT_PARTS = ("support_target_review", "support_review", "support_target", "support_stage")
 
 
 def cutoff(today: date, years: int) -> date:
@@ -62,18 +65,24 @@ async def _delete_kind(session: AsyncSession, kind: str, day: date) -> int:
     if kind == "meetings":
         await _delete_targets(session, ended)
     if kind == "escalations":
-        escalation, plan = table("escalation"), table("recovery_plan")
+        escalation, plan = table("escalation"), table("support_plan")
         gone = sa.select(escalation.c.id).where(escalation.c.placement_id.in_(ended))
         # A plan kept longer than its escalation keeps its own record, without the link.
         await session.execute(
             sa.update(plan).where(plan.c.escalation_id.in_(gone)).values(escalation_id=None)
         )
         return await _delete(session, escalation, escalation.c.placement_id.in_(ended))
+    if kind == "support_plans":
+        # What refers to a row goes before it; the plan's own row last (its count).
+        for name in SUPPORT_PARTS:
+            part = table(name)
+            await _delete(session, part, part.c.placement_id.in_(ended))
+        plan = table("support_plan")
+        return await _delete(session, plan, plan.c.placement_id.in_(ended))
     t = table(
         {
             "ratings": "rag_rating",
             "meetings": "weekly_meeting",
-            "recovery_plans": "recovery_plan",
             "concerns": "concern",
         }[kind]
     )

@@ -48,9 +48,11 @@ PERSON_TABLES: dict[str, PersonLink] = {
     "escalation": PersonLink(
         columns=("acknowledged_by_id", "resolved_by_id"), via_placement=True, text=("evidence",)
     ),
-    "recovery_plan": PersonLink(
-        columns=("created_by_id",), via_placement=True, text=("targets", "support")
-    ),
+    "support_plan": PersonLink(columns=("opened_by_id", "closed_by_id"), via_placement=True),
+    "support_stage": PersonLink(columns=("led_by_id",), via_placement=True, text=("support",)),
+    "support_target": PersonLink(via_placement=True, text=("text",)),
+    "support_review": PersonLink(columns=("by_id",), via_placement=True, text=("note",)),
+    "support_target_review": PersonLink(via_placement=True),
     "escalation_target": PersonLink(columns=("set_by_id",)),
     "review_point_qa": PersonLink(
         columns=("trainee_id", "lead_mentor_id"),

@@ -1,4 +1,4 @@
-"""Concerns, escalations and recovery plans."""
+"""Concerns and escalations (support plans: storage/repo/support.py)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import select
 
-from storage.models import Concern, Escalation, EscalationTarget, RecoveryPlan
+from storage.models import Concern, Escalation, EscalationTarget
 from storage.repo.upsert import insert_ignore, transition
 from storage.types import utcnow
 
@@ -133,12 +133,6 @@ async def open_escalations(session: AsyncSession) -> list[Escalation]:
         .order_by(Escalation.created_at, Escalation.id)
     )
     return list((await session.execute(stmt)).scalars().all())
-
-
-async def add_recovery_plan(session: AsyncSession, *, plan: RecoveryPlan) -> RecoveryPlan:
-    session.add(plan)
-    await session.flush()
-    return plan
 
 
 async def escalation_target(session: AsyncSession, *, level: int) -> EscalationTarget | None:

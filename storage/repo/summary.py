@@ -15,7 +15,7 @@ from storage.models import (
     Observation,
     OutboxMessage,
     RagRating,
-    RecoveryPlan,
+    SupportPlan,
     WeeklyMeeting,
 )
 
@@ -33,7 +33,7 @@ class Totals:
     concerns: int
     escalations: int
     escalations_acknowledged: int
-    recovery_plans: int
+    support_plans: int
 
 
 async def _count(session: AsyncSession, model: type, *where: object) -> int:
@@ -76,5 +76,5 @@ async def totals(session: AsyncSession) -> Totals:
         escalations_acknowledged=await _count(
             session, Escalation, Escalation.acknowledged_at.is_not(None)
         ),
-        recovery_plans=await _count(session, RecoveryPlan),
+        support_plans=await _count(session, SupportPlan),
     )

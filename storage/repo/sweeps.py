@@ -18,7 +18,6 @@ from storage.models import (
     OutboxMessage,
     Placement,
     RagRating,
-    RecoveryPlan,
     ReviewPoint,
     WeeklyMeeting,
 )
@@ -125,11 +124,6 @@ async def never_alerted(session: AsyncSession) -> list[Escalation]:
     stmt = select(Escalation).where(
         Escalation.status == "open", Escalation.last_alerted_at.is_(None)
     )
-    return list((await session.execute(stmt)).scalars().all())
-
-
-async def recovery_plans_due(session: AsyncSession, *, by: date) -> list[RecoveryPlan]:
-    stmt = select(RecoveryPlan).where(RecoveryPlan.status == "open", RecoveryPlan.review_date <= by)
     return list((await session.execute(stmt)).scalars().all())
 
 

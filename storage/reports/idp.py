@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 from sqlmodel import select
 
-from storage.enums import Scale
+from storage.enums import Scale, SupportDecision
 from storage.models import (
     Concern,
     Escalation,
@@ -18,7 +18,6 @@ from storage.models import (
     Person,
     Placement,
     RagRating,
-    RecoveryPlan,
     ReviewPoint,
     Standard,
     WeeklyMeeting,
@@ -32,10 +31,11 @@ from storage.reports.records import (
     ObservationRecord,
     RatingGrid,
     RatingRecord,
-    RecoveryPlanRecord,
+    SupportStageRecord,
     TargetRecord,
     TimelineEvent,
 )
+from storage.reports.support import stage_ended_at, stage_started_at, support_stages
 from storage.reports.targets import set_targets
 
 
@@ -52,7 +52,7 @@ async def idp(session: AsyncSession, *, trainee_id: int) -> Idp | None:
     ratings = await _ratings(session, ids)
     concerns = await _concerns(session, ids)
     escalations = await _escalations(session, ids)
-    plans = await _plans(session, ids)
+    plans = await support_stages(session, ids)
     assert person.id is not None
     return Idp(
         trainee_id=person.id,
@@ -66,7 +66,7 @@ async def idp(session: AsyncSession, *, trainee_id: int) -> Idp | None:
         targets=_targets(meetings, observations, ratings, plans),
         concerns=concerns,
         escalations=escalations,
-        recovery_plans=plans,
+        support_plans=plans,
         timeline=_timeline(concerns, escalations, plans),
         set_targets=await set_targets(session, trainee_id=trainee_id),
     )
@@ -208,31 +208,11 @@ async def _escalations(session: AsyncSession, ids: list[int]) -> list[Escalation
     return [EscalationRecord(*row) for row in (await session.execute(stmt)).all()]
 
 
-async def _plans(session: AsyncSession, ids: list[int]) -> list[RecoveryPlanRecord]:
-    p = RecoveryPlan
-    stmt = (
-        select(
-            p.id,
-            p.created_at,
-            Person.full_name,
-            p.targets,
-            p.support,
-            p.review_date,
-            p.status,
-            p.closed_at,
-        )
-        .join(Person, Person.id == p.created_by_id)
-        .where(p.placement_id.in_(ids))
-        .order_by(p.created_at, p.id)
-    )
-    return [RecoveryPlanRecord(*row) for row in (await session.execute(stmt)).all()]
-
-
 def _targets(
     meetings: list[MeetingRecord],
     observations: list[ObservationRecord],
     ratings: list[RatingRecord],
-    plans: list[RecoveryPlanRecord],
+    plans: list[SupportStageRecord],
 ) -> list[TargetRecord]:
     """Targets as they are kept today: free text on each record that sets them. The
     history is every such text in date order; the last one is the current set."""
@@ -249,14 +229,18 @@ def _targets(
         for r in ratings
         if r.targets
     ]
-    found += [TargetRecord(p.created_at.date(), "recovery_plan", p.targets) for p in plans]
+    found += [
+        TargetRecord(p.started_on, "support_plan", "; ".join(t["text"] for t in p.targets))
+        for p in plans
+        if p.targets
+    ]
     return sorted(found, key=lambda target: target.set_on)
 
 
 def _timeline(
     concerns: list[ConcernRecord],
     escalations: list[EscalationRecord],
-    plans: list[RecoveryPlanRecord],
+    plans: list[SupportStageRecord],
 ) -> list[TimelineEvent]:
     events = [TimelineEvent(c.raised_at, "concern", c.category) for c in concerns]
     for e in escalations:
@@ -266,7 +250,7 @@ def _timeline(
         if e.resolved_at is not None:
             events.append(TimelineEvent(e.resolved_at, "resolved", e.rule))
     for p in plans:
-        events.append(TimelineEvent(p.created_at, "plan_opened", p.review_date.isoformat()))
-        if p.closed_at is not None:
-            events.append(TimelineEvent(p.closed_at, "plan_closed", ""))
+        events.append(TimelineEvent(stage_started_at(p), "stage_started", p.stage))
+        if p.outcome == SupportDecision.CLOSE:
+            events.append(TimelineEvent(stage_ended_at(p), "plan_closed", p.stage))
     return sorted(events, key=lambda event: event.at)

@@ -58,7 +58,7 @@ class RatingRecord:
 @dataclass(frozen=True, slots=True)
 class TargetRecord:
     set_on: date
-    source: str  # weekly_meeting | observation | review_point | recovery_plan
+    source: str  # weekly_meeting | observation | review_point | support_plan
     text: str
 
 
@@ -109,21 +109,33 @@ class EscalationRecord:
 
 
 @dataclass(frozen=True, slots=True)
-class RecoveryPlanRecord:
-    id: int
-    created_at: datetime
-    created_by: str
-    targets: str
-    support: str
+class SupportStageRecord:
+    """One stage of a support plan (a plan is its stages, in order). Codes and dates:
+    the stage's and the decisions' words are rendered when shown."""
+
+    plan_id: int
+    stage: str  # the policy's stage code
+    position: int
+    opened_by: str
+    led_by: str
+    started_on: date
     review_date: date
-    status: str
-    closed_at: datetime | None
+    support: str
+    # [{"position", "text", "strand_code"}]
+    targets: list[dict[str, Any]]
+    acknowledged_at: datetime | None
+    # [{"due_on", "reviewed_on", "decision", "next_review_date", "met": [positions],
+    #   "not_met": [positions]}]
+    reviews: list[dict[str, Any]]
+    outcome: str | None
+    ended_on: date | None
+    plan_status: str
 
 
 @dataclass(frozen=True, slots=True)
 class TimelineEvent:
     at: datetime
-    kind: str  # concern | escalation | acknowledged | resolved | plan_opened | plan_closed
+    kind: str  # concern | escalation | acknowledged | resolved | stage_started | plan_closed
     text: str
 
 
@@ -152,7 +164,7 @@ class Idp:
     targets: list[TargetRecord]
     concerns: list[ConcernRecord]
     escalations: list[EscalationRecord]
-    recovery_plans: list[RecoveryPlanRecord]
+    support_plans: list[SupportStageRecord]
     timeline: list[TimelineEvent] = field(default_factory=list)
     set_targets: list[SetTargetRecord] = field(default_factory=list)
 
@@ -173,5 +185,5 @@ class Idp:
             "targets": len(self.targets),
             "concerns": len(self.concerns),
             "escalations": len(self.escalations),
-            "recovery_plans": len(self.recovery_plans),
+            "support_plans": len(self.support_plans),
         }

@@ -1,5 +1,5 @@
 """The School Summary Report (seeds/002): one school's placements, their compliance,
-the RAG distribution, concerns and recovery plans, and the lead mentor's QA comments."""
+the RAG distribution, concerns and support plans, and the lead mentor's QA comments."""
 
 from __future__ import annotations
 
@@ -12,15 +12,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 from sqlmodel import select
 
-from storage.enums import RecoveryPlanStatus, Scale
+from storage.enums import Scale, SupportPlanStatus
 from storage.models import (
     Person,
     Placement,
     RagRating,
-    RecoveryPlan,
     ReviewPoint,
     ReviewPointQA,
     School,
+    SupportPlan,
 )
 from storage.reports.cohort import CohortFilter, CohortReport, UnknownName, cohort
 
@@ -57,7 +57,7 @@ class SchoolReport:
     cohort: CohortReport
     compliance: dict[int, Compliance]  # placement id ->
     rag_distribution: Counter[str]  # latest ratings, all trainees and standards
-    recovery_plans: dict[int, tuple[int, int]]  # placement id -> (open, closed)
+    support_plans: dict[int, tuple[int, int]]  # placement id -> (open, closed)
     qa: list[QaComment]
 
     @property
@@ -96,7 +96,7 @@ async def school_report(session: AsyncSession, *, school_id: int, now: datetime)
         cohort=report,
         compliance=compliance,
         rag_distribution=Counter(report.latest.values()),
-        recovery_plans=await _plans(session, ids),
+        support_plans=await _plans(session, ids),
         qa=await _qa(session, school_id),
     )
 
@@ -144,7 +144,7 @@ async def _plans(
     session: AsyncSession,
     ids: Select,
 ) -> dict[int, tuple[int, int]]:
-    p = RecoveryPlan
+    p = SupportPlan
     stmt = (
         select(p.placement_id, p.status, func.count())
         .where(p.placement_id.in_(ids))
@@ -153,7 +153,7 @@ async def _plans(
     out: dict[int, tuple[int, int]] = {}
     for pid, status, n in (await session.execute(stmt)).all():
         opened, closed = out.get(pid, (0, 0))
-        if status == RecoveryPlanStatus.OPEN:
+        if status == SupportPlanStatus.OPEN:
             opened += int(n)
         else:
             closed += int(n)
