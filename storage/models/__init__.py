@@ -9,6 +9,7 @@ from storage.models.evidence import (
     RagRating,
     WeeklyMeeting,
 )
+from storage.models.frameworks import AssessmentFramework, FrameworkStrand, ScaleValue
 from storage.models.health import SchedulerHealth
 from storage.models.intake import ParkedInteraction
 from storage.models.messaging import AuditEntry, OutboxMessage, ProcessedEvent
@@ -19,12 +20,14 @@ from storage.models.slack import SlackRevokedWorkspace
 from storage.models.training import MentorTraining
 
 __all__ = [
+    "AssessmentFramework",
     "AuditEntry",
     "CalendarEntry",
     "Concern",
     "Escalation",
     "EscalationTarget",
     "FormDraft",
+    "FrameworkStrand",
     "MentorSelfEvaluation",
     "MentorTraining",
     "Observation",
@@ -40,6 +43,7 @@ __all__ = [
     "RecoveryPlan",
     "ReviewPoint",
     "ReviewPointQA",
+    "ScaleValue",
     "SchedulerHealth",
     "School",
     "SchoolClosure",
