@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import AssessmentFramework, FrameworkStrand, Programme, ScaleValue
-from storage.shipped_frameworks import DEFAULT_FRAMEWORK
+from storage.shipped_frameworks import DEFAULT_FRAMEWORK, FrameworkSpec
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,3 +161,14 @@ async def programmes_on(session: AsyncSession, *, framework_id: int) -> int:
 async def _default_id(session: AsyncSession) -> int:
     stmt = select(AssessmentFramework.id).where(AssessmentFramework.code == DEFAULT_FRAMEWORK)
     return int((await session.execute(stmt)).scalar_one())
+
+
+def from_spec(spec: FrameworkSpec, framework_id: int = 0) -> Framework:
+    """A shipped framework as it reads once stored (for previews and tests)."""
+    return Framework(
+        framework_id,
+        spec.code,
+        spec.name,
+        tuple(Strand(s.code, s.title, s.area, s.description) for s in spec.strands),
+        tuple(Value(v.code, v.label, v.meaning, v.symbol, v.off_track) for v in spec.values),
+    )
