@@ -183,8 +183,9 @@ def test_red_at_review_point_escalates_to_an_irp(demo):
         "Ben Hughes presses [1] Do it now · Tom Price",
         "TS7: ✖ Red",
         "✔ Ratings for Tom Price at Review point 1 recorded.",
-        "→ #itt-leadership (Slack channel) ⚠ Escalation: Tom Price (Oakfield Primary) – a Red "
-        "on a Teachers' Standard at the latest review point. Red at Review point 1: TS7",
+        "→ #itt-leadership (Slack channel) ⚠ Escalation: Tom Price (Oakfield Primary) – a "
+        "rating marked off track (such as Red) at the latest review point. Off track at Review "
+        "point 1: TS7",
         "Priya Nair presses [1] Acknowledge · Tom Price",
         "Priya Nair presses [1] Open recovery plan · Tom Price",
         "✎ Individual Recovery Plan",
@@ -224,8 +225,9 @@ def test_digests_and_the_summary(demo):
         t,
         "Fri 23 Oct",
         "→ Clare Dixon (Slack DM) Weekly digest: your trainees",
-        "Tom Price: Last signed-off week: Mon 19 Oct 2026 · Overdue: none Latest RAG: TS1 ▲ Amber",
-        "TS7 ✖ Red",
+        "Tom Price: Last signed-off week: Mon 19 Oct 2026 · Overdue: none Latest ratings: TS1 ▲",
+        "TS7 ✖",
+        "Key (Teachers' Standards (Red/Amber/Green)): ✖ Red · ▲ Amber · ✔ Green",
         "→ Fiona Walsh (Teams chat) Weekly digest: your trainees",
         "Half a term in numbers",
     )

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from storage.repo.frameworks import Value
 from storage.reports.common import PlacementRow
 
 
@@ -131,6 +132,8 @@ class Idp:
     escalations: list[EscalationRecord]
     recovery_plans: list[RecoveryPlanRecord]
     timeline: list[TimelineEvent] = field(default_factory=list)
+    # The values of the scales the trainee is rated on, in order (for labels and the key).
+    scale: tuple[Value, ...] = ()
 
     @property
     def current_targets(self) -> TargetRecord | None:
