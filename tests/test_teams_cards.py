@@ -50,8 +50,7 @@ def widest_framework() -> Framework:
 
     strands = tuple(Strand(f"S{i:02d}".ljust(16, "x"), "ŧ" * 300) for i in range(9))
     values = tuple(
-        Value(f"v{i}".ljust(32, "x"), "ł" * 60, "m" * 300, "✔✔", i == 0)
-        for i in range(MAX_VALUES)
+        Value(f"v{i}".ljust(32, "x"), "ł" * 60, "m" * 300, "✔✔", i == 0) for i in range(MAX_VALUES)
     )
     return Framework(9, "widest", "W" * 200, strands, values)
 
