@@ -27,6 +27,13 @@ from tests import report_links
 from tests import scenarios as sc
 from tests.console_harness import flat, run_cli
 from tests.factories import NOW, WEEK, World, build_world, queue_weekly_prompt
+from tests.scenario_drivers_frameworks import (
+    ConsoleFrameworks,
+    SlackFrameworks,
+    TeamsFrameworks,
+)
+from tests.scenarios_frameworks import OWN_COMMENT
+from tests.scenarios_frameworks import SCENARIOS as FRAMEWORKS_SCENARIOS
 from tests.slack_harness import SECRET, SlackHarness
 from tests.slack_harness import USERS as SLACK_USERS
 from tests.stubs.bf_connector import ConnectorStub
@@ -65,7 +72,7 @@ async def _served(runtime: Runtime) -> AsyncIterator[aiohttp.ClientSession]:
     await server.close()
 
 
-class SlackDriver:
+class SlackDriver(SlackFrameworks):
     """Slash commands, buttons in DMs and modals, signed as Slack signs them."""
 
     ID: ClassVar[dict[str, str]] = {
@@ -181,7 +188,7 @@ async def slack(db_url: str, **_: Any) -> AsyncIterator[SlackDriver]:
     await stub.close()
 
 
-class TeamsDriver:
+class TeamsDriver(TeamsFrameworks):
     """Messages and form cards in each person's 1:1 chat with the bot."""
 
     def __init__(self, h: TeamsHarness, w: World) -> None:
@@ -296,7 +303,7 @@ TARA = "tara.trainee@example.org"
 NAMES = {"Mo Mentor": "mentor", "Tara Trainee": "trainee", "Lee Lead": "lead"}
 
 
-class ConsoleDriver:
+class ConsoleDriver(ConsoleFrameworks):
     """`mentorbot chat` with the lines typed piped in. A panel is what reached the person it
     is addressed to; prompts, forms and echoed typing are seen by whoever is at the console."""
 
@@ -412,11 +419,12 @@ TYPED = [
     sc.CONCERN["details"],
     *(sc.OBSERVATION[k] for k in ("lesson", "focus", "strengths", "areas", "targets")),
     *(sc.QA[k] for k in ("evidence_note", "disagreement", "actions")),
+    *OWN_COMMENT.values(),
 ]
 
 
 @pytest.mark.parametrize("edge", sorted(EDGES))
-@pytest.mark.parametrize("scenario", sc.SCENARIOS, ids=str)
+@pytest.mark.parametrize("scenario", sc.SCENARIOS + FRAMEWORKS_SCENARIOS, ids=str)
 async def test_scenario(scenario, edge, db_url, monkeypatch, capsys, tmp_path, log_everything):
     """Also run with every logger at DEBUG: no name, e-mail or typed text is logged."""
     monkeypatch.chdir(tmp_path)  # no stray .env
