@@ -25,6 +25,7 @@ from bot import platforms
 from bot.console import evidence, privacy, render
 from bot.console.answers import ScriptedAnswers
 from bot.console.clock import LONDON, SimClock
+from bot.console.frameworks_demo import frameworks_table, put_on_frameworks
 from bot.console.session import ConsoleSession, open_session
 from bot.console.story import FIRST_DAY, LAST_DAY, Script, Step, story
 from bot.sample_data import CALENDAR, PEOPLE, PLACEMENTS, SCHOOLS, sample_files
@@ -89,6 +90,7 @@ async def prepare(database_url: str) -> list[PlacementRow]:
             await import_roster(sessions, build_roster(parsed, read_people(people)))
             await import_calendar(sessions, build_calendar(read_calendar(calendar)))
             await import_schools(sessions, read_schools(schools), file=schools.name)
+        await put_on_frameworks(sessions)
         async with transaction(sessions) as s:
             await concerns.set_escalation_target(
                 s,
@@ -279,6 +281,7 @@ async def run_demo(database_url: str, console: Console) -> float:
     try:
         console.print(who_is_who(rows))
         console.print(await schools_table(session_factory(engine)))
+        console.print(await frameworks_table(session_factory(engine)))
         console.print(await day_one(session_factory(engine)))
     finally:
         await engine.dispose()
