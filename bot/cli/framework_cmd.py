@@ -65,23 +65,28 @@ def import_framework(
 
 @app.command("list")
 def list_cmd() -> None:
-    """Each framework: its code, its scale (symbols and words) and its strands."""
+    """Each framework: its code, its scale (symbols and words), its strands and the
+    programmes rated on it."""
     from storage.repo import frameworks
 
-    async def go() -> list[Framework]:
+    async def go() -> tuple[list[Framework], dict[int, list[str]]]:
         engine, sessions = await _open()
         try:
             async with sessions() as s:
-                return await frameworks.all_frameworks(s)
+                return await frameworks.all_frameworks(s), await frameworks.programmes_by_framework(
+                    s
+                )
         finally:
             await engine.dispose()
 
-    for f in run(go()):
+    found, programmes = run(go())
+    for f in found:
         scale = " · ".join(
             f"{v.symbol} {v.label}" + (" (off track)" if v.off_track else "") for v in f.values
         )
         typer.echo(f"{f.code}: {f.name}\n  scale: {scale}")
         typer.echo("  strands: " + ", ".join(s.code for s in f.strands))
+        typer.echo("  programmes: " + (", ".join(programmes.get(f.id, [])) or "none"))
 
 
 @app.command("use")

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import AssessmentFramework, FrameworkStrand, Programme, ScaleValue
@@ -153,9 +153,14 @@ async def off_track_values(session: AsyncSession) -> dict[str, frozenset[str]]:
     return {scale: frozenset(codes) for scale, codes in found.items()}
 
 
-async def programmes_on(session: AsyncSession, *, framework_id: int) -> int:
-    stmt = select(func.count()).select_from(Programme).where(Programme.framework_id == framework_id)
-    return int((await session.execute(stmt)).scalar_one())
+async def programmes_by_framework(session: AsyncSession) -> dict[int, list[str]]:
+    """Framework id -> the names of the programmes rated on it (the default's included)."""
+    default_id = await _default_id(session)
+    found: dict[int, list[str]] = {}
+    stmt = select(Programme.name, Programme.framework_id).order_by(Programme.name)
+    for name, fid in (await session.execute(stmt)).all():
+        found.setdefault(fid or default_id, []).append(name)
+    return found
 
 
 async def _default_id(session: AsyncSession) -> int:
