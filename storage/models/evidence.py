@@ -87,7 +87,7 @@ class RagRating(SQLModel, table=True):
     rating: str = Field(sa_type=sa.String(32))  # Rag, or a framework's scale value code
     comment: str = Field(default="", sa_type=sa.Text)
     targets: str = Field(default="", sa_type=sa.Text)
-    # Who is rated: the trainee (Teachers' Standards) or the mentor (self-evaluation).
+    # Who is rated: the trainee (their framework) or the mentor (self-evaluation).
     subject_id: int = Field(foreign_key="person.id")
     rater_id: int = Field(foreign_key="person.id", index=True)
     placement_id: int | None = Field(default=None, foreign_key="placement.id", index=True)

@@ -54,7 +54,7 @@ class CalendarEntry(SQLModel, table=True):
 
 
 class ReviewPoint(SQLModel, table=True):
-    """A point in the programme when mentors rate trainees against the Teachers' Standards."""
+    """A point in the programme when mentors rate trainees against its assessment framework."""
 
     __tablename__ = "review_point"
     __table_args__ = (
