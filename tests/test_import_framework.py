@@ -106,6 +106,7 @@ def test_every_bad_row_is_listed_and_nothing_is_stored(monkeypatch, capsys, db_u
     rows[5]["symbol"] = "✔"  # the same shape as another value: colour alone would tell them apart
     rows[5]["off_track"] = "maybe"
     rows.append({"kind": "strand", "code": "C4", "name": "x" * 301})
+    rows.append({"kind": "strand", "code": "Comment", "name": "Comments"})
     path = write_framework(tmp_path / "framework.csv", rows)
 
     code, out, err = cli(monkeypatch, capsys, db_url, "import", "framework", path)
@@ -117,7 +118,8 @@ def test_every_bad_row_is_listed_and_nothing_is_stored(monkeypatch, capsys, db_u
         "scale never depends on colour",
         "line 7: bad off_track 'maybe' (yes or no)",
         "line 8: name is longer than 300 characters",
-        "error: framework.csv rejected: 4 bad rows; nothing was imported",
+        "line 9: strand code 'Comment' is the name of the rating form's own field",
+        "error: framework.csv rejected: 5 bad rows; nothing was imported",
     ]
     assert count(db_url, AssessmentFramework) == 2  # the two shipped
     assert count(db_url, FrameworkStrand) == 9 + 8

@@ -35,7 +35,7 @@ def grid(framework: Framework, latest: dict[str, str]) -> str:
     return " · ".join(shown)
 
 
-def keys(used: Sequence[Framework]) -> list[Block]:
+def scale_keys(used: Sequence[Framework]) -> list[Block]:
     """One key per framework shown: what each symbol says, in words."""
     seen = {f.id: f for f in used}
     return [Section(t("digest_key", framework=f.name, scale=scale_key(f))) for f in seen.values()]
@@ -57,7 +57,7 @@ def digest(
     blocks: list[Block] = [Section(t("digest_title"), heading=t("digest_title"))]
     if facts:
         blocks.append(Facts(tuple(facts)))
-    blocks.extend(keys(shown))
+    blocks.extend(scale_keys(shown))
     blocks.extend(parts)
     if unreachable:
         blocks.append(Section(t("digest_unreachable", names=", ".join(unreachable))))
@@ -88,4 +88,4 @@ async def home(ctx: Ctx) -> list[Block]:
         rows.append((view.trainee_name, line + (f" · {cells}" if cells else "")))
     blocks: list[Block] = [Section(t("home_lead"), heading=t("home_lead"))]
     blocks.append(Facts(tuple(rows)) if rows else Section(t("home_none")))
-    return blocks + keys(used)
+    return blocks + scale_keys(used)

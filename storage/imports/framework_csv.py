@@ -37,6 +37,8 @@ _STRAND_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,15}$")
 _VALUE_CODE = re.compile(r"^[a-z0-9][a-z0-9_]{0,31}$")
 # Codes of the other scales ratings are stored under: a framework may not take them.
 RESERVED_CODES = frozenset({Scale.MENTOR_STANDARDS.value, Scale.WELLBEING.value})
+# The rating form's own fields, beside one field per strand: a strand may not take their names.
+RESERVED_STRANDS = frozenset({"comment", "targets"})
 _YES = {"yes", "y", "true", "1", "x"}
 _NO = {"", "no", "n", "false", "0"}
 
@@ -110,6 +112,8 @@ class _Reader:
         description = _optional(row, "description", MAX_DESCRIPTION)
         if not _STRAND_CODE.match(code):
             row.error(f"bad strand code {code!r} (up to 16 letters, digits, '.', '-' or '_')")
+        elif code.lower() in RESERVED_STRANDS:
+            row.error(f"strand code {code!r} is the name of the rating form's own field")
         elif code in self.strand_lines:
             row.error(f"duplicate strand {code!r} (already on line {self.strand_lines[code]})")
         for column in ("symbol", "off_track"):
