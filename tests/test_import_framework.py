@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -232,3 +233,16 @@ async def test_count_of_shipped(sessions):
     async with sessions() as s:
         n = (await s.execute(select(func.count()).select_from(AssessmentFramework))).scalar()
     assert n == 2
+
+
+def test_the_documented_example_imports(tmp_path):
+    """docs/csv-formats.md's framework.csv example is a good file, as printed there."""
+    from storage.imports.framework_csv import read_framework
+
+    docs = (Path(__file__).parents[1] / "docs" / "csv-formats.md").read_text(encoding="utf-8")
+    example = docs[docs.index("kind,code,name,area") :].split("```")[0]
+    path = tmp_path / "framework.csv"
+    path.write_text(example, encoding="utf-8")
+    checked = read_framework(path)
+    assert [s.code for s in checked.spec.strands] == ["C1", "C2", "C3"]
+    assert [v.off_track for v in checked.spec.values] == [False, True]
