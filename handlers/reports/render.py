@@ -91,7 +91,8 @@ def _cells(scale: tuple[Value, ...]) -> dict[str, dict[str | None, Markup]]:
         )
         for status in (None, *MEETING_SYMBOL)
     }
-    return {"rag": rag, "meeting": meeting}
+    na = Markup('<td class="rag rag-none" title="{0}">{1}</td>').format(t("not_applicable"), "·")
+    return {"rag": rag, "meeting": meeting, "na": {None: na}}
 
 
 def idp_html(idp: Idp, *, generated_at: datetime) -> str:

@@ -101,6 +101,19 @@ class Frameworks:
         return tuple(seen.items())
 
     @property
+    def keys(self) -> tuple[tuple[str, tuple[Value, ...]], ...]:
+        """Each framework's name and values, for the key to a grid."""
+        return tuple((f.name, f.values) for f in self.each)
+
+    def applies(self, programme_id: int, code: str) -> bool:
+        """Whether the strand is one the programme's trainees are rated on (a grid over
+        programmes on different frameworks shows the others' strands as not applying)."""
+        if len(self.each) < 2:
+            return True
+        framework = self.by_programme.get(programme_id)
+        return framework is None or framework.strand(code) is not None
+
+    @property
     def scale(self) -> tuple[Value, ...]:
         seen: dict[str, Value] = {}
         for f in self.each:

@@ -67,6 +67,7 @@ async def idp(session: AsyncSession, *, trainee_id: int) -> Idp | None:
         recovery_plans=plans,
         timeline=_timeline(concerns, escalations, plans),
         scale=on.scale,
+        scale_keys=on.keys,
     )
 
 

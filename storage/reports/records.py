@@ -134,6 +134,7 @@ class Idp:
     timeline: list[TimelineEvent] = field(default_factory=list)
     # The values of the scales the trainee is rated on, in order (for labels and the key).
     scale: tuple[Value, ...] = ()
+    scale_keys: tuple[tuple[str, tuple[Value, ...]], ...] = ()  # (framework, its values)
 
     @property
     def current_targets(self) -> TargetRecord | None:
