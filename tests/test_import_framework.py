@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import func, select
 
 from storage.db import make_engine, session_factory
-from storage.models import AssessmentFramework, FrameworkStrand, RagRating, ScaleValue
+from storage.models import AssessmentFramework, FrameworkStrand, Programme, RagRating, ScaleValue
 from storage.repo import frameworks
 from tests.factories import World, build_world
 from tests.framework_data import CODE, NAME, framework_rows, write_framework
@@ -246,3 +246,43 @@ def test_the_documented_example_imports(tmp_path):
     checked = read_framework(path)
     assert [s.code for s in checked.spec.strands] == ["C1", "C2", "C3"]
     assert [v.off_track for v in checked.spec.values] == [False, True]
+
+
+def test_the_calendar_can_put_a_programme_on_a_framework(monkeypatch, capsys, db_url, tmp_path):
+    """calendar.csv's optional framework column, as the sample calendar uses it."""
+    from tests.test_import_calendar import calendar_rows
+    from tests.test_import_roster import write_csv
+
+    w = world(db_url)
+    rows = [
+        {**r, "programme": PROGRAMME, "framework": "ittecf" if i == 1 else ""}
+        for i, r in enumerate(calendar_rows()[:4])
+    ]
+    path = write_csv(tmp_path / "calendar.csv", rows)
+    code, out, err = cli(monkeypatch, capsys, db_url, "import", "calendar", path)
+    assert (code, err) == (0, "")
+    assert "  programmes: 0 created, 1 updated, 0 unchanged" in out.splitlines()
+    assert read(db_url, w.programme_id).code == "ittecf"
+    code, out, _ = cli(monkeypatch, capsys, db_url, "import", "calendar", path)
+    assert out.splitlines()[-1] == "no changes: the database already matches the file"
+
+    rows[0]["framework"], rows[2]["framework"] = "teachers_standards", "nope"
+    rows[3]["programme"] = "PGCE Secondary 2026-27"
+    rows[3]["framework"] = "nope"
+    bad = write_csv(tmp_path / "calendar2.csv", rows)
+    code, out, err = cli(monkeypatch, capsys, db_url, "import", "calendar", bad)
+    assert code == 1 and out == ""
+    assert err.splitlines()[:2] == [
+        "line 3: framework 'ittecf' for programme 'PGCE Primary 2026-27' differs from "
+        "'teachers_standards' on line 2",
+        "line 4: framework 'nope' for programme 'PGCE Primary 2026-27' differs from "
+        "'teachers_standards' on line 2",
+    ]
+    rows = [{**r, "framework": ""} for r in rows]
+    rows[3]["framework"] = "nope"
+    code, _, err = cli(monkeypatch, capsys, db_url, "import", "calendar", write_csv(bad, rows))
+    assert err.splitlines() == [
+        "line 5: unknown framework 'nope' (`mentorbot framework list` shows them)",
+        "error: calendar2.csv rejected: 1 bad row; nothing was imported",
+    ]
+    assert count(db_url, Programme) == 1  # PGCE Secondary 2026-27 was not created

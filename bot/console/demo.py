@@ -25,7 +25,7 @@ from bot import platforms
 from bot.console import evidence, privacy, render
 from bot.console.answers import ScriptedAnswers
 from bot.console.clock import LONDON, SimClock
-from bot.console.frameworks_demo import frameworks_table, put_on_frameworks
+from bot.console.frameworks_demo import frameworks_table
 from bot.console.session import ConsoleSession, open_session
 from bot.console.story import FIRST_DAY, LAST_DAY, Script, Step, story
 from bot.sample_data import CALENDAR, PEOPLE, PLACEMENTS, SCHOOLS, sample_files
@@ -90,7 +90,6 @@ async def prepare(database_url: str) -> list[PlacementRow]:
             await import_roster(sessions, build_roster(parsed, read_people(people)))
             await import_calendar(sessions, build_calendar(read_calendar(calendar)))
             await import_schools(sessions, read_schools(schools), file=schools.name)
-        await put_on_frameworks(sessions)
         async with transaction(sessions) as s:
             await concerns.set_escalation_target(
                 s,

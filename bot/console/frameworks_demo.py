@@ -1,6 +1,7 @@
-"""The demo's part about assessment frameworks: the sample's School Direct programme is put
-on the ITTECF areas (the PGCE stays on the Teachers' Standards, Red/Amber/Green), and the
-programmes are shown with what they are rated on, as `mentorbot framework list` says it."""
+"""The demo's part about assessment frameworks: the sample calendar puts the School Direct
+programme on the ITTECF areas (its `framework` column; the PGCE stays on the Teachers'
+Standards, Red/Amber/Green), and the programmes are shown with what they are rated on, as
+`mentorbot framework list` says it."""
 
 from __future__ import annotations
 
@@ -10,16 +11,8 @@ from rich.table import Table
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlmodel import select
 
-from bot.sample_data import FRAMEWORKS
-from storage.imports.framework import use_framework
 from storage.models import Programme
 from storage.repo import frameworks
-
-
-async def put_on_frameworks(sessions: async_sessionmaker[AsyncSession]) -> None:
-    """As an admin would: `mentorbot framework use CODE PROGRAMME`, per the sample's list."""
-    for programme, code in FRAMEWORKS.items():
-        await use_framework(sessions, code=code, programme=programme, force=False)
 
 
 async def frameworks_table(sessions: async_sessionmaker[AsyncSession]) -> Table:

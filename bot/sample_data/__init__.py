@@ -1,6 +1,7 @@
 """A small sample partnership shipped with the package: two schools (one on Slack, one on
 Teams, each in its own workspace or tenant), six trainees on two programmes (a PGCE on the
-Teachers' Standards, a School Direct route on the ITTECF areas), their mentors and lead
+Teachers' Standards, a School Direct route on the ITTECF areas: the calendar's framework
+column), their mentors and lead
 mentors, the ITT leads, and a calendar.
 
 Used by `mentorbot import roster|calendar --sample` and by `mentorbot demo`."""
@@ -17,10 +18,6 @@ PEOPLE = "people.csv"
 CALENDAR = "calendar.csv"
 # Each school's workspace or tenant and its own closed days (`mentorbot import schools`).
 SCHOOLS = "schools.csv"
-# The programme not on the default framework (the Teachers' Standards on Red/Amber/Green):
-# Riverside Academy's School Direct trainees are tracked against the ITTECF areas
-# (`mentorbot framework use ittecf "School Direct Primary 2026-27"`).
-FRAMEWORKS: dict[str, str] = {"School Direct Primary 2026-27": "ittecf"}
 
 
 @contextmanager

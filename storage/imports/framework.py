@@ -20,6 +20,8 @@ from sqlmodel import SQLModel
 from storage.db import transaction
 from storage.imports.bulk import Counts, ImportResult
 from storage.imports.framework_csv import FrameworkFile
+from storage.imports.rows import ImportRejected, RowError
+from storage.imports.whole import Calendar
 from storage.models import (
     AssessmentFramework,
     AuditEntry,
@@ -28,6 +30,7 @@ from storage.models import (
     RagRating,
     ScaleValue,
 )
+from storage.shipped_frameworks import DEFAULT_FRAMEWORK
 
 ACTION = "import_framework"
 
@@ -277,3 +280,48 @@ async def _ratings_on_other_scales(session: AsyncSession, programme_id: int, cod
         )
     )
     return int((await session.execute(stmt)).scalar_one())
+
+
+async def frameworks_named_in_calendar(
+    session: AsyncSession, calendar: Calendar, programmes: dict[str, int]
+) -> set[str]:
+    """Put each programme the calendar's `framework` column names on that framework; the
+    programmes moved. An unknown code, or a programme with ratings on its current
+    framework (`mentorbot framework use … --force` moves those), refuses the file."""
+    if not calendar.frameworks:
+        return set()
+    codes = {code for code, _line in calendar.frameworks.values()}
+    stmt = select(AssessmentFramework.code, AssessmentFramework.id).where(
+        AssessmentFramework.code.in_(codes)
+    )
+    ids: dict[str, int] = {code: fid for code, fid in (await session.execute(stmt)).all()}
+    errors: list[RowError] = []
+    moved: set[str] = set()
+    for name, (code, line) in calendar.frameworks.items():
+        fid = ids.get(code)
+        if fid is None:
+            problem = f"unknown framework {code!r} (`mentorbot framework list` shows them)"
+            errors.append(RowError(calendar.file, line, problem))
+            continue
+        programme = await session.get(Programme, programmes[name]) if name in programmes else None
+        if programme is None:  # new in a dry run: it would be created on the framework
+            moved.add(name)
+            continue
+        if programme.framework_id == fid or (
+            programme.framework_id is None and code == DEFAULT_FRAMEWORK
+        ):
+            continue
+        rated = await _ratings_on_other_scales(session, programmes[name], code)
+        if rated:
+            problem = (
+                f"programme {name!r} has {rated} review-point ratings on its current "
+                f'framework; move it with `mentorbot framework use {code} "{name}" --force`'
+            )
+            errors.append(RowError(calendar.file, line, problem))
+            continue
+        programme.framework_id = fid
+        moved.add(name)
+    if errors:
+        raise ImportRejected(errors)
+    await session.flush()
+    return moved
