@@ -114,3 +114,19 @@ async def test_observation_offers_the_trainees_strands_and_refuses_another_frame
         feedback = (await s.execute(select(OutboxMessage))).scalar_one()
     assert (rating.scale, rating.item_code, rating.rating) == ("ittecf", "AT", "not_yet")
     assert feedback.recipient_id == w.trainee_id and "✖ Not yet" in str(feedback.payload)
+
+
+def test_more_strands_than_slack_checkboxes_take_are_a_multi_select_menu():
+    from bot.slack import render
+    from handlers.observation import flow
+    from handlers.ui import Choice
+
+    strands = tuple(Choice(f"S{i}", f"S{i}: strand {i}") for i in range(17))  # TS + ITTECF
+    trainees = (Choice("1", "Tara Trainee"),)
+    blocks = render.modal(flow._details_form(trainees, {}, strands))["blocks"]
+    element = next(b for b in blocks if b.get("block_id") == "standards")["element"]
+    assert element["type"] == "multi_static_select" and len(element["options"]) == 17
+    few = render.modal(flow._details_form(trainees, {}, strands[:9]))["blocks"]
+    assert next(b for b in few if b.get("block_id") == "standards")["element"]["type"] == (
+        "checkboxes"
+    )
