@@ -65,8 +65,7 @@ def import_framework(
 
 @app.command("list")
 def list_cmd() -> None:
-    """Each framework: its code, its scale (symbols and words), its strands and the
-    programmes rated on it."""
+    """Each framework: its code, scale, strands and the programmes rated on it."""
     from storage.repo import frameworks
 
     async def go() -> tuple[list[Framework], dict[int, list[str]]]:
