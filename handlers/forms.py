@@ -14,11 +14,22 @@ from handlers.text import rag_label, t
 from handlers.ui import Choice, FieldKind, Form, FormField
 from storage.catalogue import RAG_KEYS
 from storage.enums import Rag, Scale
+from storage.repo.frameworks import Framework, Strand
 
 
 def rag_choices(scale: Scale) -> tuple[Choice, ...]:
-    """Red, Amber and Green, each with its word, its shape and its meaning on `scale`."""
+    """Red, Amber and Green, each with its word, its shape and its meaning on `scale`
+    (the mentor standards and wellbeing; trainees are rated on their framework's scale)."""
     return tuple(Choice(r.value, rag_label(r), RAG_KEYS[scale][r]) for r in Rag)
+
+
+def scale_choices(framework: Framework) -> tuple[Choice, ...]:
+    """The framework's scale, each value with its symbol, its words and its meaning."""
+    return tuple(Choice(v.code, f"{v.symbol} {v.label}", v.meaning) for v in framework.values)
+
+
+def strand_label(strand: Strand) -> str:
+    return f"{strand.code}: {strand.title}"
 
 
 # Slack's plain_text_input allows 3,000 characters; our long text stays under it.

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from storage.enums import Rag
+from storage.repo.frameworks import Framework
 
 CORE: dict[str, str] = {
     "not_on_roster": "Sorry, I can't find you on the ITT partnership roster, so I can't record anything for you. Please ask your partnership office (the ITT admin team) to add your e-mail address to the roster.",
@@ -118,3 +119,15 @@ def t(key: str, **values: object) -> str:
 def rag_label(rating: str) -> str:
     rag = Rag(rating)
     return f"{RAG_SYMBOL[rag]} {RAG_WORD[rag]}"
+
+
+def value_label(framework: Framework, code: str) -> str:
+    """A rating on a framework's scale as its symbol and words; a code the scale no longer
+    has (never expected: the import refuses to remove a value in use) is shown as stored."""
+    value = framework.value(code)
+    return f"{value.symbol} {value.label}" if value else code
+
+
+def scale_key(framework: Framework) -> str:
+    """The key to a grid of symbols: `✔ On track · ▲ Working towards · ✖ Not yet`."""
+    return " · ".join(f"{v.symbol} {v.label}" for v in framework.values)

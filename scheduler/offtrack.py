@@ -50,7 +50,7 @@ class OffTrack:
         causes = await q.escalation_causes(s)
         open_rules = await q.escalated_placements(s)
         found = await self._missed_meetings(s, snap, open_rules)
-        found += await self._red_ratings(s, snap)
+        found += await self._off_track_ratings(s, snap)
         found += await self._concerns(s, snap)
         found += self._missing_ratings(snap)
         found += await self._targets_not_met(s, snap)
@@ -83,7 +83,9 @@ class OffTrack:
             ]
         return found
 
-    async def _red_ratings(self, s: AsyncSession, snap: Snapshot) -> list[Finding]:
+    async def _off_track_ratings(self, s: AsyncSession, snap: Snapshot) -> list[Finding]:
+        """A rating its framework marks off track (Red, "not yet"…) at the latest review
+        point. The policy key keeps its first name, red_at_review_point; so does the rule."""
         if not self.policy.off_track.red_at_review_point:
             return []
         latest: dict[int, ReviewPoint] = {}
@@ -95,8 +97,8 @@ class OffTrack:
         if not latest:
             return []
         by_id = snap.by_id()
-        reds: dict[tuple[int, int], list[str]] = defaultdict(list)
-        rows = await q.red_at(
+        off_track: dict[tuple[int, int], list[str]] = defaultdict(list)
+        rows = await q.off_track_at(
             s, review_point_ids=[rp.id for rp in latest.values() if rp.id is not None]
         )
         for pid, rp_id, item in rows:
@@ -107,7 +109,7 @@ class OffTrack:
                 and latest[v.programme_id].id == rp_id
                 and rp_id is not None
             ):
-                reds[(pid, rp_id)].append(item)
+                off_track[(pid, rp_id)].append(item)
         names = {rp.id: rp.name for rp in snap.points}
         return [
             (
@@ -116,7 +118,7 @@ class OffTrack:
                 f"rp:{rp_id}",
                 {"review_point_id": rp_id, "review_point": names[rp_id], "items": sorted(items)},
             )
-            for (pid, rp_id), items in reds.items()
+            for (pid, rp_id), items in off_track.items()
         ]
 
     async def _concerns(self, s: AsyncSession, snap: Snapshot) -> list[Finding]:

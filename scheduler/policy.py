@@ -47,6 +47,8 @@ class OffTrackRules(BaseModel):
     missed_weeks: int = Field(
         2, ge=1, le=10, description="consecutive teaching weeks without a signed-off meeting"
     )
+    # Any value the programme's framework marks off track (Red on the Teachers' Standards,
+    # "not yet" on the ITTECF scale) at the latest review point; the key keeps its old name.
     red_at_review_point: bool = True
     concern_escalates: bool = True
     missing_ratings_days: int = Field(
@@ -317,6 +319,7 @@ send_in_holidays = false
 
 [off_track]
 missed_weeks = 2
+# any rating its framework marks off track (Red, "not yet") at the latest review point
 red_at_review_point = true
 concern_escalates = true
 missing_ratings_days = 7

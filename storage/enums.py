@@ -33,7 +33,10 @@ class Rag(StrEnum):
 
 
 class Scale(StrEnum):
-    """Which catalogue a RAG rating is against."""
+    """Which catalogue a rating is against. A trainee's review-point and observation ratings
+    store their programme's framework code instead (storage/models/frameworks.py), which for
+    the default framework is TEACHERS_STANDARDS, so ratings from before frameworks were
+    data keep their meaning."""
 
     TEACHERS_STANDARDS = "teachers_standards"
     MENTOR_STANDARDS = "mentor_standards"

@@ -137,7 +137,7 @@ class SlackHarness:
                 entry = {"type": kind, "selected_date": value}
             elif kind in ("radio_buttons", "static_select"):
                 entry = {"type": kind, "selected_option": {"value": value}}
-            elif kind == "checkboxes":
+            elif kind in ("checkboxes", "multi_static_select"):
                 entry = {"type": kind, "selected_options": [{"value": v} for v in value]}
             else:
                 entry = {"type": kind, "value": value}

@@ -149,8 +149,8 @@ def test_rating_concern_and_escalation(monkeypatch, capsys, sample_db):
     assert "✔ Escalation alerts will come to this channel." in text
     assert "✔ Ratings for Tom Price at Review point 1 recorded." in text
     assert "→ #itt-leadership (console channel)" in text
-    assert "⚠ Escalation: Tom Price (Oakfield Primary) – a Red on a Teachers' Standard" in text
-    assert "Red at Review point 1: TS7" in text
+    assert "⚠ Escalation: Tom Price (Oakfield Primary) – a rating marked off track" in text
+    assert "Off track at Review point 1: TS7" in text
     assert "You are now Priya Nair (ITT lead)." in text and "Waiting for you:" in text
     assert "Acknowledged by Priya Nair on 20 Oct 2026 11:00." in text
 

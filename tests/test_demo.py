@@ -183,8 +183,9 @@ def test_red_at_review_point_escalates_to_a_support_plan(demo):
         "Ben Hughes presses [1] Do it now · Tom Price",
         "TS7: ✖ Red",
         "✔ Ratings for Tom Price at Review point 1 recorded.",
-        "→ #itt-leadership (Slack channel) ⚠ Escalation: Tom Price (Oakfield Primary) – a Red "
-        "on a Teachers' Standard at the latest review point. Red at Review point 1: TS7",
+        "→ #itt-leadership (Slack channel) ⚠ Escalation: Tom Price (Oakfield Primary) – a "
+        "rating marked off track (such as Red) at the latest review point. Off track at Review "
+        "point 1: TS7",
         "Priya Nair presses [1] Acknowledge · Tom Price",
         "Priya Nair presses [1] Open support plan · Tom Price",
         "✎ Open a support plan",
@@ -242,8 +243,9 @@ def test_digests_and_the_summary(demo):
         t,
         "Fri 23 Oct",
         "→ Clare Dixon (Slack DM) Weekly digest: your trainees",
-        "Tom Price: Last signed-off week: Mon 19 Oct 2026 · Overdue: none Latest RAG: TS1 ▲ Amber",
-        "TS7 ✖ Red",
+        "Tom Price: Last signed-off week: Mon 19 Oct 2026 · Overdue: none Latest ratings: TS1 ▲",
+        "TS7 ✖",
+        "Key (Teachers' Standards (Red/Amber/Green)): ✖ Red · ▲ Amber · ✔ Green",
         "→ Fiona Walsh (Teams chat) Weekly digest: your trainees",
         "Half a term in numbers",
     )
@@ -354,3 +356,38 @@ def test_the_demo_shows_a_subject_access_request_answered(demo):
     )
     page = held.read_text(encoding="utf-8")
     assert "Personal data held about Amira Khan" in page and "weekly meeting" in page
+
+
+def test_two_programmes_are_rated_each_on_its_own_framework(demo):
+    t = demo.text
+    in_order(
+        t,
+        "Programmes and what they are rated on",
+        "PGCE Primary",
+        "Teachers'",
+        "School Direct",
+        "ITT and Early",
+    )
+    in_order(
+        t,
+        "Erin Shah presses [1] Do it now · Li Wei",
+        "Rate each strand of ITT and Early Career Framework (on track / working towards / "
+        "not yet). Step 1 of 2",
+        "AT: Adaptive teaching, including SEND: ▲ Working towards",
+        "✔ Ratings for Li Wei at Review point 1 recorded.",
+        "Ben Hughes presses [1] Do it now · Tom Price",
+        "Rate each strand of Teachers' Standards (Red/Amber/Green). Step 1 of 2",
+        "✔ Ratings for Tom Price at Review point 1 recorded.",
+    )
+    # Each lead mentor's digest: the grid in symbols, with the key to its own scale.
+    in_order(
+        t,
+        "Fri 23 Oct",
+        "→ Clare Dixon (Slack DM) Weekly digest: your trainees",
+        "Key (Teachers' Standards (Red/Amber/Green)): ✖ Red · ▲ Amber · ✔ Green",
+        "→ Fiona Walsh (Teams chat) Weekly digest: your trainees",
+        "Sam Turner: Last signed-off week:",
+        "HE ✔ · HPL ✔ · SC ✔ · CP ✔ · AT ✔ · AS ▲ · MB ✔ · PB ▲",
+        "Key (ITT and Early Career Framework (on track / working towards / not yet)): "
+        "✔ On track · ▲ Working towards · ✖ Not yet",
+    )

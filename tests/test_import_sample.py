@@ -40,8 +40,9 @@ def test_sample_roster_and_calendar_import(monkeypatch, capsys, sqlite_url):
 
     code, out, err = run_cli(monkeypatch, capsys, sqlite_url, "import", "calendar", "--sample")
     assert (code, err) == (0, "")
-    assert out.splitlines()[0] == "imported calendar.csv (7 rows)"
-    assert (count(sqlite_url, CalendarEntry), count(sqlite_url, ReviewPoint)) == (5, 2)
+    assert out.splitlines()[0] == "imported calendar.csv (14 rows)"
+    # Two programmes (a PGCE and a School Direct route), each with its own calendar.
+    assert (count(sqlite_url, CalendarEntry), count(sqlite_url, ReviewPoint)) == (10, 4)
 
     code, out, _ = run_cli(monkeypatch, capsys, sqlite_url, "import", "roster", "--sample")
     assert code == 0 and out.splitlines()[-1] == "no changes: the database already matches the file"
@@ -51,7 +52,7 @@ def test_sample_dry_run_writes_nothing(monkeypatch, capsys, sqlite_url):
     code, out, _ = run_cli(
         monkeypatch, capsys, sqlite_url, "import", "calendar", "--sample", "--dry-run"
     )
-    assert code == 0 and out.startswith("dry run of calendar.csv (7 rows)")
+    assert code == 0 and out.startswith("dry run of calendar.csv (14 rows)")
     assert count(sqlite_url, CalendarEntry) == 0
 
 

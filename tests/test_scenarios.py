@@ -27,8 +27,15 @@ from tests import report_links, scenarios_support, scenarios_targets
 from tests import scenarios as sc
 from tests.console_harness import flat, run_cli
 from tests.factories import NOW, WEEK, World, build_world, queue_weekly_prompt
+from tests.scenario_drivers_frameworks import (
+    ConsoleFrameworks,
+    SlackFrameworks,
+    TeamsFrameworks,
+)
 from tests.scenario_drivers_support import ConsoleSupport, SlackSupport, TeamsSupport
 from tests.scenario_drivers_targets import ConsoleTargets, SlackTargets, TeamsTargets
+from tests.scenarios_frameworks import OWN_COMMENT
+from tests.scenarios_frameworks import SCENARIOS as FRAMEWORKS_SCENARIOS
 from tests.slack_harness import SECRET, SlackHarness
 from tests.slack_harness import USERS as SLACK_USERS
 from tests.stubs.bf_connector import ConnectorStub
@@ -67,7 +74,7 @@ async def _served(runtime: Runtime) -> AsyncIterator[aiohttp.ClientSession]:
     await server.close()
 
 
-class SlackDriver(SlackTargets, SlackSupport):
+class SlackDriver(SlackTargets, SlackSupport, SlackFrameworks):
     """Slash commands, buttons in DMs and modals, signed as Slack signs them."""
 
     ID: ClassVar[dict[str, str]] = {
@@ -183,7 +190,7 @@ async def slack(db_url: str, **_: Any) -> AsyncIterator[SlackDriver]:
     await stub.close()
 
 
-class TeamsDriver(TeamsTargets, TeamsSupport):
+class TeamsDriver(TeamsTargets, TeamsSupport, TeamsFrameworks):
     """Messages and form cards in each person's 1:1 chat with the bot."""
 
     def __init__(self, h: TeamsHarness, w: World) -> None:
@@ -298,7 +305,7 @@ TARA = "tara.trainee@example.org"
 NAMES = {"Mo Mentor": "mentor", "Tara Trainee": "trainee", "Lee Lead": "lead"}
 
 
-class ConsoleDriver(ConsoleTargets, ConsoleSupport):
+class ConsoleDriver(ConsoleTargets, ConsoleSupport, ConsoleFrameworks):
     """`mentorbot chat` with the lines typed piped in. A panel is what reached the person it
     is addressed to; prompts, forms and echoed typing are seen by whoever is at the console."""
 
@@ -418,12 +425,15 @@ TYPED = [
     *(sc.QA[k] for k in ("evidence_note", "disagreement", "actions")),
     *scenarios_targets.TYPED,
     *scenarios_support.TYPED,
+    *OWN_COMMENT.values(),
 ]
 
 
 @pytest.mark.parametrize("edge", sorted(EDGES))
 @pytest.mark.parametrize(
-    "scenario", sc.SCENARIOS + scenarios_targets.SCENARIOS + scenarios_support.SCENARIOS, ids=str
+    "scenario",
+    sc.SCENARIOS + scenarios_targets.SCENARIOS + scenarios_support.SCENARIOS + FRAMEWORKS_SCENARIOS,
+    ids=str,
 )
 async def test_scenario(scenario, edge, db_url, monkeypatch, capsys, tmp_path, log_everything):
     """Also run with every logger at DEBUG: no name, e-mail or typed text is logged."""

@@ -169,7 +169,7 @@ async def test_red_at_review_point_escalates(sched):
             )
         )
     await h.tick_at(at(date(2026, 11, 11), 9))
-    red = [a for a in h.posted_to("CITT") if "a Red on a Teachers' Standard" in a["text"]]
+    red = [a for a in h.posted_to("CITT") if "a rating marked off track" in a["text"]]
     assert len(red) == 1 and "TS7" in str(red[0]["blocks"]) and "TS2" not in str(red[0]["blocks"])
 
 

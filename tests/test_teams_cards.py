@@ -33,14 +33,29 @@ from handlers.ui import (
     Style,
 )
 from handlers.weekly import flow as weekly_flow
-from storage.catalogue import TEACHERS_STANDARDS
 from storage.models import Escalation, Observation, SupportStage, SupportTarget
+from storage.repo.frameworks import Framework, Strand, Value, from_spec
 from storage.repo.placements import PlacementView
+from storage.shipped_frameworks import TEACHERS_STANDARDS_RAG
 from tests.factories import WEEK
 from tests.teams_harness import assert_valid, text_of
 
 LONGEST_NAME = 200  # person.full_name, school.name
 LONG = 3000  # the longest text a form takes
+TS = from_spec(TEACHERS_STANDARDS_RAG)
+TEACHERS_STANDARDS = TS.strands
+
+
+def widest_framework() -> Framework:
+    """A provider's framework at the import's limits: 16-character codes, 300-character
+    titles and meanings, 60-character labels, the most values a scale may have."""
+    from storage.imports.framework_csv import MAX_VALUES
+
+    strands = tuple(Strand(f"S{i:02d}".ljust(16, "x"), "ŧ" * 300) for i in range(9))
+    values = tuple(
+        Value(f"v{i}".ljust(32, "x"), "ł" * 60, "m" * 300, "✔✔", i == 0) for i in range(MAX_VALUES)
+    )
+    return Framework(9, "widest", "W" * 200, strands, values)
 
 
 def view(name_length: int | None = None) -> PlacementView:
@@ -89,7 +104,7 @@ def feedback(long: bool) -> Message:
         areas_for_development=text,
         targets=text,
     )
-    rags = {s.code: "amber" for s in TEACHERS_STANDARDS} if long else {"TS2": "green"}
+    rags = {s.code: "▲ Amber" for s in TEACHERS_STANDARDS} if long else {"TS2": "✔ Green"}
     return observation.feedback_message(
         o, view(LONGEST_NAME if long else None).mentor_name, rags, with_button=True
     )
@@ -223,17 +238,20 @@ def forms(long: bool) -> dict[str, Form]:
             k: self_evaluation._self_eval_form(int(k[1]), _max_draft(f))
             for k, f in self_eval.items()
         }
+    fw = widest_framework() if long else TS
     step = {
-        s: ratings.flow._step_form(v.trainee_name, "Review point 1", v.id, 5, s, {}) for s in (1, 2)
+        s: ratings.flow._step_form(fw, v.trainee_name, "Review point 1", (v.id, 5), s, {})
+        for s in (1, 2)
     }
     if long:
         step = {
-            s: ratings.flow._step_form(v.trainee_name, "R" * 200, v.id, 5, s, _max_draft(f))
+            s: ratings.flow._step_form(fw, v.trainee_name, "R" * 200, (v.id, 5), s, _max_draft(f))
             for s, f in step.items()
         }
-    details = observation.flow._details_form(_trainees(40 if long else 2, n), {})
+    strands = tuple(Choice(s.code, f"{s.code}: {s.title}") for s in fw.strands)
+    details = observation.flow._details_form(_trainees(40 if long else 2, n), {}, strands)
     if long:
-        details = observation.flow._details_form(_trainees(40, n), _max_draft(details))
+        details = observation.flow._details_form(_trainees(40, n), _max_draft(details), strands)
     return {
         "weekly-held": weekly_flow._form("weekly.held", v, WEEK),
         "weekly-rescheduled": weekly_flow._form("weekly.rescheduled", v, WEEK),
@@ -260,7 +278,7 @@ def forms(long: bool) -> dict[str, Form]:
         "rate-step-2": step[2],
         **{f"self-eval-{k}": f for k, f in self_eval.items()},
         "observe-details": details,
-        "observe-rag": observation.flow._rag_form([s.code for s in TEACHERS_STANDARDS]),
+        "observe-rag": observation.flow._rag_form(fw, [s.code for s in fw.strands]),
         "concern": concern.flow._form(_trainees(40 if long else 2, n)),
         "support-review": support_review.review_form(v, _stage(long), _targets(long)),
         "support-open": support_opening.open_form(

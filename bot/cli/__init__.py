@@ -13,6 +13,7 @@ from bot.cli import (
     config_cmd,
     console_cmd,
     db_cmd,
+    framework_cmd,
     import_cmd,
     manifest_cmd,
     privacy_cmd,
@@ -35,6 +36,8 @@ app.add_typer(db_cmd.app, name="db")
 app.add_typer(config_cmd.app, name="config")
 app.add_typer(import_cmd.app, name="import")
 import_cmd.app.command("schools")(rollout_cmd.import_schools)
+import_cmd.app.command("framework")(framework_cmd.import_framework)
+app.add_typer(framework_cmd.app, name="framework")
 app.command("reach")(rollout_cmd.reach)
 app.add_typer(rollout_cmd.school_app, name="school")
 app.command("serve")(serve_cmd.serve)

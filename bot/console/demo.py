@@ -25,6 +25,7 @@ from bot import platforms
 from bot.console import evidence, privacy, render
 from bot.console.answers import ScriptedAnswers
 from bot.console.clock import LONDON, SimClock
+from bot.console.frameworks_demo import frameworks_table
 from bot.console.session import ConsoleSession, open_session
 from bot.console.story import FIRST_DAY, LAST_DAY, Script, Step, story
 from bot.console.story_targets import with_targets
@@ -280,6 +281,7 @@ async def run_demo(database_url: str, console: Console) -> float:
     try:
         console.print(who_is_who(rows))
         console.print(await schools_table(session_factory(engine)))
+        console.print(await frameworks_table(session_factory(engine)))
         console.print(await day_one(session_factory(engine)))
     finally:
         await engine.dispose()

@@ -9,6 +9,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, time, timedelta
 
+from bot.console.frameworks_demo import ittecf_ratings
+
 FIRST_DAY = date(2026, 9, 7)
 LAST_DAY = date(2026, 10, 23)
 
@@ -259,7 +261,7 @@ def story() -> Script:
         date(2026, 10, 14),
         16,
         30,
-        Step(FIONA, press="Do it now", about="Holly Burns", answers=_ratings({})),
+        Step(FIONA, press="Do it now", about="Holly Burns", answers=ittecf_ratings({})),
     )
     s.at(
         date(2026, 10, 15),
@@ -283,12 +285,30 @@ def story() -> Script:
     # Week 7: Review point 1.
     rp = date(2026, 10, 19)
     s.at(rp, 12, 0, Step(LI, press="Acknowledge", about="observation feedback"))
-    s.at(rp, 13, 0, Step(ERIN, press="Do it now", about="Li Wei", answers=_ratings({})))
+    # Riverside's School Direct trainees are rated on the ITTECF areas, on its own scale.
+    s.at(
+        rp,
+        13,
+        0,
+        Step(
+            ERIN,
+            press="Do it now",
+            about="Li Wei",
+            answers=ittecf_ratings({"AT": "working_towards"}),
+            why="School Direct trainees are rated on the ITTECF areas: on track, working "
+            "towards, not yet",
+        ),
+    )
     s.at(
         rp,
         13,
         10,
-        Step(ERIN, press="Do it now", about="Sam Turner", answers=_ratings({"TS8": "amber"})),
+        Step(
+            ERIN,
+            press="Do it now",
+            about="Sam Turner",
+            answers=ittecf_ratings({"PB": "working_towards", "AS": "working_towards"}),
+        ),
     )
     s.at(
         date(2026, 10, 20),

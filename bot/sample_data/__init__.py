@@ -1,5 +1,8 @@
 """A small sample partnership shipped with the package: two schools (one on Slack, one on
-Teams, each in its own workspace or tenant), six trainees, their mentors and lead mentors, the ITT leads, and a calendar.
+Teams, each in its own workspace or tenant), six trainees on two programmes (a PGCE on the
+Teachers' Standards, a School Direct route on the ITTECF areas: the calendar's framework
+column), their mentors and lead
+mentors, the ITT leads, and a calendar.
 
 Used by `mentorbot import roster|calendar --sample` and by `mentorbot demo`."""
 

@@ -22,6 +22,7 @@ from slack_sdk.models.blocks import (
     PlainTextObject,
     RadioButtonsElement,
     SectionBlock,
+    StaticMultiSelectElement,
     StaticSelectElement,
 )
 from slack_sdk.models.views import View
@@ -34,6 +35,7 @@ SECTION_TEXT = 3000
 FIELD_TEXT = 2000
 HEADER_TEXT = 150
 OPTION_TEXT = 75
+CHECKBOXES_MAX = 10  # Slack's limit on a checkboxes element's options
 BUTTON_TEXT = 75
 MODAL_TITLE = 24
 LABEL_TEXT = 2000
@@ -135,6 +137,10 @@ def _element(f: FormField) -> Any:
             return RadioButtonsElement(action_id=f.name, options=options, initial_option=initial)
         case FieldKind.SELECT:
             return StaticSelectElement(action_id=f.name, options=options, initial_option=initial)
+        case FieldKind.MULTI_SELECT if len(options) > CHECKBOXES_MAX:
+            # A framework's strands (or two frameworks' for one mentor) can be more than
+            # Slack's checkboxes take: a multi-select menu takes up to 100.
+            return StaticMultiSelectElement(action_id=f.name, options=options)
         case FieldKind.MULTI_SELECT:
             return CheckboxesElement(action_id=f.name, options=options)
     raise ValueError(f"no Slack element for {f.kind}")

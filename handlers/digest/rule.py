@@ -20,7 +20,9 @@ from handlers.ratings.rule import owes_ratings
 from handlers.ui import Block
 from handlers.weekly.flow import overdue as overdue_meeting
 from storage.calendar_rules import ProgrammeCalendar
+from storage.repo import frameworks
 from storage.repo import sweeps as q
+from storage.repo.frameworks import Framework
 from storage.repo.placements import PlacementView
 
 
@@ -43,7 +45,9 @@ def digest_week(cal: ProgrammeCalendar, loc: Local, timing: Timing) -> date | No
 class DigestFacts:
     cohorts: dict[tuple[int, date], list[PlacementView]] = field(default_factory=dict)
     last: dict[int, date] = field(default_factory=dict)  # last signed-off week
-    latest: dict[int, dict[str, str]] = field(default_factory=dict)  # item -> rag
+    # placement -> (framework code, strand) -> value code
+    latest: dict[int, dict[tuple[str, str], str]] = field(default_factory=dict)
+    frameworks: dict[int, Framework] = field(default_factory=dict)  # by programme
     dead: set[int] = field(default_factory=set)  # people recently unreachable
     # Other conversations' parts of the digest (mentor training logged…), with their facts.
     parts: list[tuple[DigestPart, Any]] = field(default_factory=list)
@@ -76,10 +80,13 @@ class DigestRule:
             return facts  # the expensive reads below happen once a week, not every minute
         ids = [v.id for vs in cohorts.values() for v in vs]
         facts.last = await q.last_signed_off(session, placement_ids=ids)
-        latest: dict[int, dict[str, str]] = defaultdict(dict)
-        for pid, _rp, item, rating in await q.current_ratings(session):
-            latest[pid][item] = rating
+        latest: dict[int, dict[tuple[str, str], str]] = defaultdict(dict)
+        for pid, _rp, scale, item, rating in await q.current_ratings(session):
+            latest[pid][(scale, item)] = rating
         facts.latest = dict(latest)
+        facts.frameworks = await frameworks.frameworks_for_programmes(
+            session, programme_ids={v.programme_id for vs in cohorts.values() for v in vs}
+        )
         facts.dead = await q.dead_recipients(session, since=snap.now - timedelta(days=7))
         mentor_ids = {v.mentor_id for vs in cohorts.values() for v in vs}
         mentor_parts, cohort_parts = _digest_parts()
@@ -124,7 +131,14 @@ class DigestRule:
         for rp in snap.points_of(v.programme_id):
             if rp.end_date < loc.today and owes_ratings(snap, v.id, rp.id):
                 overdue.append(overdue_ratings(rp.name))
-        return DigestRow(v.trainee_name, last, overdue, facts.latest.get(v.id, {}))
+        framework = facts.frameworks.get(v.programme_id)
+        rated = facts.latest.get(v.id, {})
+        latest = (
+            {item: value for (scale, item), value in rated.items() if scale == framework.code}
+            if framework
+            else {}
+        )
+        return DigestRow(v.trainee_name, last, overdue, latest, framework)
 
     def owed(self, snap: Snapshot, facts: DigestFacts) -> Iterable[Owed]:
         return ()

@@ -5,7 +5,7 @@ from __future__ import annotations
 STRINGS: dict[str, str] = {
     "escalation_alert": "⚠ Escalation: {trainee} ({school}) – {rule}.",
     "rule_missed_meetings": "two consecutive teaching weeks without a signed-off meeting",
-    "rule_red_rating": "a Red on a Teachers' Standard at the latest review point",
+    "rule_red_rating": "a rating marked off track (such as Red) at the latest review point",
     "rule_concern": "a concern raised by a mentor",
     "rule_missing_ratings": "review-point ratings still missing",
     "escalation_acked": "Acknowledged by {who} on {when}.",
@@ -35,7 +35,7 @@ STRINGS: dict[str, str] = {
     ),
     "home_itt": "Open escalations",
     "evidence_weeks": "Weeks without a signed-off meeting",
-    "evidence_ratings": "Red at {review_point}",
+    "evidence_ratings": "Off track at {review_point}",
     "evidence_concern": "Concern",
     "menu_use_channel": "Send ITT lead escalation alerts to this channel",
 }

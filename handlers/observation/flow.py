@@ -1,7 +1,8 @@
 """Lesson observation feedback, sent to the trainee to acknowledge.
 
-Step 1 asks for the lesson and the feedback, and which Teachers' Standards it evidenced;
-step 2 asks a RAG for each of those standards. Step 1 is kept as a draft between steps.
+Step 1 asks for the lesson and the feedback, and which strands of the trainee's framework
+(the Teachers' Standards by default) it evidenced; step 2 asks a rating on the framework's
+scale for each of them. Step 1 is kept as a draft between steps.
 """
 
 from __future__ import annotations
@@ -12,8 +13,8 @@ from typing import Any
 from handlers import keys, notify
 from handlers.access import parse_id, placement_for, placements_in_care
 from handlers.context import BadRequest, Ctx, Forbidden
-from handlers.forms import check, rag_choices
-from handlers.text import rag_label, t
+from handlers.forms import Checked, check, scale_choices, strand_label
+from handlers.text import t, value_label
 from handlers.ui import (
     Actions,
     Button,
@@ -29,16 +30,29 @@ from handlers.ui import (
     date_text,
     shorten,
 )
-from storage.catalogue import TEACHERS_STANDARDS
-from storage.enums import Scale
 from storage.models import Observation, RagRating
-from storage.repo import evidence, messaging, placements
+from storage.repo import evidence, frameworks, messaging, placements
+from storage.repo.frameworks import Framework
+from storage.repo.placements import PlacementView
 
 DRAFT_KEY = "observe"
-STANDARD_CHOICES = tuple(Choice(s.code, f"{s.code}: {s.title}") for s in TEACHERS_STANDARDS)
 
 
-def _details_form(trainees: tuple[Choice, ...], draft: dict[str, Any]) -> Form:
+async def _strand_choices(ctx: Ctx, mine: list[PlacementView]) -> tuple[Choice, ...]:
+    """The strands of the frameworks the actor's trainees are on (usually one), each once."""
+    found = await frameworks.frameworks_for_programmes(
+        ctx.session, programme_ids=[v.programme_id for v in mine]
+    )
+    choices: dict[str, Choice] = {}
+    for framework in sorted(found.values(), key=lambda f: f.id):
+        for strand in framework.strands:
+            choices.setdefault(strand.code, Choice(strand.code, strand_label(strand)))
+    return tuple(choices.values())
+
+
+def _details_form(
+    trainees: tuple[Choice, ...], draft: dict[str, Any], strands: tuple[Choice, ...]
+) -> Form:
     def long(name: str, label: str, required: bool = True) -> FormField:
         return FormField(
             name, t(label), FieldKind.LONG_TEXT, required=required, initial=draft.get(name)
@@ -77,7 +91,7 @@ def _details_form(trainees: tuple[Choice, ...], draft: dict[str, Any]) -> Form:
                 t("field_standards"),
                 FieldKind.MULTI_SELECT,
                 required=False,
-                choices=STANDARD_CHOICES,
+                choices=strands,
             ),
             long("targets", "field_targets"),
         ),
@@ -85,16 +99,12 @@ def _details_form(trainees: tuple[Choice, ...], draft: dict[str, Any]) -> Form:
     )
 
 
-def _rag_form(codes: list[str]) -> Form:
-    titles = {s.code: s.title for s in TEACHERS_STANDARDS}
+def _rag_form(framework: Framework, codes: list[str]) -> Form:
+    choices = scale_choices(framework)
     fields = tuple(
-        FormField(
-            code,
-            f"{code}: {titles[code]}",
-            FieldKind.CHOICE,
-            choices=rag_choices(Scale.TEACHERS_STANDARDS),
-        )
+        FormField(strand.code, strand_label(strand), FieldKind.CHOICE, choices=choices)
         for code in codes
+        if (strand := framework.strand(code)) is not None
     )
     return Form("observe.rag", t("observe_title"), fields, state={"codes": codes})
 
@@ -105,13 +115,17 @@ async def start(ctx: Ctx) -> Reply:
         return Reply(message=Message(t("no_trainees")))
     trainees = tuple(Choice(str(p.id), p.trainee_name) for p in mine)
     draft = await evidence.load_draft(ctx.session, owner_id=ctx.actor.person_id, form_key=DRAFT_KEY)
-    return Reply(open_form=_details_form(trainees, draft))
+    strands = await _strand_choices(ctx, mine)
+    return Reply(open_form=_details_form(trainees, draft, strands))
 
 
 async def on_details(ctx: Ctx, raw: dict[str, Any]) -> Reply:
     mine = await placements_in_care(ctx)
     trainees = tuple(Choice(str(p.id), p.trainee_name) for p in mine)
-    checked = check(_details_form(trainees, {}), raw, today=ctx.today)
+    strands = await _strand_choices(ctx, mine)
+    checked = check(_details_form(trainees, {}, strands), raw, today=ctx.today)
+    if checked.ok and checked.values.get("standards"):
+        checked = await _in_trainees_framework(ctx, checked)
     if not checked.ok:
         # A placement id that is not in the list is a forged or stale payload.
         if "placement_id" in checked.errors and raw.get("placement_id"):
@@ -124,8 +138,23 @@ async def on_details(ctx: Ctx, raw: dict[str, Any]) -> Reply:
     )
     codes = list(values.get("standards") or [])
     if codes:
-        return Reply(open_form=_rag_form(codes))
+        view = await placement_for(ctx, values["placement_id"])
+        return Reply(open_form=_rag_form(await _framework(ctx, view), codes))
     return await _record(ctx, values, {})
+
+
+async def _framework(ctx: Ctx, view: PlacementView) -> Framework:
+    return await frameworks.framework_for_programme(ctx.session, programme_id=view.programme_id)
+
+
+async def _in_trainees_framework(ctx: Ctx, checked: Checked) -> Checked:
+    """Strands of another framework (a mentor whose trainees are on two) are refused."""
+    view = await placement_for(ctx, checked.values["placement_id"])
+    framework = await _framework(ctx, view)
+    if all(framework.strand(code) for code in checked.values["standards"]):
+        return checked
+    error = t("err_not_in_framework", framework=framework.name)
+    return Checked(checked.values, {"standards": error})
 
 
 async def on_rag(ctx: Ctx, raw: dict[str, Any], state: dict[str, Any]) -> Reply:
@@ -133,14 +162,18 @@ async def on_rag(ctx: Ctx, raw: dict[str, Any], state: dict[str, Any]) -> Reply:
     codes = list(draft.get("standards") or [])
     if not draft or codes != list(state.get("codes") or []):
         raise BadRequest("observation draft missing or changed")
-    checked = check(_rag_form(codes), raw, today=ctx.today)
+    view = await placement_for(ctx, draft.get("placement_id"))
+    checked = check(_rag_form(await _framework(ctx, view), codes), raw, today=ctx.today)
     if not checked.ok:
         return Reply(form_errors=checked.errors)
+    if set(checked.values) != set(codes):  # a strand gone from the framework since step 1
+        raise BadRequest("strands evidenced not in the trainee's framework")
     return await _record(ctx, draft, checked.values)
 
 
 async def _record(ctx: Ctx, v: dict[str, Any], rags: dict[str, str]) -> Reply:
     view = await placement_for(ctx, v["placement_id"])
+    framework = await _framework(ctx, view)
     observation = await evidence.add_observation(
         ctx.session,
         observation=Observation(
@@ -159,7 +192,7 @@ async def _record(ctx: Ctx, v: dict[str, Any], rags: dict[str, str]) -> Reply:
         ctx.session,
         ratings=[
             RagRating(
-                scale=Scale.TEACHERS_STANDARDS.value,
+                scale=framework.code,
                 item_code=code,
                 rating=rating,
                 subject_id=view.trainee_id,
@@ -186,15 +219,22 @@ async def _record(ctx: Ctx, v: dict[str, Any], rags: dict[str, str]) -> Reply:
         key=str(keys.ObservationFeedback(observation.id or 0)),
         kind="observation_feedback",
         recipient_id=view.trainee_id,
-        message=feedback_message(observation, ctx.actor.name, rags, with_button=True),
+        message=feedback_message(
+            observation, ctx.actor.name, _shown(framework, rags), with_button=True
+        ),
     )
     text = t("observed", trainee=view.trainee_name)
     return Reply(close_form=True, message=Message(text, (Section(text),)))
 
 
+def _shown(framework: Framework, rags: dict[str, str]) -> dict[str, str]:
+    return {code: value_label(framework, rating) for code, rating in rags.items()}
+
+
 def feedback_message(
-    o: Observation, mentor: str, rags: dict[str, str], *, with_button: bool
+    o: Observation, mentor: str, shown: dict[str, str], *, with_button: bool
 ) -> Message:
+    """`shown`: each strand evidenced with its rating as words and symbol."""
     text = t(
         "observation_for_trainee",
         mentor=mentor,
@@ -206,7 +246,7 @@ def feedback_message(
         (t("field_strengths"), shorten(o.strengths, 600)),
         (t("field_areas"), shorten(o.areas_for_development, 600)),
         (t("field_targets"), shorten(o.targets, 600)),
-        *tuple((code, rag_label(r)) for code, r in rags.items()),
+        *tuple(shown.items()),
     )
     blocks: tuple[Any, ...] = (Section(text), Facts(facts))
     if with_button:

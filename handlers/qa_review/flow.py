@@ -13,7 +13,7 @@ from handlers import keys, notify
 from handlers.access import parse_id
 from handlers.context import BadRequest, Ctx, Forbidden
 from handlers.forms import check
-from handlers.text import rag_label, t
+from handlers.text import t, value_label
 from handlers.ui import (
     Actions,
     Block,
@@ -30,9 +30,9 @@ from handlers.ui import (
     date_text,
     shorten,
 )
-from storage.enums import QaEvidence, Role, Scale
+from storage.enums import QaEvidence, Role
 from storage.models import ReviewPoint, ReviewPointQA
-from storage.repo import calendar, messaging, people, placements, qa
+from storage.repo import calendar, frameworks, messaging, people, placements, qa
 from storage.repo.placements import PlacementView
 from storage.repo.qa import QaOwed
 
@@ -129,13 +129,18 @@ def _choice(item: QaOwed) -> Choice:
 
 
 async def _ratings_intro(ctx: Ctx, view: PlacementView, point: ReviewPoint) -> str:
+    framework = await frameworks.framework_for_programme(
+        ctx.session, programme_id=view.programme_id
+    )
     ratings = await qa.ratings_at(
         ctx.session,
         placement_id=view.id,
         review_point_id=point.id or 0,
-        scale=Scale.TEACHERS_STANDARDS.value,
+        scale=framework.code,
     )
-    shown = ", ".join(f"{code} {rag_label(rating)}" for code, rating in ratings.items())
+    shown = ", ".join(
+        f"{code} {value_label(framework, rating)}" for code, rating in ratings.items()
+    )
     return t(
         "qa_intro_ratings",
         mentor=view.mentor_name,

@@ -1,4 +1,4 @@
-"""Conversation: RAG ratings against the Teachers' Standards at each ReviewPoint.
+"""Conversation: ratings at each ReviewPoint against the programme's assessment framework.
 
 Started by `rate` or from a nudge's "Do it now"; it makes due each trainee's ratings at
 each review point until they are recorded.

@@ -1,7 +1,10 @@
-"""RAG ratings against the Teachers' Standards at a ReviewPoint.
+"""Ratings at a ReviewPoint against the trainee's programme's assessment framework (the
+Teachers' Standards on Red/Amber/Green by default, or the ITTECF areas or a provider's own
+curriculum on its own scale).
 
-A multi-step form; each finished step is saved as a draft, so a mentor who stops half way
-finds their answers again next time.
+A multi-step form, a few strands a step (what fits a Slack modal and a Teams card); each
+finished step is saved as a draft, so a mentor who stops half way finds their answers again
+next time.
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ from typing import Any
 
 from handlers.access import parse_id, placement_for, placements_in_care
 from handlers.context import BadRequest, Ctx
-from handlers.forms import check, rag_choices
+from handlers.forms import check, scale_choices, strand_label
 from handlers.text import t
 from handlers.ui import (
     Actions,
@@ -26,17 +29,20 @@ from handlers.ui import (
     Style,
     date_text,
 )
-from storage.catalogue import TEACHERS_STANDARDS
-from storage.enums import Scale
 from storage.models import RagRating
-from storage.repo import calendar, evidence, messaging
+from storage.repo import calendar, evidence, frameworks, messaging
+from storage.repo.frameworks import Framework, Strand
 from storage.repo.placements import PlacementView
 
-TS_STEPS: tuple[tuple[str, ...], ...] = (
-    tuple(s.code for s in TEACHERS_STANDARDS[:5]),
-    tuple(s.code for s in TEACHERS_STANDARDS[5:]),
-)
-TS_TITLES = {s.code: s.title for s in TEACHERS_STANDARDS}
+# Strands a step: five choices with their meanings keep a Slack modal and a Teams card short.
+STRANDS_PER_STEP = 5
+
+
+def steps(framework: Framework) -> tuple[tuple[Strand, ...], ...]:
+    """The framework's strands in steps of at most STRANDS_PER_STEP, in their order."""
+    strands = framework.strands
+    cut = [strands[i : i + STRANDS_PER_STEP] for i in range(0, len(strands), STRANDS_PER_STEP)]
+    return tuple(cut) or ((),)
 
 
 async def start_rating(ctx: Ctx) -> Reply:
@@ -72,8 +78,13 @@ async def _open_step(ctx: Ctx, raw_pid: object, raw_rpid: object, *, step: int) 
     draft = await evidence.load_draft(
         ctx.session, owner_id=ctx.actor.person_id, form_key=_draft_key(view.id, point.id)
     )
+    framework = await frameworks.framework_for_programme(
+        ctx.session, programme_id=view.programme_id
+    )
     return Reply(
-        open_form=_step_form(view.trainee_name, point.name, view.id, point.id or 0, step, draft)
+        open_form=_step_form(
+            framework, view.trainee_name, point.name, (view.id, point.id or 0), step, draft
+        )
     )
 
 
@@ -82,19 +93,29 @@ def _draft_key(placement_id: int, review_point_id: int | None) -> str:
 
 
 def _step_form(
-    trainee: str, point: str, pid: int, rpid: int, step: int, draft: dict[str, Any]
+    framework: Framework,
+    trainee: str,
+    point: str,
+    ids: tuple[int, int],
+    step: int,
+    draft: dict[str, Any],
 ) -> Form:
+    """Step `step` for placement and review point `ids`, with the draft's answers in it."""
+    pid, rpid = ids
+    all_steps = steps(framework)
+    choices = scale_choices(framework)
     fields = [
         FormField(
-            code,
-            f"{code}: {TS_TITLES[code]}",
+            strand.code,
+            strand_label(strand),
             FieldKind.CHOICE,
-            choices=rag_choices(Scale.TEACHERS_STANDARDS),
-            initial=draft.get(code),
+            choices=choices,
+            initial=draft.get(strand.code),
         )
-        for code in TS_STEPS[step - 1]
+        for strand in all_steps[step - 1]
     ]
-    if step == len(TS_STEPS):
+    last = step == len(all_steps)
+    if last:
         fields += [
             FormField(
                 "comment", t("field_comment_opt"), FieldKind.LONG_TEXT, initial=draft.get("comment")
@@ -107,11 +128,10 @@ def _step_form(
             ),
         ]
     intro = (
-        t("rate_intro", trainee=trainee, review_point=point)
+        t("rate_intro", trainee=trainee, review_point=point, framework=framework.name)
         + " "
-        + t("rate_step", step=step, steps=len(TS_STEPS))
+        + t("rate_step", step=step, steps=len(all_steps))
     )
-    last = step == len(TS_STEPS)
     return Form(
         "rate.step",
         t("rate_title"),
@@ -124,9 +144,13 @@ def _step_form(
 
 async def on_step(ctx: Ctx, raw: dict[str, Any], state: dict[str, Any]) -> Reply:
     step = parse_id(state.get("step"))
-    if step > len(TS_STEPS):
-        raise BadRequest("no such step")
     view = await placement_for(ctx, state.get("placement_id"))
+    framework = await frameworks.framework_for_programme(
+        ctx.session, programme_id=view.programme_id
+    )
+    all_steps = steps(framework)
+    if step > len(all_steps):
+        raise BadRequest("no such step")
     point = await calendar.review_point(
         ctx.session, review_point_id=parse_id(state.get("review_point_id"))
     )
@@ -134,34 +158,22 @@ async def on_step(ctx: Ctx, raw: dict[str, Any], state: dict[str, Any]) -> Reply
         raise BadRequest("review point not in this programme")
     key = _draft_key(view.id, point.id)
     draft = await evidence.load_draft(ctx.session, owner_id=ctx.actor.person_id, form_key=key)
-    form = _step_form(view.trainee_name, point.name, view.id, point.id, step, draft)
+    ids = (view.id, point.id)
+    form = _step_form(framework, view.trainee_name, point.name, ids, step, draft)
     checked = check(form, raw, today=ctx.today)
     if not checked.ok:
         return Reply(form_errors=checked.errors)
     draft.update(checked.values)
-    if step < len(TS_STEPS):
+    if step < len(all_steps):
         await evidence.save_draft(
             ctx.session, owner_id=ctx.actor.person_id, form_key=key, values=draft
         )
         return Reply(
-            open_form=_step_form(view.trainee_name, point.name, view.id, point.id, step + 1, draft)
+            open_form=_step_form(framework, view.trainee_name, point.name, ids, step + 1, draft)
         )
-    ratings = [
-        RagRating(
-            scale=Scale.TEACHERS_STANDARDS.value,
-            item_code=code,
-            rating=draft[code],
-            comment=draft.get("comment") or "",
-            targets=draft.get("targets") or "",
-            subject_id=view.trainee_id,
-            rater_id=ctx.actor.person_id,
-            placement_id=view.id,
-            review_point_id=point.id,
-            created_at=ctx.now,
-        )
-        for step_codes in TS_STEPS
-        for code in step_codes
-    ]
+    ratings = _ratings(ctx, view, point.id, framework, draft)
+    if ratings is None:  # a step answered before the framework changed: ask again
+        return await _open_step(ctx, view.id, point.id, step=1)
     await evidence.add_ratings(ctx.session, ratings=ratings)
     await evidence.drop_draft(ctx.session, owner_id=ctx.actor.person_id, form_key=key)
     await messaging.audit(
@@ -174,6 +186,31 @@ async def on_step(ctx: Ctx, raw: dict[str, Any], state: dict[str, Any]) -> Reply
     )
     text = t("rated", trainee=view.trainee_name, review_point=point.name)
     return Reply(close_form=True, message=Message(text, (Section(text),)))
+
+
+def _ratings(
+    ctx: Ctx, view: PlacementView, point_id: int, framework: Framework, draft: dict[str, Any]
+) -> list[RagRating] | None:
+    """One rating per strand, on the framework's scale; None if a strand is unanswered
+    or holds a value the scale does not have (the framework was re-imported mid-way)."""
+    allowed = {v.code for v in framework.values}
+    if any(draft.get(s.code) not in allowed for s in framework.strands):
+        return None
+    return [
+        RagRating(
+            scale=framework.code,
+            item_code=strand.code,
+            rating=draft[strand.code],
+            comment=draft.get("comment") or "",
+            targets=draft.get("targets") or "",
+            subject_id=view.trainee_id,
+            rater_id=ctx.actor.person_id,
+            placement_id=view.id,
+            review_point_id=point_id,
+            created_at=ctx.now,
+        )
+        for strand in framework.strands
+    ]
 
 
 # --- what the scheduler says about them --------------------------------------------------

@@ -5,7 +5,7 @@ from __future__ import annotations
 STRINGS: dict[str, str] = {
     "rate_pick_trainee": "Choose a trainee to rate at {review_point}.",
     "rate_title": "Review point ratings",
-    "rate_intro": "{trainee}: {review_point}. Rate each of the Teachers' Standards.",
+    "rate_intro": "{trainee}: {review_point}. Rate each strand of {framework}.",
     "field_comment_opt": "Comment",
     "field_targets_next": "Targets for the next phase",
     "rated": "✔ Ratings for {trainee} at {review_point} recorded.",
@@ -16,5 +16,5 @@ STRINGS: dict[str, str] = {
     "rp_nudge_today": "{review_point} has started: ratings for {trainee} are still to do.",
     "missing_ratings_lead": "Ratings for {trainee} at {review_point} are still missing ({mentor}).",
     "overdue_ratings": "ratings at {review_point}",
-    "help_rate": "RAG ratings at a review point",
+    "help_rate": "Ratings at a review point, on the programme's framework",
 }

@@ -11,7 +11,9 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from markupsafe import Markup
 
 from handlers.support.words import review_text, stage_label, stage_outcome_text
-from handlers.text import RAG_WORD, rag_label, t
+from handlers.text import RAG_SYMBOL, RAG_WORD, t
+from storage.enums import Rag
+from storage.repo.frameworks import Value
 from storage.reports.cohort import CohortReport
 from storage.reports.idp import Idp
 from storage.reports.school import SchoolReport
@@ -55,12 +57,13 @@ def environment() -> Environment:
         lstrip_blocks=True,
     )
     env.globals["t"] = t
+    # Wellbeing is always Red/Amber/Green, whatever the programme's framework.
+    env.globals["rag_words"] = {r.value: f"{RAG_SYMBOL[r]} {RAG_WORD[r]}" for r in Rag}
     env.filters.update(
         d=_date,
         dt=_moment,
         short=_short,
         num=_number,
-        rag_label=rag_label,
         meeting_symbol=_meeting_symbol,
         words=_words,
         stage=stage_label,
@@ -70,13 +73,19 @@ def environment() -> Environment:
     return env
 
 
-def _cells() -> dict[str, dict[str | None, Markup]]:
+def labels(scale: tuple[Value, ...]) -> dict[str, str]:
+    """Each value of the report's scales as it is shown: its symbol and its words."""
+    return {v.code: f"{v.symbol} {v.label}" for v in scale}
+
+
+def _cells(scale: tuple[Value, ...]) -> dict[str, dict[str | None, Markup]]:
     """Each table cell a grid can hold, made once per page: a cohort's grids have tens of
     thousands of cells, and a template macro per cell would be most of the build time."""
+    shown: dict[str | None, str] = {None: f"– {t('not_rated')}"}
+    shown.update(labels(scale))
     rag: dict[str | None, Markup] = {}
-    for value in (None, *RAG_WORD):
+    for value, label in shown.items():
         cls = f"rag-{value}" if value else "rag-none"
-        label = rag_label(value) if value else f"– {t('not_rated')}"
         rag[value] = Markup('<td class="rag {0}"><span class="rag {0}">{1}</span></td>').format(
             cls, label
         )
@@ -86,19 +95,33 @@ def _cells() -> dict[str, dict[str | None, Markup]]:
         )
         for status in (None, *MEETING_SYMBOL)
     }
-    return {"rag": rag, "meeting": meeting}
+    na = Markup('<td class="rag rag-none" title="{0}">{1}</td>').format(t("not_applicable"), "·")
+    return {"rag": rag, "meeting": meeting, "na": {None: na}}
 
 
 def idp_html(idp: Idp, *, generated_at: datetime) -> str:
-    return environment().get_template("idp.html.j2").render(idp=idp, generated_at=generated_at)
+    return (
+        environment()
+        .get_template("idp.html.j2")
+        .render(idp=idp, generated_at=generated_at, scale=idp.scale, labels=labels(idp.scale))
+    )
 
 
 def cohort_html(report: CohortReport) -> str:
-    return environment().get_template("cohort.html.j2").render(report=report, cells=_cells())
+    return (
+        environment()
+        .get_template("cohort.html.j2")
+        .render(report=report, cells=_cells(report.scale), scale=report.scale)
+    )
 
 
 def school_html(report: SchoolReport) -> str:
-    return environment().get_template("school.html.j2").render(school=report, cells=_cells())
+    scale = report.cohort.scale
+    return (
+        environment()
+        .get_template("school.html.j2")
+        .render(school=report, cells=_cells(scale), scale=scale, labels=labels(scale))
+    )
 
 
 def forbidden_html() -> str:

@@ -118,6 +118,7 @@ STRINGS: dict[str, str] = {
     "sec_qa": "Lead mentor's QA comments",
     "legend": "Key",
     "not_rated": "not rated",
+    "not_applicable": "not in this trainee's framework",
     "none_recorded": "None recorded.",
     "meeting_held": "held and signed off",
     "meeting_rescheduled": "rescheduled",

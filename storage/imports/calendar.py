@@ -17,6 +17,7 @@ from storage.db import transaction
 from storage.enums import CalendarKind
 from storage.imports.bulk import Counts, ImportResult, Writer, table
 from storage.imports.csvfiles import CalendarRow, Progress
+from storage.imports.framework import frameworks_named_in_calendar
 from storage.imports.whole import Calendar
 from storage.models import AuditEntry, CalendarEntry, Programme, ReviewPoint
 
@@ -40,8 +41,13 @@ async def import_calendar(
     if dry_run:
         async with sessions() as session:
             programmes, known = await _load(session)
-            await session.rollback()
-        return _compare(calendar, programmes, known, dry_run=True)[0]
+            try:
+                moved = await frameworks_named_in_calendar(session, calendar, programmes)
+            finally:
+                await session.rollback()
+        result = _compare(calendar, programmes, known, dry_run=True)[0]
+        _count_moved(result, moved, programmes)
+        return result
     async with transaction(sessions) as session:
         programmes, known = await _load(session)
         result, new_programmes, new_rows, changed = _compare(
@@ -49,9 +55,12 @@ async def import_calendar(
         )
         write = Writer(session, len(new_programmes) + len(new_rows) + len(changed), progress)
         await write.insert(PROGRAMME, [{"name": name} for name in new_programmes])
+        existing = dict(programmes)
         if new_programmes:
             rows = await session.execute(select(PROGRAMME.c.id, PROGRAMME.c.name))
             programmes = {name: pid for pid, name in rows.all()}
+        moved = await frameworks_named_in_calendar(session, calendar, programmes)
+        _count_moved(result, moved, existing)
 
         def values(row: CalendarRow) -> dict[str, Any]:
             return {
@@ -83,6 +92,14 @@ async def import_calendar(
             )
         session.add(AuditEntry(action=ACTION, entity="calendar", detail=result.audit_detail()))
     return result
+
+
+def _count_moved(result: ImportResult, moved: set[str], existing: dict[str, int]) -> None:
+    """A programme that was there and is put on another framework is updated."""
+    counts = result.counts["programmes"]
+    shifted = len(moved & existing.keys())
+    counts.updated += shifted
+    counts.unchanged -= shifted
 
 
 async def _load(session: AsyncSession) -> tuple[dict[str, int], _Known]:

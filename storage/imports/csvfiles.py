@@ -61,6 +61,7 @@ PLACEMENT_COLUMNS: tuple[str, ...] = (
 PLACEMENT_OPTIONAL_COLUMNS: tuple[str, ...] = ("school_timezone",)
 PEOPLE_COLUMNS: tuple[str, ...] = ("name", "email", "roles")
 CALENDAR_COLUMNS: tuple[str, ...] = ("programme", "kind", "name", "start_date", "end_date")
+CALENDAR_OPTIONAL_COLUMNS: tuple[str, ...] = ("framework",)
 
 # The widths of the columns the values end up in (see storage/models).
 MAX_NAME = 200
@@ -334,7 +335,9 @@ def read_people(path: Path, progress: Progress | None = None) -> Parsed[PersonRo
 
 
 def read_calendar(path: Path, progress: Progress | None = None) -> Parsed[CalendarRow]:
-    name, _columns, rows, header_errors = _read(path, CALENDAR_COLUMNS, (), progress)
+    name, _columns, rows, header_errors = _read(
+        path, CALENDAR_COLUMNS, CALENDAR_OPTIONAL_COLUMNS, progress
+    )
     parsed: Parsed[CalendarRow] = Parsed(name, errors=header_errors)
     kinds = [k.value for k in CalendarKind]
     seen: dict[tuple[str, str, str], int] = {}
@@ -366,7 +369,8 @@ def read_calendar(path: Path, progress: Progress | None = None) -> Parsed[Calend
             )
             continue
         seen[key] = row.line
-        parsed.rows.append(CalendarRow(row.line, programme, kind, entry_name, *dates))
+        framework = _clean(row.values.get("framework", "")).lower()
+        parsed.rows.append(CalendarRow(row.line, programme, kind, entry_name, *dates, framework))
     return parsed
 
 

@@ -75,6 +75,7 @@ class CalendarRow:
     name: str
     start_date: date
     end_date: date
+    framework: str = ""  # the programme's assessment framework code; "" leaves it as it is
 
 
 R = TypeVar("R")

@@ -3,7 +3,7 @@ and files (one person, one school, one placement each), ready to apply."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from storage.enums import Role
@@ -160,10 +160,29 @@ class Calendar:
     file: str
     programmes: list[str]
     rows: list[CalendarRow]
+    # programme -> (framework code, the first line giving it), from the optional column
+    frameworks: dict[str, tuple[str, int]] = field(default_factory=dict)
 
 
 def build_calendar(parsed: Parsed[CalendarRow]) -> Calendar:
     if parsed.errors:
         raise ImportRejected(parsed.errors)
     programmes = list(dict.fromkeys(r.programme for r in parsed.rows))
-    return Calendar(parsed.file, programmes, parsed.rows)
+    frameworks: dict[str, tuple[str, int]] = {}
+    errors: list[RowError] = []
+    for row in parsed.rows:
+        if not row.framework:
+            continue
+        code, line = frameworks.setdefault(row.programme, (row.framework, row.line))
+        if code != row.framework:
+            errors.append(
+                RowError(
+                    parsed.file,
+                    row.line,
+                    f"framework {row.framework!r} for programme {row.programme!r} differs "
+                    f"from {code!r} on line {line}",
+                )
+            )
+    if errors:
+        raise ImportRejected(errors)
+    return Calendar(parsed.file, programmes, parsed.rows, frameworks)

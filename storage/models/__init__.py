@@ -9,6 +9,7 @@ from storage.models.evidence import (
     RagRating,
     WeeklyMeeting,
 )
+from storage.models.frameworks import AssessmentFramework, FrameworkStrand, ScaleValue
 from storage.models.health import SchedulerHealth
 from storage.models.intake import ParkedInteraction
 from storage.models.messaging import AuditEntry, OutboxMessage, ProcessedEvent
@@ -27,12 +28,14 @@ from storage.models.targets import Target, TargetReview
 from storage.models.training import MentorTraining
 
 __all__ = [
+    "AssessmentFramework",
     "AuditEntry",
     "CalendarEntry",
     "Concern",
     "Escalation",
     "EscalationTarget",
     "FormDraft",
+    "FrameworkStrand",
     "MentorSelfEvaluation",
     "MentorTraining",
     "Observation",
@@ -47,6 +50,7 @@ __all__ = [
     "RagRating",
     "ReviewPoint",
     "ReviewPointQA",
+    "ScaleValue",
     "SchedulerHealth",
     "School",
     "SchoolClosure",

@@ -69,7 +69,7 @@ class Observation(SQLModel, table=True):
 
 
 class RagRating(SQLModel, table=True):
-    """One Red/Amber/Green judgement. Never updated: a new judgement is a new row."""
+    """One judgement on a scale (Red/Amber/Green, or a framework's own). Never updated: a new judgement is a new row."""
 
     __tablename__ = "rag_rating"
     __table_args__ = (
@@ -81,12 +81,13 @@ class RagRating(SQLModel, table=True):
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    scale: str = Field(sa_type=sa.String(32))  # Scale
+    # A Scale of the mentor standards or wellbeing, or an assessment framework's code.
+    scale: str = Field(sa_type=sa.String(32))
     item_code: str = Field(sa_type=sa.String(16))
-    rating: str = Field(sa_type=sa.String(8))  # Rag
+    rating: str = Field(sa_type=sa.String(32))  # Rag, or a framework's scale value code
     comment: str = Field(default="", sa_type=sa.Text)
     targets: str = Field(default="", sa_type=sa.Text)
-    # Who is rated: the trainee (Teachers' Standards) or the mentor (self-evaluation).
+    # Who is rated: the trainee (their framework) or the mentor (self-evaluation).
     subject_id: int = Field(foreign_key="person.id")
     rater_id: int = Field(foreign_key="person.id", index=True)
     placement_id: int | None = Field(default=None, foreign_key="placement.id", index=True)

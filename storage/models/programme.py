@@ -13,6 +13,8 @@ class Programme(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(sa_type=sa.String(200), unique=True)
+    # The framework its trainees are rated on; None reads as the default (Teachers' Standards).
+    framework_id: int | None = Field(default=None, foreign_key="assessment_framework.id")
 
 
 class Placement(SQLModel, table=True):
@@ -52,7 +54,7 @@ class CalendarEntry(SQLModel, table=True):
 
 
 class ReviewPoint(SQLModel, table=True):
-    """A point in the programme when mentors rate trainees against the Teachers' Standards."""
+    """A point in the programme when mentors rate trainees against its assessment framework."""
 
     __tablename__ = "review_point"
     __table_args__ = (

@@ -70,6 +70,7 @@ PERSON_TABLES: dict[str, PersonLink] = {
 NOT_PERSONAL: dict[str, str] = {
     "school": "a school's name",
     "programme": "a programme's name",
+    "assessment_framework": "an assessment framework's name",
     "calendar_entry": "a term's or holiday's name",
     "review_point": "a review point's name",
     "slack_revoked_workspace": "a Slack workspace's name",

@@ -1,24 +1,179 @@
-"""The strands (or standards) a programme's trainees are rated on and set targets against.
+"""The assessment framework a programme's trainees are rated on: its strands (or standards)
+and its scale, read from the database.
 
-The contract the rating conversation, targets and support plans read. Until assessment
-frameworks are data (migration 0010) every programme is on the Teachers' Standards.
+The contract the rating conversation, observations, targets, support plans, the digest,
+the escalation rules and the reports read. A programme with no framework set is on the
+default, the Teachers' Standards on Red/Amber/Green.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.catalogue import TEACHERS_STANDARDS
+from storage.models import AssessmentFramework, FrameworkStrand, Programme, ScaleValue
+from storage.shipped_frameworks import DEFAULT_FRAMEWORK, FrameworkSpec
 
 
 @dataclass(frozen=True, slots=True)
 class Strand:
     code: str  # stored on records (ratings, targets); labels are rendered when shown
     title: str
+    area: str = ""
+    description: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Value:
+    """One value of a scale: shown as `symbol label`, with its meaning beside it."""
+
+    code: str  # stored as the rating
+    label: str
+    meaning: str
+    symbol: str
+    off_track: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Framework:
+    id: int
+    code: str  # stored as the ratings' scale
+    name: str
+    strands: tuple[Strand, ...]
+    values: tuple[Value, ...]  # in the order they are offered
+
+    def value(self, code: str) -> Value | None:
+        return next((v for v in self.values if v.code == code), None)
+
+    def strand(self, code: str) -> Strand | None:
+        return next((s for s in self.strands if s.code == code), None)
+
+    @property
+    def off_track_codes(self) -> frozenset[str]:
+        return frozenset(v.code for v in self.values if v.off_track)
 
 
 async def strands_for_programme(session: AsyncSession, *, programme_id: int) -> list[Strand]:
     """The programme's strands in the order they are shown."""
-    return [Strand(s.code, s.title) for s in TEACHERS_STANDARDS]
+    return list((await framework_for_programme(session, programme_id=programme_id)).strands)
+
+
+async def framework_for_programme(session: AsyncSession, *, programme_id: int) -> Framework:
+    found = await frameworks_for_programmes(session, programme_ids=[programme_id])
+    return found[programme_id]
+
+
+async def frameworks_for_programmes(
+    session: AsyncSession, *, programme_ids: Iterable[int]
+) -> dict[int, Framework]:
+    """Each programme's framework, in a handful of queries whatever the number of programmes."""
+    wanted = sorted(set(programme_ids))
+    if not wanted:
+        return {}
+    rows = (
+        await session.execute(
+            select(Programme.id, Programme.framework_id).where(Programme.id.in_(wanted))
+        )
+    ).all()
+    chosen = {pid: fid for pid, fid in rows}
+    default_id = await _default_id(session)
+    ids = {fid or default_id for fid in chosen.values()} | {default_id}
+    loaded = await frameworks_by_id(session, framework_ids=ids)
+    return {pid: loaded[chosen.get(pid) or default_id] for pid in wanted}
+
+
+async def framework_by_code(session: AsyncSession, *, code: str) -> Framework | None:
+    fid = (
+        await session.execute(
+            select(AssessmentFramework.id).where(AssessmentFramework.code == code)
+        )
+    ).scalar_one_or_none()
+    if fid is None:
+        return None
+    return (await frameworks_by_id(session, framework_ids=[fid]))[fid]
+
+
+async def default_framework(session: AsyncSession) -> Framework:
+    fid = await _default_id(session)
+    return (await frameworks_by_id(session, framework_ids=[fid]))[fid]
+
+
+async def frameworks_by_id(
+    session: AsyncSession, *, framework_ids: Iterable[int]
+) -> dict[int, Framework]:
+    ids = sorted(set(framework_ids))
+    heads = (
+        await session.execute(
+            select(
+                AssessmentFramework.id, AssessmentFramework.code, AssessmentFramework.name
+            ).where(AssessmentFramework.id.in_(ids))
+        )
+    ).all()
+    strands: dict[int, list[Strand]] = {i: [] for i in ids}
+    stmt = (
+        select(FrameworkStrand)
+        .where(FrameworkStrand.framework_id.in_(ids))
+        .order_by(FrameworkStrand.position, FrameworkStrand.id)
+    )
+    for s in (await session.execute(stmt)).scalars():
+        strands[s.framework_id].append(Strand(s.code, s.title, s.area, s.description))
+    values: dict[int, list[Value]] = {i: [] for i in ids}
+    vstmt = (
+        select(ScaleValue)
+        .where(ScaleValue.framework_id.in_(ids))
+        .order_by(ScaleValue.position, ScaleValue.id)
+    )
+    for v in (await session.execute(vstmt)).scalars():
+        values[v.framework_id].append(Value(v.code, v.label, v.meaning, v.symbol, v.off_track))
+    return {
+        fid: Framework(fid, code, name, tuple(strands[fid]), tuple(values[fid]))
+        for fid, code, name in heads
+    }
+
+
+async def all_frameworks(session: AsyncSession) -> list[Framework]:
+    ids = (await session.execute(select(AssessmentFramework.id))).scalars().all()
+    found = await frameworks_by_id(session, framework_ids=ids)
+    return sorted(found.values(), key=lambda f: f.id)
+
+
+async def off_track_values(session: AsyncSession) -> dict[str, frozenset[str]]:
+    """Framework code (a rating's scale) -> the codes of its values that count as off track."""
+    stmt = (
+        select(AssessmentFramework.code, ScaleValue.code)
+        .join(ScaleValue, ScaleValue.framework_id == AssessmentFramework.id)
+        .where(ScaleValue.off_track.is_(True))
+    )
+    found: dict[str, set[str]] = {}
+    for scale, code in (await session.execute(stmt)).all():
+        found.setdefault(scale, set()).add(code)
+    return {scale: frozenset(codes) for scale, codes in found.items()}
+
+
+async def programmes_by_framework(session: AsyncSession) -> dict[int, list[str]]:
+    """Framework id -> the names of the programmes rated on it (the default's included)."""
+    default_id = await _default_id(session)
+    found: dict[int, list[str]] = {}
+    stmt = select(Programme.name, Programme.framework_id).order_by(Programme.name)
+    for name, fid in (await session.execute(stmt)).all():
+        found.setdefault(fid or default_id, []).append(name)
+    return found
+
+
+async def _default_id(session: AsyncSession) -> int:
+    stmt = select(AssessmentFramework.id).where(AssessmentFramework.code == DEFAULT_FRAMEWORK)
+    return int((await session.execute(stmt)).scalar_one())
+
+
+def from_spec(spec: FrameworkSpec, framework_id: int = 0) -> Framework:
+    """A shipped framework as it reads once stored (for previews and tests)."""
+    return Framework(
+        framework_id,
+        spec.code,
+        spec.name,
+        tuple(Strand(s.code, s.title, s.area, s.description) for s in spec.strands),
+        tuple(Value(v.code, v.label, v.meaning, v.symbol, v.off_track) for v in spec.values),
+    )

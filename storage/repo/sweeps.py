@@ -11,7 +11,9 @@ from sqlalchemy import String, cast, exists, func, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
+from storage.enums import Scale
 from storage.models import (
+    AssessmentFramework,
     Concern,
     Escalation,
     Observation,
@@ -19,12 +21,15 @@ from storage.models import (
     Placement,
     RagRating,
     ReviewPoint,
+    ScaleValue,
     WeeklyMeeting,
 )
 from storage.repo.placements import PlacementView, _view_query
 from storage.repo.upsert import insert_ignore
 
 CHUNK = 500
+# Scales ratings are stored under that are not a programme's framework.
+NOT_FRAMEWORKS = (Scale.MENTOR_STANDARDS.value, Scale.WELLBEING.value)
 
 
 def _chunks(items: list[Any], size: int = CHUNK) -> Iterable[list[Any]]:
@@ -70,28 +75,29 @@ async def current_ratings(
     session: AsyncSession,
     *,
     review_point_ids: list[int] | None = None,
-    scale: str = "teachers_standards",
-) -> list[tuple[int, int | None, str, str]]:
-    """The newest rating per (placement, item) — per review point when ids are given —
-    as (placement, review point, item, rating). History stays; this is today's picture."""
-    partition: list[Any] = [RagRating.placement_id, RagRating.item_code]
+) -> list[tuple[int, int | None, str, str, str]]:
+    """The newest rating per (placement, framework, item) — per review point when ids are
+    given — as (placement, review point, scale, item, rating), on any framework (a
+    framework's code is its ratings' scale). History stays; this is today's picture."""
+    partition: list[Any] = [RagRating.placement_id, RagRating.scale, RagRating.item_code]
     if review_point_ids is not None:
         partition.insert(1, RagRating.review_point_id)
     ranked = select(
         RagRating.placement_id,
         RagRating.review_point_id,
+        RagRating.scale,
         RagRating.item_code,
         RagRating.rating,
         func.row_number()
         .over(partition_by=partition, order_by=(RagRating.created_at.desc(), RagRating.id.desc()))
         .label("rank"),
-    ).where(RagRating.scale == scale, RagRating.placement_id.is_not(None))
+    ).where(RagRating.scale.not_in(NOT_FRAMEWORKS), RagRating.placement_id.is_not(None))
     if review_point_ids is not None:
         ranked = ranked.where(RagRating.review_point_id.in_(review_point_ids or [-1]))
     sub = ranked.subquery()
-    stmt = select(sub.c.placement_id, sub.c.review_point_id, sub.c.item_code, sub.c.rating).where(
-        sub.c.rank == 1
-    )
+    stmt = select(
+        sub.c.placement_id, sub.c.review_point_id, sub.c.scale, sub.c.item_code, sub.c.rating
+    ).where(sub.c.rank == 1)
     return [tuple(row) for row in (await session.execute(stmt)).all()]  # type: ignore[misc]
 
 
@@ -193,18 +199,28 @@ async def escalation_causes(session: AsyncSession) -> set[tuple[int, str, str]]:
     return {(pid, rule, cause) for pid, rule, cause in (await session.execute(stmt)).all()}
 
 
-async def red_at(
+async def off_track_at(
     session: AsyncSession, *, review_point_ids: list[int]
 ) -> list[tuple[int, int, str]]:
-    """(placement, review point, item) whose newest rating at that point is Red. Reds are
-    few, so this reads them and checks each has no newer rating, instead of ranking all."""
+    """(placement, review point, item) whose newest rating at that point is a value its
+    framework marks off track (Red on the Teachers' Standards). Such ratings are few, so
+    this reads them and checks each has no newer rating, instead of ranking all."""
     if not review_point_ids:
         return []
     newer = aliased(RagRating)
+    off_track = (
+        exists()
+        .where(
+            ScaleValue.framework_id == AssessmentFramework.id,
+            AssessmentFramework.code == RagRating.scale,
+            ScaleValue.code == RagRating.rating,
+            ScaleValue.off_track.is_(True),
+        )
+        .correlate(RagRating)
+    )
     stmt = select(RagRating.placement_id, RagRating.review_point_id, RagRating.item_code).where(
         RagRating.review_point_id.in_(review_point_ids),
-        RagRating.rating == "red",
-        RagRating.scale == "teachers_standards",
+        off_track,
         ~exists().where(
             newer.placement_id == RagRating.placement_id,
             newer.review_point_id == RagRating.review_point_id,

@@ -17,7 +17,7 @@ from sqlalchemy import Select, func
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import select
 
-from storage.enums import EscalationStatus, Scale
+from storage.enums import EscalationStatus
 from storage.models import (
     Concern,
     Escalation,
@@ -29,8 +29,15 @@ from storage.models import (
     School,
     WeeklyMeeting,
 )
-from storage.reports.common import PlacementRow, as_row, days_between, placement_rows
-from storage.reports.idp import teachers_standards
+from storage.repo.frameworks import Value
+from storage.reports.common import (
+    Frameworks,
+    PlacementRow,
+    as_row,
+    days_between,
+    frameworks_of,
+    placement_rows,
+)
 
 
 class UnknownName(LookupError):
@@ -85,6 +92,8 @@ class CohortReport:
     timeliness: dict[int, Timeliness]
     open_items: list[OpenItem]
     generated_at: datetime
+    scale: tuple[Value, ...]  # the values the grid's cells can hold, in order
+    frameworks: Frameworks
 
     def rating(self, placement_id: int, code: str) -> str | None:
         return self.latest.get((placement_id, code))
@@ -125,18 +134,21 @@ async def cohort(session: AsyncSession, f: CohortFilter, *, now: datetime) -> Co
     rows = await session.execute(placement_rows().where(Placement.id.in_(ids)))
     trainees = [as_row(r) for r in rows.all()]
     names = {t.id: (t.trainee_name, t.school_name) for t in trainees}
+    on = await frameworks_of(session, {t.programme_id for t in trainees})
     meetings = await _meetings(session, ids)
     return CohortReport(
         filters=f,
         review_points=await _review_points(session, {t.programme_id for t in trainees}),
         trainees=trainees,
-        standards=await teachers_standards(session),
-        latest=await _latest_ratings(session, ids, point_id),
+        standards=on.standards,
+        latest=await _latest_ratings(session, ids, point_id, on.codes),
         weeks=sorted({week for _, week in meetings}),
         meetings=meetings,
         timeliness=await _timeliness(session, ids),
         open_items=await _open_items(session, ids, names, now),
         generated_at=now,
+        scale=on.scale,
+        frameworks=on,
     )
 
 
@@ -153,9 +165,10 @@ async def _latest_ratings(
     session: AsyncSession,
     ids: Select,
     point_id: int | None,
+    scales: list[str],
 ) -> dict[tuple[int, str], str]:
-    """The latest review-point rating per placement and standard (at one review point if
-    asked), picked in the database by a window function."""
+    """The latest review-point rating per placement and strand (at one review point if
+    asked) on the report's frameworks, picked in the database by a window function."""
     r = RagRating
     rank = (
         func.row_number()
@@ -166,7 +179,7 @@ async def _latest_ratings(
     )
     inner = select(r.placement_id, r.item_code, r.rating, rank).where(
         r.placement_id.in_(ids),
-        r.scale == Scale.TEACHERS_STANDARDS,
+        r.scale.in_(scales),
         r.review_point_id.is_not(None) if point_id is None else r.review_point_id == point_id,
     )
     ranked = inner.subquery()

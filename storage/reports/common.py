@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import Select
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 from sqlmodel import select
 
 from storage.models import Person, Placement, Programme, School
+from storage.repo.frameworks import (
+    Framework,
+    Value,
+    default_framework,
+    frameworks_for_programmes,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,3 +78,55 @@ def days_between(start: date | datetime, end: date | datetime | None) -> int | N
     first = start.date() if isinstance(start, datetime) else start
     last = end.date() if isinstance(end, datetime) else end
     return (last - first).days
+
+
+@dataclass(frozen=True, slots=True)
+class Frameworks:
+    """The assessment frameworks of the programmes in a report (usually one): the strands
+    a grid shows, in order, and the scale values its cells can hold."""
+
+    each: tuple[Framework, ...]
+    by_programme: dict[int, Framework]
+
+    @property
+    def codes(self) -> list[str]:
+        return [f.code for f in self.each]
+
+    @property
+    def standards(self) -> tuple[tuple[str, str], ...]:
+        seen: dict[str, str] = {}
+        for f in self.each:
+            for s in f.strands:
+                seen.setdefault(s.code, s.title)
+        return tuple(seen.items())
+
+    @property
+    def keys(self) -> tuple[tuple[str, tuple[Value, ...]], ...]:
+        """Each framework's name and values, for the key to a grid."""
+        return tuple((f.name, f.values) for f in self.each)
+
+    def applies(self, programme_id: int, code: str) -> bool:
+        """Whether the strand is one the programme's trainees are rated on (a grid over
+        programmes on different frameworks shows the others' strands as not applying)."""
+        if len(self.each) < 2:
+            return True
+        framework = self.by_programme.get(programme_id)
+        return framework is None or framework.strand(code) is not None
+
+    @property
+    def scale(self) -> tuple[Value, ...]:
+        seen: dict[str, Value] = {}
+        for f in self.each:
+            for v in f.values:
+                seen.setdefault(v.code, v)
+        return tuple(seen.values())
+
+
+async def frameworks_of(session: AsyncSession, programme_ids: Collection[int]) -> Frameworks:
+    """The frameworks of these programmes; the default one when there are none."""
+    found = await frameworks_for_programmes(session, programme_ids=programme_ids)
+    each = {f.id: f for f in found.values()}
+    if not each:
+        default = await default_framework(session)
+        each = {default.id: default}
+    return Frameworks(tuple(sorted(each.values(), key=lambda f: f.id)), found)

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 from sqlmodel import select
 
-from storage.enums import Scale, SupportDecision
+from storage.enums import SupportDecision
 from storage.models import (
     Concern,
     Escalation,
@@ -19,10 +19,9 @@ from storage.models import (
     Placement,
     RagRating,
     ReviewPoint,
-    Standard,
     WeeklyMeeting,
 )
-from storage.reports.common import as_row, placement_rows
+from storage.reports.common import Frameworks, as_row, frameworks_of, placement_rows
 from storage.reports.records import (
     ConcernRecord,
     EscalationRecord,
@@ -47,9 +46,10 @@ async def idp(session: AsyncSession, *, trainee_id: int) -> Idp | None:
     rows = await session.execute(placement_rows().where(Placement.trainee_id == trainee_id))
     placements = [as_row(r) for r in rows.all()]
     ids = [p.id for p in placements]
+    on = await frameworks_of(session, {p.programme_id for p in placements})
     meetings = await _meetings(session, ids)
     observations = await _observations(session, ids)
-    ratings = await _ratings(session, ids)
+    ratings = await _ratings(session, ids, on.codes)
     concerns = await _concerns(session, ids)
     escalations = await _escalations(session, ids)
     plans = await support_stages(session, ids)
@@ -62,13 +62,15 @@ async def idp(session: AsyncSession, *, trainee_id: int) -> Idp | None:
         meetings=meetings,
         observations=observations,
         ratings=ratings,
-        grid=await _grid(session, ratings),
+        grid=_grid(on, ratings),
         targets=_targets(meetings, observations, ratings, plans),
         concerns=concerns,
         escalations=escalations,
         support_plans=plans,
         timeline=_timeline(concerns, escalations, plans),
         set_targets=await set_targets(session, trainee_id=trainee_id),
+        scale=on.scale,
+        scale_keys=on.keys,
     )
 
 
@@ -134,7 +136,8 @@ async def _observations(session: AsyncSession, ids: list[int]) -> list[Observati
     ]
 
 
-async def _ratings(session: AsyncSession, ids: list[int]) -> list[RatingRecord]:
+async def _ratings(session: AsyncSession, ids: list[int], scales: list[str]) -> list[RatingRecord]:
+    """Review-point ratings on the frameworks of the trainee's programmes."""
     r = RagRating
     stmt = (
         select(
@@ -149,29 +152,20 @@ async def _ratings(session: AsyncSession, ids: list[int]) -> list[RatingRecord]:
         )
         .join(ReviewPoint, ReviewPoint.id == r.review_point_id)
         .join(Person, Person.id == r.rater_id)
-        .where(r.placement_id.in_(ids), r.scale == Scale.TEACHERS_STANDARDS)
+        .where(r.placement_id.in_(ids), r.scale.in_(scales))
         .order_by(ReviewPoint.start_date, r.item_code, r.created_at, r.id)
     )
     return [RatingRecord(*row) for row in (await session.execute(stmt)).all()]
 
 
-async def teachers_standards(session: AsyncSession) -> tuple[tuple[str, str], ...]:
-    stmt = (
-        select(Standard.code, Standard.title)
-        .where(Standard.scale == Scale.TEACHERS_STANDARDS, Standard.parent_code.is_(None))
-        .order_by(Standard.position, Standard.id)
-    )
-    return tuple((code, title) for code, title in (await session.execute(stmt)).all())
-
-
-async def _grid(session: AsyncSession, ratings: list[RatingRecord]) -> RatingGrid:
+def _grid(on: Frameworks, ratings: list[RatingRecord]) -> RatingGrid:
     points: list[str] = []
     cells: dict[tuple[str, str], str] = {}
     for rating in ratings:  # ordered by review point, then time: the last one given wins
         if rating.review_point not in points:
             points.append(rating.review_point)
         cells[(rating.item_code, rating.review_point)] = rating.rating
-    return RatingGrid(await teachers_standards(session), tuple(points), cells)
+    return RatingGrid(on.standards, tuple(points), cells)
 
 
 async def _concerns(session: AsyncSession, ids: list[int]) -> list[ConcernRecord]:

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from storage.repo.frameworks import Value
 from storage.reports.common import PlacementRow
 
 
@@ -171,6 +172,10 @@ class Idp:
     @property
     def open_targets(self) -> list[SetTargetRecord]:
         return [x for x in self.set_targets if x.status == "open"]
+
+    # The values of the scales the trainee is rated on, in order (for labels and the key).
+    scale: tuple[Value, ...] = ()
+    scale_keys: tuple[tuple[str, tuple[Value, ...]], ...] = ()  # (framework, its values)
 
     @property
     def current_targets(self) -> TargetRecord | None:

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 from sqlmodel import select
 
-from storage.enums import Scale, SupportPlanStatus
+from storage.enums import SupportPlanStatus
 from storage.models import (
     Person,
     Placement,
@@ -80,7 +80,12 @@ async def school_report(session: AsyncSession, *, school_id: int, now: datetime)
         raise UnknownName("school", str(school_id))
     report = await cohort(session, CohortFilter(school_ids=frozenset({school_id})), now=now)
     ids = select(Placement.id).where(Placement.school_id == school_id)
-    rated = await _points_rated(session, ids, len(report.standards), now.date())
+    needed = {
+        t.id: len(report.frameworks.by_programme[t.programme_id].strands)
+        for t in report.trainees
+        if t.programme_id in report.frameworks.by_programme
+    }
+    rated = await _points_rated(session, ids, needed, report.frameworks.codes, now.date())
     held: Counter[int] = Counter()
     recorded: Counter[int] = Counter()
     for (pid, _week), status in report.meetings.items():
@@ -104,10 +109,12 @@ async def school_report(session: AsyncSession, *, school_id: int, now: datetime)
 async def _points_rated(
     session: AsyncSession,
     ids: Select,
-    standards: int,
+    needed: dict[int, int],
+    scales: list[str],
     today: date,
 ) -> dict[int, tuple[int, int]]:
-    """(review points reached during the placement, of those fully rated) per placement."""
+    """(review points reached during the placement, of those fully rated) per placement;
+    fully rated: every strand of the placement's framework (`needed` strands)."""
     due_stmt = (
         select(Placement.id, func.count(ReviewPoint.id))
         .join(ReviewPoint, ReviewPoint.programme_id == Placement.programme_id)
@@ -125,18 +132,16 @@ async def _points_rated(
         select(r.placement_id, r.review_point_id, func.count(func.distinct(r.item_code)).label("n"))
         .where(
             r.placement_id.in_(ids),
-            r.scale == Scale.TEACHERS_STANDARDS,
+            r.scale.in_(scales),
             r.review_point_id.is_not(None),
         )
         .group_by(r.placement_id, r.review_point_id)
         .subquery()
     )
-    full_stmt = (
-        select(per_point.c.placement_id, func.count())
-        .where(per_point.c.n >= standards)
-        .group_by(per_point.c.placement_id)
-    )
-    full = {pid: int(n) for pid, n in (await session.execute(full_stmt)).all()}
+    full: dict[int, int] = {}
+    for pid, n in (await session.execute(select(per_point.c.placement_id, per_point.c.n))).all():
+        if n >= needed.get(pid, 1):
+            full[pid] = full.get(pid, 0) + 1
     return {pid: (n, min(n, full.get(pid, 0))) for pid, n in due.items()}
 
 
