@@ -15,6 +15,7 @@ from storage.models.messaging import AuditEntry, OutboxMessage, ProcessedEvent
 from storage.models.people import Person, PersonRole, PlatformIdentity, School, SchoolClosure
 from storage.models.programme import CalendarEntry, Placement, Programme, ReviewPoint
 from storage.models.qa import ReviewPointQA
+from storage.models.quality import EvaluationAnswer, PlacementEvaluation, TutorVisit
 from storage.models.slack import SlackRevokedWorkspace
 from storage.models.training import MentorTraining
 
@@ -24,6 +25,7 @@ __all__ = [
     "Concern",
     "Escalation",
     "EscalationTarget",
+    "EvaluationAnswer",
     "FormDraft",
     "MentorSelfEvaluation",
     "MentorTraining",
@@ -33,6 +35,7 @@ __all__ = [
     "Person",
     "PersonRole",
     "Placement",
+    "PlacementEvaluation",
     "PlatformIdentity",
     "ProcessedEvent",
     "Programme",
@@ -45,5 +48,6 @@ __all__ = [
     "SchoolClosure",
     "SlackRevokedWorkspace",
     "Standard",
+    "TutorVisit",
     "WeeklyMeeting",
 ]
