@@ -13,6 +13,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from storage.reports.quality_records import Thresholds
+
 DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
@@ -106,6 +108,34 @@ class Retention(BaseModel):
         return {kind: self.kinds.get(kind, self.years) for kind in RECORD_KINDS}
 
 
+class QualityThresholds(BaseModel):
+    """Where the annual quality report (`mentorbot report quality`) flags a school or a
+    mentor: below these, the placement offers decision should look closer."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    min_meetings_held_percent: int = Field(
+        80, ge=0, le=100, description="weekly meetings held and signed off, of those due"
+    )
+    max_median_feedback_days: float = Field(
+        3, ge=0, le=60, description="median days from a lesson observed to its feedback"
+    )
+    min_evaluation_score: float = Field(
+        3.5, ge=1, le=5, description="average answer, 5 strongly agree ... 1 strongly disagree"
+    )
+    min_training_hours: float = Field(
+        6, ge=0, le=500, description="mentor training logged per mentor in the academic year"
+    )
+
+    def thresholds(self) -> Thresholds:
+        return Thresholds(
+            min_meetings_held=self.min_meetings_held_percent / 100,
+            max_median_feedback_days=self.max_median_feedback_days,
+            min_evaluation_score=self.min_evaluation_score,
+            min_training_hours=self.min_training_hours,
+        )
+
+
 class Policy(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -126,6 +156,7 @@ class Policy(BaseModel):
     max_nudges_per_person_per_week: int = Field(10, ge=1, le=100)
     send_in_holidays: bool = False
     retention: Retention = Retention()
+    quality: QualityThresholds = QualityThresholds()
 
     @field_validator("review_point_nudge_days")
     @classmethod
@@ -244,4 +275,13 @@ people = []
 [retention]
 years = 6
 kinds = {}
+
+# Where the annual quality report (mentorbot report quality --year 2026-27) flags a school
+# or a mentor, for the placement offers decision. Evaluation answers score 5 (strongly
+# agree) to 1 (strongly disagree); training hours are per mentor per academic year.
+[quality]
+min_meetings_held_percent = 80
+max_median_feedback_days = 3
+min_evaluation_score = 3.5
+min_training_hours = 6
 """

@@ -109,10 +109,13 @@ async def mentor_quality(
     *,
     audience: Audience,
     now: datetime,
+    school_ids: frozenset[int] | None = None,
     thresholds: Thresholds | None = None,
 ) -> MentorQuality | None:
-    """One mentor's year across every school they mentored at; None: no trainee that year."""
-    loaded = await _load(session, year, Scope(mentor_id=mentor_id), now.date())
+    """One mentor's year across the schools they mentored at (only `school_ids` for a
+    lead mentor, who sees their own schools); None: no trainee there that year."""
+    scope = Scope(school_ids=school_ids, mentor_id=mentor_id)
+    loaded = await _load(session, year, scope, now.date())
     if not loaded.placements:
         return None
     lines = _mentor_lines(
