@@ -16,6 +16,7 @@ from handlers import (
     concern,
     digest,
     escalation,
+    evaluation,
     observation,
     qa_review,
     quality,
@@ -24,6 +25,7 @@ from handlers import (
     self_evaluation,
     status,
     training,
+    tutor,
     weekly,
 )
 from handlers.conversation import (
@@ -143,6 +145,8 @@ REGISTRY = Registry(
         self_evaluation.CONVERSATION,
         training.CONVERSATION,
         qa_review.CONVERSATION,
+        tutor.CONVERSATION,
+        evaluation.CONVERSATION,
         quality.CONVERSATION,
         reports.CONVERSATION,
         digest.CONVERSATION,

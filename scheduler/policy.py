@@ -13,6 +13,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from scheduler.evaluation_policy import EvaluationPolicy
 from storage.reports.quality_records import Thresholds
 
 DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -82,6 +83,7 @@ RECORD_KINDS = (
     "escalations",
     "recovery_plans",
     "qa_forms",
+    "evaluations",
 )
 
 
@@ -156,6 +158,7 @@ class Policy(BaseModel):
     max_nudges_per_person_per_week: int = Field(10, ge=1, le=100)
     send_in_holidays: bool = False
     retention: Retention = Retention()
+    evaluations: EvaluationPolicy = EvaluationPolicy()
     quality: QualityThresholds = QualityThresholds()
 
     @field_validator("review_point_nudge_days")
@@ -271,7 +274,8 @@ people = []
 
 # How many years a placement's records are kept after it ends (then deleted by the daily
 # retention job, or `mentorbot privacy retention`). kinds: meetings, observations,
-# ratings, concerns, escalations, recovery_plans, qa_forms.
+# ratings, concerns, escalations, recovery_plans, qa_forms, evaluations (tutors' visits
+# and end-of-placement evaluations).
 [retention]
 years = 6
 kinds = {}
@@ -284,4 +288,12 @@ min_meetings_held_percent = 80
 max_median_feedback_days = 3
 min_evaluation_score = 3.5
 min_training_hours = 6
+
+# End-of-placement evaluations (trainee and tutor of the mentor, mentor of the training):
+# asked on the placement's end day, reminded every reminder_school_days school days while
+# unanswered, at most max_reminders times, and never asked ask_within_days after the end.
+[evaluations]
+reminder_school_days = 3
+max_reminders = 2
+ask_within_days = 30
 """

@@ -57,6 +57,13 @@ PERSON_TABLES: dict[str, PersonLink] = {
         text=("evidence_note", "disagreement", "actions"),
     ),
     "mentor_training": PersonLink(columns=("mentor_id",), text=("provider", "topic")),
+    # A tutor's visit is the tutor's record and part of the trainee's placement.
+    "tutor_visit": PersonLink(columns=("tutor_id",), via_placement=True, text=("seen", "issues")),
+    # An evaluation is its respondent's: a trainee's answers are theirs. Not tied to the
+    # mentor evaluated (nor via the placement): the mentor sees a trainee's answers only
+    # as aggregates over at least three trainees, and an export must not undo that.
+    "placement_evaluation": PersonLink(columns=("respondent_id",), text=("comment",)),
+    "evaluation_answer": PersonLink(columns=("respondent_id",)),
     "outbox_message": PersonLink(columns=("recipient_id",), text=("payload",)),
     "audit_log": PersonLink(columns=("actor_id",)),
     "parked_interaction": PersonLink(via_identity=True),

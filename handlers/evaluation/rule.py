@@ -1,0 +1,168 @@
+"""What the end of a placement makes due: the trainee's, the tutor's and the mentor's
+evaluations. Asked on the end day (school-local, a school day, in working hours), then
+reminded every few school days while unanswered, at most the policy's reminders; never
+again once answered. The status view shows what the person owes, with a button."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from handlers import keys
+from handlers.evaluation.flow import answer_button, ask, ask_text
+from handlers.owed import Local, Owed, Planned, Snapshot, Timing
+from handlers.text import t
+from handlers.ui import Actions, Section
+from storage.calendar_rules import ProgrammeCalendar
+from storage.enums import EvaluationKind
+from storage.repo import placements, quality
+from storage.repo.placements import PlacementView
+
+# What the status view looks back over (the sweep uses the policy's ask_within_days).
+STATUS_WINDOW = timedelta(days=60)
+
+
+@dataclass(frozen=True, slots=True)
+class Ask:
+    view: PlacementView
+    kind: EvaluationKind
+    respondent_id: int
+
+
+@dataclass(slots=True)
+class EvaluationFacts:
+    endings: list[tuple[PlacementView, int | None]] = field(default_factory=list)
+    answered: quality.Answered = field(default_factory=set)
+    trained: set[tuple[int, int]] = field(default_factory=set)  # (mentor, programme)
+
+
+def owed_asks(facts: EvaluationFacts, today: date) -> list[Ask]:
+    """The one decision: the evaluations owed of whom, for placements ended by `today`.
+    A mentor evaluates the training once per programme (asked on their first placement
+    of it to end)."""
+    asks: list[Ask] = []
+    first_ended: dict[tuple[int, int], PlacementView] = {}
+    for view, tutor_id in facts.endings:
+        if view.end_date > today:
+            continue
+        trainee = (view.id, EvaluationKind.TRAINEE_OF_MENTOR.value, view.trainee_id)
+        if trainee not in facts.answered:
+            asks.append(Ask(view, EvaluationKind.TRAINEE_OF_MENTOR, view.trainee_id))
+        if tutor_id is not None:
+            tutor = (view.id, EvaluationKind.TUTOR_OF_MENTOR.value, tutor_id)
+            if tutor not in facts.answered:
+                asks.append(Ask(view, EvaluationKind.TUTOR_OF_MENTOR, tutor_id))
+        mentor = (view.mentor_id, view.programme_id)
+        if mentor not in facts.trained and mentor not in first_ended:
+            first_ended[mentor] = view
+    asks += [
+        Ask(view, EvaluationKind.MENTOR_OF_TRAINING, mentor_id)
+        for (mentor_id, _), view in first_ended.items()
+    ]
+    return asks
+
+
+def owes(facts: EvaluationFacts, today: date, key: keys.EvaluationAsk) -> bool:
+    return any(
+        (a.view.id, a.kind.value, a.respondent_id)
+        == (key.placement_id, key.kind, key.respondent_id)
+        for a in owed_asks(facts, today)
+    )
+
+
+def school_days_after(cal: ProgrammeCalendar, end: date, today: date) -> int:
+    """School days after the end day, up to and including today."""
+    days = (today - end).days
+    return sum(1 for n in range(1, days + 1) if cal.is_school_day(end + timedelta(days=n)))
+
+
+class EvaluationRule:
+    async def load(self, session: AsyncSession, snap: Snapshot) -> EvaluationFacts:
+        scope, timing = snap.scope, snap.timing
+        if isinstance(scope.key, keys.EvaluationAsk):
+            endings = await placements.ended_between(
+                session, first=date.min, last=snap.today, placement_ids=[scope.key.placement_id]
+            )
+        elif scope.key is not None:
+            return EvaluationFacts()
+        elif scope.everyone and timing is not None:
+            # A day either side of the UTC date: each school decides in its own time.
+            back = timedelta(days=timing.evaluations.ask_within_days + 1)
+            endings = await placements.ended_between(
+                session, first=snap.today - back, last=snap.today + timedelta(days=1)
+            )
+        elif scope.person_id is not None:
+            endings = await placements.ended_between(
+                session,
+                first=snap.today - STATUS_WINDOW,
+                last=snap.today,
+                person_id=scope.person_id,
+            )
+        else:
+            return EvaluationFacts()
+        ids = [view.id for view, _ in endings]
+        mentors = sorted({view.mentor_id for view, _ in endings})
+        return EvaluationFacts(
+            endings,
+            await quality.answered(session, placement_ids=ids),
+            await quality.trained(session, mentor_ids=mentors),
+        )
+
+    def plan(self, snap: Snapshot, facts: EvaluationFacts, timing: Timing) -> Iterator[Planned]:
+        if not facts.endings or snap.local_of is None:
+            return
+        policy = timing.evaluations
+        locals_: dict[tuple[str, int, int], tuple[Local, ProgrammeCalendar]] = {}
+        days_after: dict[tuple[tuple[str, int, int], date], int] = {}
+        # The decision per school's today: placements grouped by the group they share.
+        for a in owed_asks(facts, snap.today + timedelta(days=1)):
+            v = a.view
+            group = (v.timezone, v.programme_id, v.school_id if v.school_id in snap.closures else 0)
+            if group not in locals_:
+                cal = snap.calendar(v)
+                locals_[group] = (
+                    snap.local_of(snap.now.astimezone(ZoneInfo(v.timezone)), cal),
+                    cal,
+                )
+            local, cal = locals_[group]
+            since_end = (local.today - v.end_date).days
+            if not local.allowed or since_end < 0 or since_end > policy.ask_within_days:
+                continue
+            if (group, v.end_date) not in days_after:
+                days_after[(group, v.end_date)] = school_days_after(cal, v.end_date, local.today)
+            due = min(
+                policy.max_reminders, days_after[(group, v.end_date)] // policy.reminder_school_days
+            )
+            sent = [
+                str(keys.EvaluationAsk(v.id, a.kind.value, a.respondent_id, r))
+                for r in range(due, policy.max_reminders + 1)
+            ]
+            if any(key in snap.known for key in sent):
+                continue  # this round (or a later one) went already
+            yield Planned(
+                sent[0],
+                "evaluation_reminder" if due else "evaluation_ask",
+                a.respondent_id,
+                ask(a.kind, v, due),
+                f"{a.kind.value} evaluation owed",
+            )
+
+    def owed(self, snap: Snapshot, facts: EvaluationFacts) -> Iterable[Owed]:
+        person = snap.scope.person_id
+        for a in owed_asks(facts, snap.today):
+            if a.respondent_id != person:
+                continue
+            text = Section(t("owe_evaluation", what=ask_text(a.kind, a.view)))
+            yield Owed((2, a.view.id), (text, Actions((answer_button(a.kind, a.view.id),))))
+
+    def applies(self, snap: Snapshot, facts: EvaluationFacts, key: keys.OutboxKey) -> bool | None:
+        if isinstance(key, keys.EvaluationAsk):
+            return owes(facts, snap.today, key)
+        return None
+
+
+RULE = EvaluationRule()
