@@ -66,11 +66,13 @@ def owed_asks(facts: EvaluationFacts, today: date) -> list[Ask]:
     return asks
 
 
-def owes(facts: EvaluationFacts, today: date, key: keys.EvaluationAsk) -> bool:
+def owes(facts: EvaluationFacts, key: keys.EvaluationAsk) -> bool:
+    """Is the evaluation a queued ask is about still unanswered? (It was asked, so the
+    placement had ended: the answer does not depend on the clock.)"""
     return any(
         (a.view.id, a.kind.value, a.respondent_id)
         == (key.placement_id, key.kind, key.respondent_id)
-        for a in owed_asks(facts, today)
+        for a in owed_asks(facts, date.max)
     )
 
 
@@ -85,7 +87,7 @@ class EvaluationRule:
         scope, timing = snap.scope, snap.timing
         if isinstance(scope.key, keys.EvaluationAsk):
             endings = await placements.ended_between(
-                session, first=date.min, last=snap.today, placement_ids=[scope.key.placement_id]
+                session, first=date.min, last=date.max, placement_ids=[scope.key.placement_id]
             )
         elif scope.key is not None:
             return EvaluationFacts()
@@ -161,7 +163,7 @@ class EvaluationRule:
 
     def applies(self, snap: Snapshot, facts: EvaluationFacts, key: keys.OutboxKey) -> bool | None:
         if isinstance(key, keys.EvaluationAsk):
-            return owes(facts, snap.today, key)
+            return owes(facts, key)
         return None
 
 
