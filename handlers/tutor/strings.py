@@ -23,5 +23,5 @@ STRINGS: dict[str, str] = {
     "visit_concern_needs_issues": "Say what the concern is under Issues raised.",
     "visit_outside": "The placement runs from {start} to {end}: give a date within it.",
     "visit_recorded": "Your visit to {trainee} on {date} is recorded.",
-    "visit_concern_raised": "A {category} concern is raised: the lead mentor has been told.",
+    "visit_concern_raised": "Concern raised ({category}): the lead mentor has been told.",
 }
