@@ -21,7 +21,6 @@ from storage.reports.quality_people import mentors_matching
 from storage.reports.quality_records import (
     MIN_TRAINEES,
     Audience,
-    Average,
     MentorQuality,
     SchoolQuality,
 )
@@ -202,18 +201,9 @@ def _school_line(s: SchoolQuality) -> str:
             name=m.name,
             held=words.percent(m.compliance.held_share),
             hours=words.hours(m.training_minutes),
-            trainees=words.average(_overall(m)),
+            trainees=words.average(m.overall("trainees")),
             flags=t("quality_flag_count", n=len(m.flags)) if m.flags else "",
         )
         for m in s.mentors
     ]
     return "\n".join([head, *mentors])
-
-
-def _overall(m: MentorQuality) -> Average | None:
-    """The trainees' average over every standard (shown in the schools' lines)."""
-    lines = [s.trainees for s in m.standards if s.trainees is not None]
-    if not lines:
-        return None
-    score = sum(a.score for a in lines) / len(lines)
-    return Average(round(score, 2), max(a.evaluations for a in lines))

@@ -24,7 +24,7 @@ STRINGS: dict[str, str] = {
     "q_meetings": "Weekly meetings held",
     "q_meetings_value": "{held} of {due} due ({percent})",
     "q_feedback": "Observation feedback",
-    "q_feedback_value": "median {days} days after the lesson ({n} observed)",
+    "q_feedback_value": "median {days} after the lesson ({n} observed)",
     "q_no_observations": "no lesson observed yet",
     "q_training": "Mentor training",
     "q_training_value": "{hours} h (sessions: {sessions})",
@@ -60,6 +60,9 @@ STRINGS: dict[str, str] = {
     "flag_trainees": "⚠ trainees' average {value} of 5 (the policy asks at least {limit})",
     "flag_tutors": "⚠ tutors' average {value} of 5 (the policy asks at least {limit})",
     "flag_training": "⚠ {value} h of mentor training logged (the policy asks at least {limit} h)",
+    "flag_on_standard": ", lowest on {standard}",
+    "q_days": "{n} days",
+    "q_days_one": "1 day",
     "flag_self_evaluation": "⚠ no self-evaluation against the mentor standards this year",
     # pages
     "page_quality_title": "Mentor quality: {name}",

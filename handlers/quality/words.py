@@ -53,7 +53,7 @@ def meetings(c: Compliance) -> str:
 def feedback(c: Compliance) -> str:
     if c.median_feedback_days is None:
         return t("q_no_observations")
-    return t("q_feedback_value", days=number(c.median_feedback_days), n=c.observations)
+    return t("q_feedback_value", days=days(c.median_feedback_days), n=c.observations)
 
 
 def hours(minutes: int) -> str:
@@ -65,9 +65,17 @@ def flag(f: Flag) -> str:
         text = t("flag_meetings", value=percent(f.value), limit=percent(f.limit))
     else:
         text = t(f"flag_{f.code}", value=number(f.value), limit=number(f.limit))
+    if f.standard:
+        text += t("flag_on_standard", standard=f.standard)
     return f"{f.mentor}: {text}" if f.mentor else text
 
 
 def mentor_flags(m: MentorQuality) -> list[str]:
     """A mentor's own flags, without their name (they head the list already)."""
-    return [flag(Flag(f.code, f.value, f.limit)) for f in m.flags]
+    return [flag(Flag(f.code, f.value, f.limit, None, f.standard)) for f in m.flags]
+
+
+def days(value: float | None) -> str:
+    if value is None:
+        return "–"
+    return t("q_days_one" if value == 1 else "q_days", n=number(value))

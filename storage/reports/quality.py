@@ -274,13 +274,14 @@ def _mentor_flags(
         yield Flag("feedback", days, limits.max_median_feedback_days, name)
     for source in ("trainees", "tutors"):
         low = [
-            avg.score
+            (avg.score, line.code)
             for line in standards
             if (avg := getattr(line, source)) is not None
             and avg.score < limits.min_evaluation_score
         ]
         if low:
-            yield Flag(source, min(low), limits.min_evaluation_score, name)
+            score, code = min(low)
+            yield Flag(source, score, limits.min_evaluation_score, name, code)
     if minutes / 60 < limits.min_training_hours:
         yield Flag("training", round(minutes / 60, 1), limits.min_training_hours, name)
     if not self_evaluated:
@@ -307,8 +308,10 @@ def _school(
     for code, avg in (("trainees", trainees), ("tutors", tutors)):
         if avg is not None and avg.score < limits.min_evaluation_score:
             flags.append(Flag(code, avg.score, limits.min_evaluation_score))
-    # Per-mentor training and self-evaluation are the school's flags too (named).
-    flags += [f for m in mentors for f in m.flags if f.code in ("training", "self_evaluation")]
+    # A mentor's flags are the school's too (named), unless the school as a whole is
+    # flagged for the same already.
+    whole = {f.code for f in flags}
+    flags += [f for m in mentors for f in m.flags if f.code not in whole]
     return SchoolQuality(
         school_id=school_id,
         name=group[0].school_name,

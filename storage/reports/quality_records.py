@@ -80,6 +80,7 @@ class Flag:
     value: float
     limit: float
     mentor: str | None = None  # the mentor it is about; None: the school as a whole
+    standard: str | None = None  # the lowest standard (trainees, tutors)
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +99,14 @@ class MentorQuality:
     compliance: Compliance
     evaluations: tuple[Evaluation, ...]  # empty unless Audience.FULL
     flags: tuple[Flag, ...]
+
+    def overall(self, source: str) -> Average | None:
+        """The trainees' or tutors' average over the standards shown (None: none shown)."""
+        shown = [a for line in self.standards if (a := getattr(line, source)) is not None]
+        if not shown:
+            return None
+        score = sum(a.score for a in shown) / len(shown)
+        return Average(round(score, 2), max(a.evaluations for a in shown))
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,37 @@
+"""The mentor quality page behind a signed link: the mentor sees their own (trainees only
+as averages), their lead mentor and ITT leads the full picture, anyone else a 403."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from handlers.reports import pages
+from handlers.reports.links import Grant
+from storage.db import session_factory
+from tests.factories import NOW, build_world
+from tests.quality_data import TRAINEE_COMMENT, build_quality
+
+
+async def _page(engine: Any, person_id: int, mentor_id: int) -> str | None:
+    async with session_factory(engine)() as s:
+        grant = Grant("quality", person_id, int(NOW.timestamp()) + 3600, target=mentor_id)
+        return await pages.page(s, grant, now=NOW)
+
+
+async def test_the_mentor_page_follows_the_anonymity_rule(engine: Any) -> None:
+    sessions = session_factory(engine)
+    w = await build_world(sessions)
+    await build_quality(sessions, w)
+    own = await _page(engine, w.mentor_id, w.mentor_id)
+    assert own is not None and "Mentor quality: Mo Mentor" in own
+    assert "Academic year 2026-27" in own and "agree (4 of 5, 3)" in own
+    assert TRAINEE_COMMENT not in own and "Tom Trainee" not in own
+    assert "no one trainee" in own
+    lead = await _page(engine, w.lead_id, w.mentor_id)
+    assert lead is not None and TRAINEE_COMMENT in lead and "Tom Trainee" in lead
+    itt = await _page(engine, w.itt_lead_id, w.mentor_id)
+    assert itt is not None and TRAINEE_COMMENT in itt
+    # Another school's mentor, a trainee, another school's lead mentor: 403.
+    assert await _page(engine, w.other_mentor_id, w.mentor_id) is None
+    assert await _page(engine, w.trainee_id, w.mentor_id) is None
+    assert await _page(engine, w.lead_id, w.other_mentor_id) is None
