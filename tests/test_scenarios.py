@@ -23,10 +23,11 @@ from bot.runtime import Runtime, build_runtime, web_app
 from bot.settings import Settings
 from storage.db import make_engine, session_factory
 from storage.models import Observation, WeeklyMeeting
-from tests import report_links
+from tests import report_links, scenarios_qa
 from tests import scenarios as sc
 from tests.console_harness import flat, run_cli
 from tests.factories import NOW, WEEK, World, build_world, queue_weekly_prompt
+from tests.scenario_drivers_qa import ConsoleQa, SlackQa, TeamsQa
 from tests.slack_harness import SECRET, SlackHarness
 from tests.slack_harness import USERS as SLACK_USERS
 from tests.stubs.bf_connector import ConnectorStub
@@ -65,7 +66,7 @@ async def _served(runtime: Runtime) -> AsyncIterator[aiohttp.ClientSession]:
     await server.close()
 
 
-class SlackDriver:
+class SlackDriver(SlackQa):
     """Slash commands, buttons in DMs and modals, signed as Slack signs them."""
 
     ID: ClassVar[dict[str, str]] = {
@@ -181,7 +182,7 @@ async def slack(db_url: str, **_: Any) -> AsyncIterator[SlackDriver]:
     await stub.close()
 
 
-class TeamsDriver:
+class TeamsDriver(TeamsQa):
     """Messages and form cards in each person's 1:1 chat with the bot."""
 
     def __init__(self, h: TeamsHarness, w: World) -> None:
@@ -296,7 +297,7 @@ TARA = "tara.trainee@example.org"
 NAMES = {"Mo Mentor": "mentor", "Tara Trainee": "trainee", "Lee Lead": "lead"}
 
 
-class ConsoleDriver:
+class ConsoleDriver(ConsoleQa):
     """`mentorbot chat` with the lines typed piped in. A panel is what reached the person it
     is addressed to; prompts, forms and echoed typing are seen by whoever is at the console."""
 
@@ -412,11 +413,12 @@ TYPED = [
     sc.CONCERN["details"],
     *(sc.OBSERVATION[k] for k in ("lesson", "focus", "strengths", "areas", "targets")),
     *(sc.QA[k] for k in ("evidence_note", "disagreement", "actions")),
+    *scenarios_qa.TYPED,
 ]
 
 
 @pytest.mark.parametrize("edge", sorted(EDGES))
-@pytest.mark.parametrize("scenario", sc.SCENARIOS, ids=str)
+@pytest.mark.parametrize("scenario", sc.SCENARIOS + scenarios_qa.SCENARIOS, ids=str)
 async def test_scenario(scenario, edge, db_url, monkeypatch, capsys, tmp_path, log_everything):
     """Also run with every logger at DEBUG: no name, e-mail or typed text is logged."""
     monkeypatch.chdir(tmp_path)  # no stray .env
