@@ -23,11 +23,12 @@ from bot.runtime import Runtime, build_runtime, web_app
 from bot.settings import Settings
 from storage.db import make_engine, session_factory
 from storage.models import Observation, WeeklyMeeting
-from tests import report_links, scenarios_qa
+from tests import report_links, scenarios_qa, scenarios_quality
 from tests import scenarios as sc
 from tests.console_harness import flat, run_cli
 from tests.factories import NOW, WEEK, World, build_world, queue_weekly_prompt
 from tests.scenario_drivers_qa import ConsoleQa, SlackQa, TeamsQa
+from tests.scenario_drivers_quality import ConsoleQuality, SlackQuality, TeamsQuality
 from tests.slack_harness import SECRET, SlackHarness
 from tests.slack_harness import USERS as SLACK_USERS
 from tests.stubs.bf_connector import ConnectorStub
@@ -66,7 +67,7 @@ async def _served(runtime: Runtime) -> AsyncIterator[aiohttp.ClientSession]:
     await server.close()
 
 
-class SlackDriver(SlackQa):
+class SlackDriver(SlackQa, SlackQuality):
     """Slash commands, buttons in DMs and modals, signed as Slack signs them."""
 
     ID: ClassVar[dict[str, str]] = {
@@ -182,7 +183,7 @@ async def slack(db_url: str, **_: Any) -> AsyncIterator[SlackDriver]:
     await stub.close()
 
 
-class TeamsDriver(TeamsQa):
+class TeamsDriver(TeamsQa, TeamsQuality):
     """Messages and form cards in each person's 1:1 chat with the bot."""
 
     def __init__(self, h: TeamsHarness, w: World) -> None:
@@ -297,7 +298,7 @@ TARA = "tara.trainee@example.org"
 NAMES = {"Mo Mentor": "mentor", "Tara Trainee": "trainee", "Lee Lead": "lead"}
 
 
-class ConsoleDriver(ConsoleQa):
+class ConsoleDriver(ConsoleQa, ConsoleQuality):
     """`mentorbot chat` with the lines typed piped in. A panel is what reached the person it
     is addressed to; prompts, forms and echoed typing are seen by whoever is at the console."""
 
@@ -418,7 +419,9 @@ TYPED = [
 
 
 @pytest.mark.parametrize("edge", sorted(EDGES))
-@pytest.mark.parametrize("scenario", sc.SCENARIOS + scenarios_qa.SCENARIOS, ids=str)
+@pytest.mark.parametrize(
+    "scenario", sc.SCENARIOS + scenarios_qa.SCENARIOS + scenarios_quality.SCENARIOS, ids=str
+)
 async def test_scenario(scenario, edge, db_url, monkeypatch, capsys, tmp_path, log_everything):
     """Also run with every logger at DEBUG: no name, e-mail or typed text is logged."""
     monkeypatch.chdir(tmp_path)  # no stray .env
