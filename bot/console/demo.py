@@ -303,6 +303,7 @@ async def run_demo(database_url: str, console: Console) -> float:
         first = rows[0]
         paths = await evidence.write_reports(session.runtime.sessions, first.trainee_email, clock())
         console.print(evidence.said(paths, first.trainee_name))
+        console.print(await evidence.quality_said(session.runtime.sessions, clock()))
         held = await privacy.subject_access(
             session.runtime.sessions, first.trainee_email, clock(), paths[0].parent
         )
