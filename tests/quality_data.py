@@ -60,6 +60,7 @@ async def _evaluate(
     respondent: int,
     values: tuple[str, ...],
     comment: str = "",
+    prefix: str = "MS",
 ) -> None:
     assert placement.id is not None
     evaluation = PlacementEvaluation(
@@ -76,7 +77,7 @@ async def _evaluate(
     assert evaluation.id is not None
     s.add_all(
         EvaluationAnswer(
-            evaluation_id=evaluation.id, respondent_id=respondent, item_code=f"MS{n}", value=v
+            evaluation_id=evaluation.id, respondent_id=respondent, item_code=f"{prefix}{n}", value=v
         )
         for n, v in enumerate(values, start=1)
     )
@@ -135,6 +136,9 @@ async def build_quality(
             kind = EvaluationKind.TRAINEE_OF_MENTOR
             await _evaluate(s, placement, kind, placement.trainee_id, answers, comment)
         await _evaluate(s, tara, EvaluationKind.TUTOR_OF_MENTOR, tutor, TUTOR_ANSWERS)
+        # Mo's view of the training he had: TR1..TR3 (averages 4.33).
+        training = ("agree", "strongly_agree", "agree")
+        await _evaluate(s, tara, EvaluationKind.MENTOR_OF_TRAINING, w.mentor_id, training, "", "TR")
         other = await s.get(Placement, w.other_placement_id)
         assert other is not None
         await _evaluate(

@@ -56,6 +56,7 @@ def test_report_quality_lists_each_school_with_its_figures_and_flags(
         "3",
     )
     assert "weekly meetings held" in horton["flags"]
+    assert horton["training_evaluated_average"] == "4.33"
     mo = next(r for r in rows if r["mentor"] == "Mo Mentor")
     assert (mo["training_hours"], mo["MS1_trainees"], mo["MS1_tutors"]) == ("6", "4", "4")
     assert mo["MS4_self"] == "✔ Green 0 · ▲ Amber 1 · ✖ Red 1"

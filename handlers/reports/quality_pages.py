@@ -117,6 +117,7 @@ CSV_HEADER = (
     "trainee_average",
     "tutor_evaluations",
     "tutor_average",
+    "training_evaluated_average",
     "training_hours",
     "self_evaluated_on",
     *(f"MS{n}_{what}" for n in range(1, 5) for what in ("self", "tutors", "trainees")),
@@ -148,6 +149,7 @@ def report_csv(report: QualityReport) -> str:
                 _num(s.trainees.score if s.trainees else None),
                 s.tutors.evaluations if s.tutors else 0,
                 _num(s.tutors.score if s.tutors else None),
+                _num(s.training_evaluated.score if s.training_evaluated else None),
                 words.hours(sum(m.training_minutes for m in s.mentors)),
                 "",
                 *([""] * 12),
@@ -183,6 +185,7 @@ def _mentor_row(year: str, school: str, m: MentorQuality) -> list[object]:
         _num(trainees.score if trainees else None),
         m.tutor_evaluations,
         _num(tutors.score if tutors else None),
+        "",  # the training's evaluation is the school's (a mentor's own is in the page)
         words.hours(m.training_minutes),
         m.self_evaluated_at.date().isoformat() if m.self_evaluated_at else "",
         *per_standard,
