@@ -4,6 +4,7 @@ than three trainees' evaluations: no aggregate shown to the mentor."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import pytest
@@ -11,6 +12,7 @@ import pytest
 from handlers.router import Command, Conversations
 from handlers.ui import Reply
 from storage.db import session_factory
+from storage.models import Placement
 from tests.factories import NOW, build_world
 from tests.quality_data import TRAINEE_COMMENT, build_quality
 from tests.test_conversations import ITT, MENTOR, OTHER_MENTOR, TRAINEE, user
@@ -100,3 +102,26 @@ async def test_an_oversized_or_odd_name_is_answered_not_crashed(engine: Any) -> 
     c = await _convo(engine)
     assert "I can't find a mentor" in _text(await c.handle(LEAD, Command("quality " + "x" * 5000)))
     assert "I can't find a mentor" in _text(await c.handle(LEAD, Command("quality %' OR 1=1 --")))
+
+
+async def test_the_year_before_is_shown_beside_this_year(engine: Any) -> None:
+    """Quality over time: last year's headline figures under this year's."""
+    sessions = session_factory(engine)
+    w = await build_world(sessions)
+    await build_quality(sessions, w)
+    async with sessions() as s, s.begin():
+        s.add(
+            Placement(
+                trainee_id=w.other_trainee_id,
+                mentor_id=w.mentor_id,
+                lead_mentor_id=w.lead_id,
+                school_id=w.school_id,
+                programme_id=w.programme_id,
+                start_date=date(2025, 9, 8),
+                end_date=date(2025, 12, 19),
+            )
+        )
+    c = Conversations(sessions, clock=lambda: NOW)
+    seen = _text(await c.handle(MENTOR, Command("quality")))
+    assert "The year before (2025-26): meetings held 0%; training 0 h" in seen
+    assert "trainees none yet" in seen

@@ -97,12 +97,29 @@ async def _one(
         audience.value,
     )
     blocks = mentor_blocks(found, year)
+    before = await mentor_quality(
+        ctx.session, year.previous(), mentor_id, audience=audience, now=ctx.now, school_ids=schools
+    )
+    if before is not None:
+        blocks.append(Section(_compared(before, year.previous())))
     settings = links.current()
     if settings is not None:
         url = settings.make("quality", person_id=ctx.actor.person_id, now=ctx.now, target=mentor_id)
         blocks.append(Section(t("quality_link", url=url, hours=settings.hours)))
     title = t("quality_title", name=found.name, year=year.label)
     return Reply(message=Message(title, tuple(blocks)))
+
+
+def _compared(m: MentorQuality, year: AcademicYear) -> str:
+    """Last year's headline figures, for quality over time in one line."""
+    return t(
+        "quality_last_year",
+        year=year.label,
+        held=words.percent(m.compliance.held_share),
+        hours=words.hours(m.training_minutes),
+        trainees=words.average(m.overall("trainees")),
+        tutors=words.average(m.overall("tutors")),
+    )
 
 
 def mentor_blocks(m: MentorQuality, year: AcademicYear) -> list[Block]:

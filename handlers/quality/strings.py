@@ -18,6 +18,7 @@ STRINGS: dict[str, str] = {
     "quality_pick_hint": "Type {cmd}quality and a mentor's name for their figures per standard.",
     "quality_nobody": "No mentor had a trainee in {year} in the schools you may see.",
     "quality_link": "Their page over the years: {url}\nThe link works for {hours} hours and only for you.",
+    "quality_last_year": "The year before ({year}): meetings held {held}; training {hours} h; trainees {trainees}; tutors {tutors}.",
     "quality_flag_count": " · ⚠ {n} below the policy",
     # the figures, in chat and on the pages
     "q_trainees": "Trainees",

@@ -92,10 +92,14 @@ async def quality(
     by_school: dict[int, list[PlacementFacts]] = defaultdict(list)
     for p in loaded.placements.values():
         by_school[p.school_id].append(p)
+    # Each answer to its school once (not a scan of every answer per school).
+    school_of = {p.id: p.school_id for p in loaded.placements.values()}
+    answers_at: dict[int, list[_Answer]] = defaultdict(list)
+    for a in loaded.answers:
+        answers_at[school_of[a.placement_id]].append(a)
     schools = []
     for school_id, group in by_school.items():
-        pids = {p.id for p in group}
-        in_school = [a for a in loaded.answers if a.placement_id in pids]
+        in_school = answers_at[school_id]
         lines = _mentor_lines(group, in_school, loaded, audience, limits)
         schools.append(_school(school_id, group, in_school, lines, limits))
     schools.sort(key=lambda s: s.name)
@@ -138,10 +142,13 @@ def _mentor_lines(
     mentors: dict[int, list[PlacementFacts]] = defaultdict(list)
     for p in group:
         mentors[p.mentor_id].append(p)
+    mentor_of = {p.id: p.mentor_id for p in group}
+    by_mentor: dict[int, list[_Answer]] = defaultdict(list)
+    for a in answers:
+        by_mentor[mentor_of[a.placement_id]].append(a)
     lines = []
     for mentor_id, theirs in mentors.items():
-        pids = {p.id for p in theirs}
-        mine = [a for a in answers if a.placement_id in pids]
+        mine = by_mentor[mentor_id]
         sessions, minutes = loaded.training.get(mentor_id, (0, 0))
         self_eval = loaded.selves.get(mentor_id)
         lines.append(
