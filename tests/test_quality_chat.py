@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from handlers.router import Command, Conversations
+from handlers.router import Command, Conversations, Press
 from handlers.ui import Reply
 from storage.db import session_factory
 from storage.models import Placement
@@ -125,3 +125,9 @@ async def test_the_year_before_is_shown_beside_this_year(engine: Any) -> None:
     seen = _text(await c.handle(MENTOR, Command("quality")))
     assert "The year before (2025-26): meetings held 0%; training 0 h" in seen
     assert "trainees none yet" in seen
+
+
+async def test_the_app_home_button_answers_as_the_command(engine: Any) -> None:
+    c = await _convo(engine)
+    seen = _text(await c.handle(MENTOR, Press("quality.show", "-")))
+    assert "trainees agree (4 of 5, 3)" in seen and TRAINEE_COMMENT not in seen

@@ -6,6 +6,7 @@ from __future__ import annotations
 STRINGS: dict[str, str] = {
     # chat
     "help_quality": "a mentor's quality this academic year: evaluations per mentor standard, training, meetings, feedback",
+    "quality_button": "Mentor quality",
     "quality_title": "Mentor quality: {name}, {year}",
     "quality_no_trainees": "{name} has no trainee placed with them in {year}, so there is nothing to show yet.",
     "quality_not_allowed": "Mentor quality is for mentors (their own), lead mentors (their school's mentors) and ITT leads.",
