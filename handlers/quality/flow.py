@@ -53,6 +53,8 @@ async def start(ctx: Ctx) -> Reply:
 async def named(ctx: Ctx, query: str) -> Reply:
     """`quality Mo Mentor` (or an e-mail): that mentor, if the asker may see them."""
     query = query.strip()[:MAX_QUERY]
+    if not query:
+        return await start(ctx)
     if not _leads(ctx):
         if not ctx.actor.has(Role.MENTOR):
             return _say("quality_not_allowed")
