@@ -16,7 +16,7 @@ SCENARIOS = [
         seen={
             "mentor": (
                 "Mentor quality: Mo Mentor, 2026-27",
-                "trainees agree (4 of 5, 3)",
+                "trainees agree (4 of 5, from 3)",
                 "Green 5",
                 "no one trainee's answers or comments are shown",
             )

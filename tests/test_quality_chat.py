@@ -36,8 +36,8 @@ async def test_a_mentor_with_three_trainees_sees_aggregates_only(engine: Any) ->
     c = await _convo(engine)
     seen = _text(await c.handle(MENTOR, Command("quality")))
     assert "Mentor quality: Mo Mentor, 2026-27" in seen
-    assert "trainees agree (4 of 5, 3)" in seen  # MS1 averaged over the three
-    assert "tutors agree (4 of 5, 1)" in seen
+    assert "trainees agree (4 of 5, from 3)" in seen  # MS1 averaged over the three
+    assert "tutors agree (4 of 5, from 1)" in seen
     assert "✔ Green 5 · ▲ Amber 0 · ✖ Red 0" in seen  # the self-evaluation, in words
     assert "10 of 30 due (33%)" in seen and "6 h (sessions: 2)" in seen
     assert "no one trainee's answers or comments are shown" in seen
@@ -130,4 +130,4 @@ async def test_the_year_before_is_shown_beside_this_year(engine: Any) -> None:
 async def test_the_app_home_button_answers_as_the_command(engine: Any) -> None:
     c = await _convo(engine)
     seen = _text(await c.handle(MENTOR, Press("quality.show", "-")))
-    assert "trainees agree (4 of 5, 3)" in seen and TRAINEE_COMMENT not in seen
+    assert "trainees agree (4 of 5, from 3)" in seen and TRAINEE_COMMENT not in seen

@@ -24,7 +24,7 @@ async def test_the_mentor_page_follows_the_anonymity_rule(engine: Any) -> None:
     await build_quality(sessions, w)
     own = await _page(engine, w.mentor_id, w.mentor_id)
     assert own is not None and "Mentor quality: Mo Mentor" in own
-    assert "Academic year 2026-27" in own and "agree (4 of 5, 3)" in own
+    assert "Academic year 2026-27" in own and "agree (4 of 5, from 3)" in own
     assert TRAINEE_COMMENT not in own and "Tom Trainee" not in own
     assert "no one trainee" in own
     lead = await _page(engine, w.lead_id, w.mentor_id)

@@ -3,6 +3,8 @@ an average always with its scale word, a RAG always with its symbol and word."""
 
 from __future__ import annotations
 
+import dataclasses
+
 from handlers.text import RAG_SYMBOL, RAG_WORD, t
 from storage.enums import Rag
 from storage.reports.quality import self_rag_counts
@@ -72,7 +74,7 @@ def flag(f: Flag) -> str:
 
 def mentor_flags(m: MentorQuality) -> list[str]:
     """A mentor's own flags, without their name (they head the list already)."""
-    return [flag(Flag(f.code, f.value, f.limit, None, f.standard)) for f in m.flags]
+    return [flag(dataclasses.replace(f, mentor=None)) for f in m.flags]
 
 
 def days(value: float | None) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import csv
+import dataclasses
 import io
 from datetime import datetime
 
@@ -45,6 +46,7 @@ def _environment() -> Environment:
             feedback=words.feedback,
             hours=words.hours,
             flag=words.flag,
+            own_flag=lambda f: words.flag(dataclasses.replace(f, mentor=None)),
             kind=words.kind,
             agreement=lambda code: words.agreement(code) if code else "–",
             pct=words.percent,
