@@ -339,3 +339,25 @@ async def test_subject_access_erasure_and_retention(convo):
         counts = await apply_retention(s, years, today=ENDS + timedelta(days=366), by="test")
     assert counts["evaluations"] == 2
     assert await count(sessions, EvaluationAnswer) == 0
+
+
+async def test_the_policy_sets_the_reminders_and_a_long_ended_placement_is_not_asked(sched):
+    from scheduler.evaluation_policy import EvaluationPolicy
+
+    h, w = sched
+    h.policy.evaluations = EvaluationPolicy(reminder_school_days=1, max_reminders=1)
+    async with h.sessions() as s, s.begin():  # Oli's placement ended before the bot came
+        await s.execute(
+            update(Placement)
+            .where(Placement.id == w.other_placement_id)
+            .values(end_date=ENDS - timedelta(days=40))
+        )
+    for day in (ENDS, ENDS + timedelta(days=1), ENDS + timedelta(days=2)):
+        await h.tick_at(at(day, 9))
+    rows = await evaluation_rows(h)
+    assert {o.recipient_id for o in rows} == {w.trainee_id, w.itt_lead_id, w.mentor_id}
+    trainee = [(o.kind, o.created_at.date()) for o in rows if o.recipient_id == w.trainee_id]
+    assert trainee == [
+        ("evaluation_ask", ENDS),
+        ("evaluation_reminder", ENDS + timedelta(days=1)),
+    ]

@@ -46,7 +46,8 @@ def owed_asks(facts: EvaluationFacts, today: date) -> list[Ask]:
     of it to end)."""
     asks: list[Ask] = []
     first_ended: dict[tuple[int, int], PlacementView] = {}
-    for view, tutor_id in facts.endings:
+    # Oldest end first, so the training is asked on the mentor's first placement to end.
+    for view, tutor_id in sorted(facts.endings, key=lambda e: (e[0].end_date, e[0].id)):
         if view.end_date > today:
             continue
         trainee = (view.id, EvaluationKind.TRAINEE_OF_MENTOR.value, view.trainee_id)
