@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers import keys
 from handlers.evaluation.flow import answer_button, ask, ask_text
-from handlers.owed import Local, Owed, Planned, Snapshot, Timing
+from handlers.owed import EvaluationTiming, Local, Owed, Planned, Snapshot, Timing
 from handlers.text import t
 from handlers.ui import Actions, Section
 from storage.calendar_rules import ProgrammeCalendar
@@ -83,6 +83,38 @@ def school_days_after(cal: ProgrammeCalendar, end: date, today: date) -> int:
     return sum(1 for n in range(1, days + 1) if cal.is_school_day(end + timedelta(days=n)))
 
 
+Group = tuple[str, int, int]  # time zone, programme, school when it has closures (else 0)
+
+
+class _Rounds:
+    """Which round (0 the ask, 1.. the reminders) is due now for a placement that ended,
+    or None when nothing may be sent there now; decided once per group and end date."""
+
+    def __init__(self, snap: Snapshot, policy: EvaluationTiming) -> None:
+        self.snap, self.policy = snap, policy
+        self.locals: dict[Group, tuple[Local, ProgrammeCalendar]] = {}
+        self.rounds: dict[tuple[Group, date], int | None] = {}
+
+    def due(self, v: PlacementView) -> int | None:
+        snap = self.snap
+        group = (v.timezone, v.programme_id, v.school_id if v.school_id in snap.closures else 0)
+        if (group, v.end_date) in self.rounds:
+            return self.rounds[(group, v.end_date)]
+        if group not in self.locals:
+            assert snap.local_of is not None
+            cal = snap.calendar(v)
+            here = snap.local_of(snap.now.astimezone(ZoneInfo(v.timezone)), cal)
+            self.locals[group] = (here, cal)
+        local, cal = self.locals[group]
+        since_end = (local.today - v.end_date).days
+        due: int | None = None
+        if local.allowed and 0 <= since_end <= self.policy.ask_within_days:
+            days = school_days_after(cal, v.end_date, local.today)
+            due = min(self.policy.max_reminders, days // self.policy.reminder_school_days)
+        self.rounds[(group, v.end_date)] = due
+        return due
+
+
 class EvaluationRule:
     async def load(self, session: AsyncSession, snap: Snapshot) -> EvaluationFacts:
         scope, timing = snap.scope, snap.timing
@@ -118,31 +150,15 @@ class EvaluationRule:
     def plan(self, snap: Snapshot, facts: EvaluationFacts, timing: Timing) -> Iterator[Planned]:
         if not facts.endings or snap.local_of is None:
             return
-        policy = timing.evaluations
-        locals_: dict[tuple[str, int, int], tuple[Local, ProgrammeCalendar]] = {}
-        days_after: dict[tuple[tuple[str, int, int], date], int] = {}
-        # The decision per school's today: placements grouped by the group they share.
+        rounds = _Rounds(snap, timing.evaluations)
+        # A day ahead of the UTC date: each school decides by its own today.
         for a in owed_asks(facts, snap.today + timedelta(days=1)):
-            v = a.view
-            group = (v.timezone, v.programme_id, v.school_id if v.school_id in snap.closures else 0)
-            if group not in locals_:
-                cal = snap.calendar(v)
-                locals_[group] = (
-                    snap.local_of(snap.now.astimezone(ZoneInfo(v.timezone)), cal),
-                    cal,
-                )
-            local, cal = locals_[group]
-            since_end = (local.today - v.end_date).days
-            if not local.allowed or since_end < 0 or since_end > policy.ask_within_days:
+            due = rounds.due(a.view)
+            if due is None:
                 continue
-            if (group, v.end_date) not in days_after:
-                days_after[(group, v.end_date)] = school_days_after(cal, v.end_date, local.today)
-            due = min(
-                policy.max_reminders, days_after[(group, v.end_date)] // policy.reminder_school_days
-            )
             sent = [
-                str(keys.EvaluationAsk(v.id, a.kind.value, a.respondent_id, r))
-                for r in range(due, policy.max_reminders + 1)
+                str(keys.EvaluationAsk(a.view.id, a.kind.value, a.respondent_id, r))
+                for r in range(due, rounds.policy.max_reminders + 1)
             ]
             if any(key in snap.known for key in sent):
                 continue  # this round (or a later one) went already
@@ -150,7 +166,7 @@ class EvaluationRule:
                 sent[0],
                 "evaluation_reminder" if due else "evaluation_ask",
                 a.respondent_id,
-                ask(a.kind, v, due),
+                ask(a.kind, a.view, due),
                 f"{a.kind.value} evaluation owed",
             )
 
