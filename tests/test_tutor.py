@@ -138,3 +138,34 @@ async def test_the_tutor_s_evaluation_owed_shows_once_the_placement_has_ended(en
     assert mine.message is not None
     actions = [b.action for blk in mine.message.blocks if isinstance(blk, Actions) for b in blk.buttons]  # fmt: skip
     assert actions == ["evaluation.start", "tutor.visit"]
+
+
+async def test_the_tutor_s_concern_reaches_the_itt_team_at_the_next_sweep(engine, db_url):
+    from datetime import date
+
+    from storage.models import Escalation
+    from tests.scheduler_harness import Clock, SchedulerHarness, at, set_itt_channel
+    from tests.slack_harness import USERS
+    from tests.stubs.slack_api import SlackApiStub
+
+    stub = await SlackApiStub(emails=dict(USERS)).start()
+    sessions = session_factory(engine)
+    w = await build_world(sessions)
+    await with_tutor(sessions, w, ends=None)
+    await set_itt_channel(sessions)
+    h = SchedulerHarness(engine, sessions, stub, Clock(at(date(2026, 11, 18), 9)))
+    h.build(db_url)
+    try:
+        c = Conversations(sessions, clock=lambda: at(date(2026, 11, 18), 9))
+        values = VISIT | {"placement_id": str(w.placement_id)}
+        assert "is recorded" in text(await c.handle(ITT, Submit("tutor.visit", values)))
+        await h.tick_at(at(date(2026, 11, 18), 10))
+        async with sessions() as s:
+            rules = (await s.execute(select(Escalation.rule))).scalars().all()
+        assert rules == ["concern"]
+        alerts = [p for p in h.posted_to("CITT") if "Tara Trainee" in p["text"]]
+        assert len(alerts) == 1
+    finally:
+        assert h.service is not None
+        await h.service.leader.release()
+        await stub.close()
