@@ -25,7 +25,7 @@ STRINGS: dict[str, str] = {
     "eval_training_TR2": "I knew what the partnership expected of me and where to find help.",
     "eval_training_TR3": "I would recommend the partnership's mentor training to a colleague.",
     "eval_comment": "Anything else you would like to say",
-    "eval_title_trainee_of_mentor": "Your placement: your mentor",
+    "eval_title_trainee_of_mentor": "Your mentor and school",
     "eval_title_tutor_of_mentor": "Mentor support",
     "eval_title_mentor_of_training": "Your mentor training",
     "eval_intro_trainee_of_mentor": "Your placement at {school} has ended. How did {mentor} support you? Your mentor sees answers only combined with at least two other trainees'; your lead mentor and the ITT team see them in full.",
