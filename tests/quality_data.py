@@ -61,7 +61,7 @@ async def _evaluate(
     values: tuple[str, ...],
     comment: str = "",
     prefix: str = "MS",
-) -> None:
+) -> int:
     assert placement.id is not None
     evaluation = PlacementEvaluation(
         placement_id=placement.id,
@@ -81,6 +81,7 @@ async def _evaluate(
         )
         for n, v in enumerate(values, start=1)
     )
+    return evaluation.id
 
 
 async def _self_evaluate(s: AsyncSession, mentor_id: int) -> None:
@@ -134,7 +135,16 @@ async def build_quality(
         for placement, answers in list(zip(placements, TRAINEE_ANSWERS, strict=True))[:evaluating]:
             comment = TRAINEE_COMMENT if placement is tara else ""
             kind = EvaluationKind.TRAINEE_OF_MENTOR
-            await _evaluate(s, placement, kind, placement.trainee_id, answers, comment)
+            made = await _evaluate(s, placement, kind, placement.trainee_id, answers, comment)
+            if placement is tara:  # the school itself (no mentor standard)
+                s.add(
+                    EvaluationAnswer(
+                        evaluation_id=made,
+                        respondent_id=tara.trainee_id,
+                        item_code="SC1",
+                        value="strongly_agree",
+                    )
+                )
         await _evaluate(s, tara, EvaluationKind.TUTOR_OF_MENTOR, tutor, TUTOR_ANSWERS)
         # Mo's view of the training he had: TR1..TR3 (averages 4.33).
         training = ("agree", "strongly_agree", "agree")

@@ -57,6 +57,8 @@ def test_report_quality_lists_each_school_with_its_figures_and_flags(
     )
     assert "weekly meetings held" in horton["flags"]
     assert horton["training_evaluated_average"] == "4.33"
+    # Tara's answer on the school is the school's, not the mentoring's average.
+    assert (horton["school_view_average"], horton["trainee_average"]) == ("5", "3.67")
     mo = next(r for r in rows if r["mentor"] == "Mo Mentor")
     assert (mo["training_hours"], mo["MS1_trainees"], mo["MS1_tutors"]) == ("6", "4", "4")
     assert mo["MS4_self"] == "✔ Green 0 · ▲ Amber 1 · ✖ Red 1"

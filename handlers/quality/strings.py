@@ -76,6 +76,7 @@ STRINGS: dict[str, str] = {
     "q_col_mentor": "Mentor",
     "q_col_year": "Academic year",
     "q_col_flags": "Flags",
+    "q_col_school_view": "Trainees' view of the school",
     "q_col_training_evaluated": "Training evaluated by mentors",
-    "q_scale_note": "Evaluations score 5 strongly agree, 4 agree, 3 neither, 2 disagree, 1 strongly disagree. Self-evaluation items are rated ✔ Green, ▲ Amber, ✖ Red.",
+    "q_scale_note": "Evaluations score 5 strongly agree, 4 agree, 3 neither, 2 disagree, 1 strongly disagree. Self-evaluation items are rated ✔ Green, ▲ Amber, ✖ Red. MS1-MS4 are the National Mentor Standards; SC1 is the trainee on the school, TR1-TR3 the mentor on the training they had.",
 }

@@ -119,6 +119,7 @@ CSV_HEADER = (
     "trainee_average",
     "tutor_evaluations",
     "tutor_average",
+    "school_view_average",
     "training_evaluated_average",
     "training_hours",
     "self_evaluated_on",
@@ -151,6 +152,7 @@ def report_csv(report: QualityReport) -> str:
                 _num(s.trainees.score if s.trainees else None),
                 s.tutors.evaluations if s.tutors else 0,
                 _num(s.tutors.score if s.tutors else None),
+                _num(s.school_view.score if s.school_view else None),
                 _num(s.training_evaluated.score if s.training_evaluated else None),
                 words.hours(sum(m.training_minutes for m in s.mentors)),
                 "",
@@ -187,6 +189,7 @@ def _mentor_row(year: str, school: str, m: MentorQuality) -> list[object]:
         _num(trainees.score if trainees else None),
         m.tutor_evaluations,
         _num(tutors.score if tutors else None),
+        "",  # the trainees' view of the school is the school's
         "",  # the training's evaluation is the school's (a mentor's own is in the page)
         words.hours(m.training_minutes),
         m.self_evaluated_at.date().isoformat() if m.self_evaluated_at else "",

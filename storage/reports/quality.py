@@ -303,7 +303,10 @@ def _school(
     limits: Thresholds,
 ) -> SchoolQuality:
     compliance = _compliance(group)
-    trainees = _average(a for a in answers if a.kind == EvaluationKind.TRAINEE_OF_MENTOR)
+    by_trainees = [a for a in answers if a.kind == EvaluationKind.TRAINEE_OF_MENTOR]
+    # The mentor standards' answers are the mentoring; the rest (SC1) are the school's.
+    standards = {s.code for s in mentor_standards()}
+    trainees = _average(a for a in by_trainees if a.item in standards)
     tutors = _average(a for a in answers if a.kind in TUTOR_KINDS)
     flags: list[Flag] = []
     share = compliance.held_share
@@ -326,6 +329,7 @@ def _school(
         compliance=compliance,
         trainees=trainees,
         tutors=tutors,
+        school_view=_average(a for a in by_trainees if a.item not in standards),
         training_evaluated=_average(
             a for a in answers if a.kind == EvaluationKind.MENTOR_OF_TRAINING
         ),

@@ -117,6 +117,7 @@ class SchoolQuality:
     compliance: Compliance
     trainees: Average | None
     tutors: Average | None
+    school_view: Average | None  # the trainees' view of the school (not a mentor standard)
     training_evaluated: Average | None  # the mentors' view of the training they had
     flags: tuple[Flag, ...]
 
