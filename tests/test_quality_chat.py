@@ -12,7 +12,7 @@ import pytest
 from handlers.router import Command, Conversations, Press
 from handlers.ui import Reply
 from storage.db import session_factory
-from storage.models import Placement
+from storage.models import EvaluationAnswer, Placement, PlacementEvaluation
 from tests.factories import NOW, build_world
 from tests.quality_data import TRAINEE_COMMENT, build_quality
 from tests.test_conversations import ITT, MENTOR, OTHER_MENTOR, TRAINEE, user
@@ -131,3 +131,55 @@ async def test_the_app_home_button_answers_as_the_command(engine: Any) -> None:
     c = await _convo(engine)
     seen = _text(await c.handle(MENTOR, Press("quality.show", "-")))
     assert "trainees agree (4 of 5, from 3)" in seen and TRAINEE_COMMENT not in seen
+
+
+async def test_a_lead_mentor_who_mentors_sees_their_own_line_as_a_mentor(engine: Any) -> None:
+    """Lee Lead mentors one trainee at Horton Grange, who evaluated them: in the school's
+    lines Lee's own trainees' figure is withheld, and so is the school's (beside Mo's, seen
+    in full, it would give Lee's trainee's answers away by difference)."""
+    sessions = session_factory(engine)
+    w = await build_world(sessions)
+    await build_quality(sessions, w)
+    async with sessions() as s, s.begin():
+        mine = Placement(
+            trainee_id=w.other_trainee_id,
+            mentor_id=w.lead_id,
+            lead_mentor_id=w.lead_id,
+            school_id=w.school_id,
+            programme_id=w.programme_id,
+            start_date=date(2026, 9, 14),
+            end_date=date(2027, 6, 30),
+        )
+        s.add(mine)
+        await s.flush()
+        assert mine.id is not None
+        evaluation = PlacementEvaluation(
+            placement_id=mine.id,
+            kind="trainee_of_mentor",
+            respondent_id=w.other_trainee_id,
+            mentor_id=w.lead_id,
+            school_id=w.school_id,
+            submitted_at=NOW,
+        )
+        s.add(evaluation)
+        await s.flush()
+        assert evaluation.id is not None
+        s.add(
+            EvaluationAnswer(
+                evaluation_id=evaluation.id,
+                respondent_id=w.other_trainee_id,
+                item_code="MS1",
+                value="strongly_disagree",
+            )
+        )
+    c = Conversations(sessions, clock=lambda: NOW)
+    lines = _text(await c.handle(LEAD, Command("quality")))
+    horton = next(line for line in lines.split("\\n") if "Horton Grange Primary" in line)
+    assert "trainees –" in horton
+    lee = next(line for line in lines.split("\\n") if "• Lee Lead" in line)
+    assert "trainees –" in lee and "strongly disagree" not in lines
+    mo = next(line for line in lines.split("\\n") if "• Mo Mentor" in line)
+    assert "trainees agree" in mo  # another mentor: in full
+    # The ITT lead sees all of it.
+    itt = _text(await c.handle(ITT, Command("quality")))
+    assert "trainees strongly disagree" in itt

@@ -196,33 +196,57 @@ async def _schools(ctx: Ctx) -> Reply:
     )
     if not report.schools:
         return _say("quality_nobody", year=year.label)
+    own = await _own_view(ctx, year, schools)
     title = t("quality_schools_title", year=year.label)
-    lines = [_school_line(s) for s in report.schools[:MAX_SCHOOLS]]
+    lines = [_school_line(s, own) for s in report.schools[:MAX_SCHOOLS]]
     blocks: list[Block] = [Section("\n".join(lines), heading=title)]
     blocks.append(Section(t("quality_pick_hint", cmd=ctx.command_prefix)))
     return Reply(message=Message(title, tuple(blocks)))
 
 
-def _school_line(s: SchoolQuality) -> str:
-    count = t("quality_flag_count", n=len(s.flags)) if s.flags else ""
+async def _own_view(
+    ctx: Ctx, year: AcademicYear, schools: frozenset[int] | None
+) -> MentorQuality | None:
+    """A lead mentor who also mentors sees their own line as a mentor does (ITT leads and
+    admins see everyone in full: None)."""
+    if ctx.actor.roles & scope.PARTNERSHIP_ROLES:
+        return None
+    return await mentor_quality(
+        ctx.session,
+        year,
+        ctx.actor.person_id,
+        audience=Audience.MENTOR,
+        now=ctx.now,
+        school_ids=schools,
+    )
+
+
+def _school_line(s: SchoolQuality, own: MentorQuality | None) -> str:
+    # Where the asker's own trainees' evaluations are withheld from them, the school's
+    # trainees' figures are too: beside the other mentors' (seen in full) they would give
+    # the asker's own trainees' answers away by difference.
+    mine = own is not None and any(m.mentor_id == own.mentor_id for m in s.mentors)
+    hide = mine and own is not None and own.trainees_withheld
+    flags = [f for f in s.flags if not (hide and f.code == "trainees")]
     head = t(
         "quality_school_line",
         school=s.name,
         held=words.percent(s.compliance.held_share),
         feedback=words.feedback(s.compliance),
-        trainees=words.average(s.trainees),
+        trainees="–" if hide else words.average(s.trainees),
         tutors=words.average(s.tutors),
-        flags=count,
+        flags=t("quality_flag_count", n=len(flags)) if flags else "",
     )
+    shown = [own if own is not None and m.mentor_id == own.mentor_id else m for m in s.mentors]
     mentors = [
         t(
             "quality_mentor_line",
             name=m.name,
             held=words.percent(m.compliance.held_share),
             hours=words.hours(m.training_minutes),
-            trainees=words.average(m.overall("trainees")),
+            trainees="–" if m.trainees_withheld else words.average(m.overall("trainees")),
             flags=t("quality_flag_count", n=len(m.flags)) if m.flags else "",
         )
-        for m in s.mentors
+        for m in shown
     ]
     return "\n".join([head, *mentors])
