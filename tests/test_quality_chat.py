@@ -183,3 +183,14 @@ async def test_a_lead_mentor_who_mentors_sees_their_own_line_as_a_mentor(engine:
     # The ITT lead sees all of it.
     itt = _text(await c.handle(ITT, Command("quality")))
     assert "trainees strongly disagree" in itt
+
+
+async def test_many_schools_are_cut_short_with_where_to_find_the_rest(
+    engine: Any, monkeypatch: Any
+) -> None:
+    from handlers.quality import flow
+
+    monkeypatch.setattr(flow, "MAX_SCHOOLS", 1)
+    c = await _convo(engine)
+    seen = _text(await c.handle(ITT, Command("quality")))
+    assert "…and 1 more schools" in seen and "mentorbot report quality --year 2026-27" in seen

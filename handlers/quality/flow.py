@@ -200,6 +200,9 @@ async def _schools(ctx: Ctx) -> Reply:
     title = t("quality_schools_title", year=year.label)
     lines = [_school_line(s, own) for s in report.schools[:MAX_SCHOOLS]]
     blocks: list[Block] = [Section("\n".join(lines), heading=title)]
+    more = len(report.schools) - MAX_SCHOOLS
+    if more > 0:
+        blocks.append(Section(t("quality_more_schools", n=more, year=year.label)))
     blocks.append(Section(t("quality_pick_hint", cmd=ctx.command_prefix)))
     return Reply(message=Message(title, tuple(blocks)))
 
