@@ -369,11 +369,3 @@ def self_rag_counts(rags: Iterable[str]) -> dict[str, int]:
     for rag in rags:
         counts[rag] = counts.get(rag, 0) + 1
     return counts
-
-
-def years_of(first: date, last: date) -> list[AcademicYear]:
-    """The academic years from one day to another, newest first (for "over time")."""
-    from storage.reports.years import containing
-
-    start, end = containing(first), containing(last)
-    return [AcademicYear(y) for y in range(end.first, start.first - 1, -1)]
