@@ -83,8 +83,9 @@ async def _report(year: AcademicYear) -> QualityReport:
         )
 
 
-COLUMNS = ("School / mentor", "Trainees", "Meetings held", "Feedback (median)")
-MORE = ("Trainees' view", "Tutors' view", "Training", "Self-evaluated")
+# The table's column headings (string keys: every word from one place).
+COLUMNS = ("q_tab_who", "q_trainees", "q_meetings", "q_tab_feedback")
+MORE = ("q_tab_trainees", "q_tab_tutors", "q_training", "q_self_evaluated")
 
 
 def _table(report: QualityReport) -> None:
@@ -98,16 +99,16 @@ def _table(report: QualityReport) -> None:
     console = Console(highlight=False, width=max(Console().width, 110))
     title = t("page_quality_report_title", year=report.year.label)
     if not report.schools:
-        console.print(f"{title}: no placements in {report.year.label}.")
+        console.print(t("q_tab_nothing", title=title, year=report.year.label))
         return
     console.print(f"[bold]{title}[/]  ({_thresholds(report)})")
     for s in report.schools:
         table = Table(title=s.name, title_justify="left", show_edge=False)
         for name in (*COLUMNS, *MORE):
-            table.add_column(name, overflow="fold")
+            table.add_column(t(name), overflow="fold")
         c = s.compliance
         table.add_row(
-            "[bold]the school[/]",
+            f"[bold]{t('q_tab_the_school')}[/]",
             str(sum(m.trainees for m in s.mentors)),
             _held(c.weeks_held, c.weeks_due, c.held_share),
             _days(c.median_feedback_days),
@@ -126,7 +127,9 @@ def _table(report: QualityReport) -> None:
                 "–" if m.trainees_withheld else _avg(m.overall("trainees")),
                 _avg(m.overall("tutors")),
                 words.hours(m.training_minutes) + " h",
-                m.self_evaluated_at.date().isoformat() if m.self_evaluated_at else "no",
+                m.self_evaluated_at.date().isoformat()
+                if m.self_evaluated_at
+                else t("q_not_self_evaluated"),
             )
         console.print(table)
         for f in s.flags:
@@ -164,5 +167,8 @@ def _days(days: float | None) -> str:
 
 def _avg(avg: Average | None) -> str:
     from handlers.quality import words
+    from handlers.text import t
 
-    return "–" if avg is None else f"{words.number(avg.score)} of 5 ({avg.evaluations})"
+    if avg is None:
+        return "–"
+    return t("q_tab_average", score=words.number(avg.score), n=avg.evaluations)

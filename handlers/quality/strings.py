@@ -67,6 +67,14 @@ STRINGS: dict[str, str] = {
     "q_days": "{n} days",
     "q_days_one": "1 day",
     "flag_self_evaluation": "⚠ no self-evaluation against the mentor standards this year",
+    # the CLI's table (mentorbot report quality)
+    "q_tab_who": "School / mentor",
+    "q_tab_feedback": "Feedback (median)",
+    "q_tab_trainees": "Trainees' view",
+    "q_tab_tutors": "Tutors' view",
+    "q_tab_the_school": "the school",
+    "q_tab_average": "{score} of 5 (from {n})",
+    "q_tab_nothing": "{title}: no placements in {year}.",
     # pages
     "page_quality_title": "Mentor quality: {name}",
     "page_quality_report_title": "Annual quality report {year}",
