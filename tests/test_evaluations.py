@@ -206,7 +206,7 @@ async def test_asked_on_the_end_day_in_school_hours_once(sched):
 async def test_reminders_every_three_school_days_at_most_twice_and_none_after_answering(sched):
     h, w = sched
     day = ENDS
-    while day <= date(2026, 12, 18):  # to the end of term, every school-hours morning
+    while day <= date(2026, 12, 4):  # every school-hours morning, a week past the cap
         await h.tick_at(at(day, 9))
         if day == date(2026, 11, 24):  # the trainee answers after the first reminder
             convo = Conversations(h.sessions, clock=lambda: at(date(2026, 11, 24), 12))
