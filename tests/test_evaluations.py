@@ -361,3 +361,15 @@ async def test_the_policy_sets_the_reminders_and_a_long_ended_placement_is_not_a
         ("evaluation_ask", ENDS),
         ("evaluation_reminder", ENDS + timedelta(days=1)),
     ]
+
+
+async def test_the_school_s_own_closure_day_waits_for_the_next_school_day(sched):
+    from storage.models import SchoolClosure
+
+    h, w = sched
+    async with h.sessions() as s, s.begin():
+        s.add(SchoolClosure(school_id=w.school_id, start_date=ENDS, end_date=ENDS))
+    await h.tick_at(at(ENDS, 10))
+    assert await evaluation_rows(h) == []
+    await h.tick_at(at(ENDS + timedelta(days=1), 10))
+    assert len(await evaluation_rows(h)) == 3
