@@ -80,3 +80,15 @@ async def test_the_tutor_must_hold_the_tutor_role(sessions, tmp_path):
     assert errors[0][1].startswith("tutor_email nobody@uni.ac.uk is not in the people file")
     assert errors[1][1].startswith("tutor_email charles@oak.sch.uk is not a tutor")
     assert errors[2][1].startswith("tutor_email rf@uni.ac.uk is not a tutor")
+
+
+def test_the_command_lists_a_tutor_who_is_not_a_tutor(monkeypatch, capsys, sqlite_url, tmp_path):
+    from tests.test_cli_import import assert_one_line_error, cli
+
+    rows = [placement(), placement(trainee_email="alan@example.org", tutor_email="x@uni.ac.uk")]
+    path = write_csv(tmp_path / "placements.csv", rows, header=list(rows[1]))
+    people = write_csv(tmp_path / "people.csv", [TUTOR | {"email": "x@uni.ac.uk", "roles": "admin"}])  # fmt: skip
+    code, _, err = cli(monkeypatch, capsys, sqlite_url, "import", "roster", path, "--people", people)  # fmt: skip
+    assert code == 1
+    assert err.splitlines()[0].startswith("line 3: tutor_email x@uni.ac.uk is not a tutor")
+    assert_one_line_error(err, "placements.csv rejected: 1 bad row; nothing was imported")
