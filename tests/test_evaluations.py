@@ -316,8 +316,13 @@ async def test_subject_access_erasure_and_retention(convo):
     async with sessions() as s, s.begin():
         tara = await find_subject(s, "tara.trainee@example.org")
         mo = await find_subject(s, "mo.mentor@example.org")
-        assert tara is not None and mo is not None
+        ida = await find_subject(s, "ida.itt@example.org")
+        assert tara is not None and mo is not None and ida is not None
         theirs, mentors = await held_about(s, tara), await held_about(s, mo)
+        tutors = await held_about(s, ida)
+    # The tutor's export: the placement they tutor and their own evaluation of it.
+    assert [p["id"] for p in tutors.tables["placement"]] == [w.placement_id]
+    assert [e["kind"] for e in tutors.tables["placement_evaluation"]] == ["tutor_of_mentor"]
     assert len(theirs.tables["evaluation_answer"]) == 5
     assert [e["comment"] for e in theirs.tables["placement_evaluation"]] == [
         TRAINEE_ANSWERS["comment"]

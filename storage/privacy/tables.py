@@ -26,7 +26,7 @@ PERSON_TABLES: dict[str, PersonLink] = {
     "person": PersonLink(columns=("id",)),
     "person_role": PersonLink(columns=("person_id",)),
     "platform_identity": PersonLink(columns=("person_id",)),
-    "placement": PersonLink(columns=("trainee_id", "mentor_id", "lead_mentor_id")),
+    "placement": PersonLink(columns=("trainee_id", "mentor_id", "lead_mentor_id", "tutor_id")),
     "weekly_meeting": PersonLink(
         columns=("signed_off_by_id",),
         via_placement=True,
