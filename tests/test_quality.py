@@ -4,11 +4,13 @@ three trainees, never one trainee's answers; lead mentors and ITT leads see them
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
 
 from storage.db import session_factory
+from storage.models import Placement, WeeklyMeeting
 from storage.reports import years
 from storage.reports.quality import Audience, Scope, mentor_quality, quality
 from tests.factories import NOW, build_world
@@ -120,3 +122,43 @@ def test_academic_year_parsing(text: str, first: int | None) -> None:
 def test_bad_years_are_refused(text: str) -> None:
     with pytest.raises(years.BadYear, match="2026-27"):
         years.parse(text)
+
+
+async def test_the_year_before_beside_each_school(engine: Any) -> None:
+    """Quality over time per school: last year's figures come with this year's."""
+    sessions, q = await _world(engine)
+    async with sessions() as s, s.begin():
+        earlier = Placement(
+            trainee_id=q.world.other_trainee_id,
+            mentor_id=q.world.mentor_id,
+            lead_mentor_id=q.world.lead_id,
+            school_id=q.world.school_id,
+            programme_id=q.world.programme_id,
+            start_date=date(2025, 9, 8),
+            end_date=date(2025, 10, 3),
+        )
+        s.add(earlier)
+        await s.flush()
+        assert earlier.id is not None
+        for week in (date(2025, 9, 8), date(2025, 9, 15)):
+            s.add(
+                WeeklyMeeting(
+                    placement_id=earlier.id,
+                    week_start=week,
+                    status="held",
+                    signed_off_at=datetime(2025, 9, 20, tzinfo=UTC),
+                )
+            )
+    async with sessions() as s:
+        report = await quality(
+            s, YEAR, Scope(), audience=Audience.FULL, now=NOW, with_year_before=True
+        )
+    horton = next(x for x in report.schools if x.name == "Horton Grange Primary")
+    exeter = next(x for x in report.schools if x.name == "Exeter Road Academy")
+    before = report.before(horton.school_id)
+    # Four teaching weeks (8 Sep to 29 Sep 2025), two held.
+    assert before is not None and (before.compliance.weeks_held, before.compliance.weeks_due) == (
+        2,
+        4,
+    )
+    assert report.before(exeter.school_id) is None

@@ -43,6 +43,7 @@ def test_report_quality_lists_each_school_with_its_figures_and_flags(
         assert name in table
     assert "no self-evaluation" in table  # Omar never self-evaluated
     assert "trainees' average 2 of 5" in table  # Exeter Road's one trainee: disagree
+    assert "The year before (2025-26): no placements." in table
 
     code, out, err = _report(monkeypatch, capsys, db_url, "--year", "2026-27", "--format", "csv")
     assert code == 0, err

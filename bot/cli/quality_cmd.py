@@ -80,6 +80,7 @@ async def _report(year: AcademicYear) -> QualityReport:
             audience=Audience.FULL,
             now=datetime.now(UTC),
             thresholds=thresholds,
+            with_year_before=True,
         )
 
 
@@ -132,6 +133,7 @@ def _table(report: QualityReport) -> None:
                 else t("q_not_self_evaluated"),
             )
         console.print(table)
+        console.print(f"  {words.year_before(report.before(s.school_id), report.year)}")
         for f in s.flags:
             console.print(f"  {words.flag(f)}")
         if not s.flags:

@@ -50,7 +50,9 @@ async def write_quality(
 async def _quality(sessions: async_sessionmaker[AsyncSession], now: datetime) -> QualityReport:
     async with sessions() as s:
         year = years.containing(now.date())
-        return await quality(s, year, Scope(), audience=Audience.FULL, now=now)
+        return await quality(
+            s, year, Scope(), audience=Audience.FULL, now=now, with_year_before=True
+        )
 
 
 async def quality_said(sessions: async_sessionmaker[AsyncSession], now: datetime) -> Text:

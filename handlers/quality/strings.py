@@ -67,6 +67,9 @@ STRINGS: dict[str, str] = {
     "q_days": "{n} days",
     "q_days_one": "1 day",
     "flag_self_evaluation": "⚠ no self-evaluation against the mentor standards this year",
+    "q_year_before": "The year before ({year}): meetings held {held}; trainees {trainees}; tutors {tutors}; flags: {flags}.",
+    "q_year_before_none": "The year before ({year}): no placements.",
+    "q_col_year_before": "The year before",
     # the CLI's table (mentorbot report quality)
     "q_tab_who": "School / mentor",
     "q_tab_feedback": "Feedback (median)",

@@ -8,7 +8,14 @@ import dataclasses
 from handlers.text import RAG_SYMBOL, RAG_WORD, t
 from storage.enums import Rag
 from storage.reports.quality import self_rag_counts
-from storage.reports.quality_records import Average, Compliance, Flag, MentorQuality
+from storage.reports.quality_records import (
+    Average,
+    Compliance,
+    Flag,
+    MentorQuality,
+    SchoolQuality,
+)
+from storage.reports.years import AcademicYear
 
 
 def number(value: float) -> str:
@@ -81,3 +88,18 @@ def days(value: float | None) -> str:
     if value is None:
         return "–"
     return t("q_days_one" if value == 1 else "q_days", n=number(value))
+
+
+def year_before(s: SchoolQuality | None, year: AcademicYear) -> str:
+    """A school's headline figures the year before, for quality over time."""
+    label = year.previous().label
+    if s is None:
+        return t("q_year_before_none", year=label)
+    return t(
+        "q_year_before",
+        year=label,
+        held=percent(s.compliance.held_share),
+        trainees=average(s.trainees),
+        tutors=average(s.tutors),
+        flags=len(s.flags),
+    )

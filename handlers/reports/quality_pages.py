@@ -66,7 +66,7 @@ def mentor_html(
 
 def report_html(report: QualityReport) -> str:
     template = _environment().get_template("quality.html.j2")
-    return template.render(report=report, min_trainees=MIN_TRAINEES)
+    return template.render(report=report, min_trainees=MIN_TRAINEES, year_before=words.year_before)
 
 
 async def mentor_page(

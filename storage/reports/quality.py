@@ -85,8 +85,10 @@ async def quality(
     audience: Audience,
     now: datetime,
     thresholds: Thresholds | None = None,
+    with_year_before: bool = False,
 ) -> QualityReport:
-    """The year's figures for the placements in scope, grouped by school then mentor."""
+    """The year's figures for the placements in scope, grouped by school then mentor
+    (and, `with_year_before`, the same for the academic year before)."""
     limits = thresholds or Thresholds()
     loaded = await _load(session, year, scope, now.date())
     by_school: dict[int, list[PlacementFacts]] = defaultdict(list)
@@ -103,7 +105,13 @@ async def quality(
         lines = _mentor_lines(group, in_school, loaded, audience, limits)
         schools.append(_school(school_id, group, in_school, lines, limits))
     schools.sort(key=lambda s: s.name)
-    return QualityReport(year, audience, tuple(schools), limits, now)
+    before: tuple[SchoolQuality, ...] = ()
+    if with_year_before:
+        earlier = await quality(
+            session, year.previous(), scope, audience=audience, now=now, thresholds=limits
+        )
+        before = earlier.schools
+    return QualityReport(year, audience, tuple(schools), limits, now, before)
 
 
 async def mentor_quality(

@@ -129,6 +129,11 @@ class QualityReport:
     schools: tuple[SchoolQuality, ...]
     thresholds: Thresholds
     generated_at: datetime
+    # The same schools' figures the academic year before (quality over time), if asked.
+    year_before: tuple[SchoolQuality, ...] = ()
+
+    def before(self, school_id: int) -> SchoolQuality | None:
+        return next((s for s in self.year_before if s.school_id == school_id), None)
 
     def mentor(self, mentor_id: int) -> MentorQuality | None:
         return next((m for s in self.schools for m in s.mentors if m.mentor_id == mentor_id), None)
