@@ -301,6 +301,21 @@ class LateReply:
         return f"{self.PREFIX}:{self.platform}:{self.event_key}"[:MAX_LENGTH]
 
 
+@dataclass(frozen=True, slots=True)
+class EvaluationAsk:
+    """An end-of-placement evaluation asked of one person (`kind`: EvaluationKind);
+    `round` 0 is the ask, 1.. the reminders."""
+
+    PREFIX: ClassVar[str] = "evaluation"
+    placement_id: int
+    kind: str
+    respondent_id: int
+    round: int
+
+    def __str__(self) -> str:
+        return f"{self.PREFIX}:{self.placement_id}:{self.kind}:{self.respondent_id}:{self.round}"
+
+
 OutboxKey = (
     WeeklyPrompt
     | WeeklyReminder
@@ -326,6 +341,7 @@ OutboxKey = (
     | EscalationPreview
     | DeadLetter
     | LateReply
+    | EvaluationAsk
 )
 
 
@@ -333,6 +349,12 @@ def _int(text: str) -> int:
     if not text.isdigit():
         raise ValueError(f"not an id: {text!r}")
     return int(text)
+
+
+def _word(text: str) -> str:
+    if not text or not text.replace("_", "").isalpha():
+        raise ValueError(f"not a word: {text!r}")
+    return text
 
 
 def _escalation(rest: list[str]) -> OutboxKey:
@@ -395,6 +417,8 @@ def _read(prefix: str, rest: list[str]) -> OutboxKey:
             return DeadLetter(_int(rest[0]), _int(rest[1]))
         case "undeliverable", 2:
             return UndeliverableSummary(date.fromisoformat(rest[0]), _int(rest[1]))
+        case "evaluation", 4:
+            return EvaluationAsk(_int(rest[0]), _word(rest[1]), _int(rest[2]), _int(rest[3]))
         case "late", n if n >= 2:
             return LateReply(rest[0], ":".join(rest[1:]))
     raise ValueError(f"unknown key kind {prefix!r}")

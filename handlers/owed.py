@@ -42,6 +42,9 @@ class Local:
     digest_due: bool = False
 
 
+LocalOf = Callable[[datetime, ProgrammeCalendar], Local]
+
+
 @dataclass(frozen=True, slots=True)
 class Planned:
     """One notification a sweep decided on (for `mentorbot due` and for the outbox)."""
@@ -75,6 +78,15 @@ class OffTrackTiming(Protocol):
     def missing_ratings_days(self) -> int: ...
 
 
+class EvaluationTiming(Protocol):
+    @property
+    def reminder_school_days(self) -> int: ...
+    @property
+    def max_reminders(self) -> int: ...
+    @property
+    def ask_within_days(self) -> int: ...
+
+
 class Timing(Protocol):
     """The parts of the scheduling policy the rules read (the policy lives in the
     scheduler, which passes itself; handlers never import the scheduler)."""
@@ -89,6 +101,8 @@ class Timing(Protocol):
     def digest(self) -> SlotTiming: ...
     @property
     def off_track(self) -> OffTrackTiming: ...
+    @property
+    def evaluations(self) -> EvaluationTiming: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +115,9 @@ class Scope:
     trainee_placement_ids: frozenset[int] = frozenset()
     # The one queued message whose relevance is checked before a late send.
     key: OutboxKey | None = None
+    # Whose status view this is (status only): for what they owe on no active placement
+    # (an end-of-placement evaluation, a tutor's).
+    person_id: int | None = None
 
     @property
     def everyone(self) -> bool:
@@ -137,6 +154,9 @@ class Snapshot:
     groups: dict[tuple[str, int, int], tuple[Local, list[PlacementView]]] = field(
         default_factory=dict
     )
+    # The sweep's school-local view of now, for rules about placements not active today
+    # (the evaluations after a placement ends); None outside the sweep.
+    local_of: LocalOf | None = None
 
     def calendar(self, view: PlacementView) -> ProgrammeCalendar:
         found = self.calendars.get(view.programme_id)
@@ -183,9 +203,6 @@ class Rule(Protocol):
         ...
 
 
-LocalOf = Callable[[datetime, ProgrammeCalendar], Local]
-
-
 async def load(
     session: AsyncSession,
     now: datetime,
@@ -199,7 +216,7 @@ async def load(
     """The shared part of a snapshot. `views`: the scope's placements when the caller has
     them already (status); otherwise every placement active today. `local_of` gives each
     (time zone, programme) its local view of now (the sweep's policy decides it)."""
-    snap = Snapshot(now, today or now.date(), scope, timing)
+    snap = Snapshot(now, today or now.date(), scope, timing, local_of=local_of)
     if scope.key is not None:
         return snap  # a single item: its rule loads just what it needs
     snap.views = views if views is not None else await q.active_placements(session, on=now.date())

@@ -16,8 +16,10 @@ from handlers import (
     concern,
     digest,
     escalation,
+    evaluation,
     observation,
     qa_review,
+    quality,
     ratings,
     reports,
     self_evaluation,
@@ -25,6 +27,7 @@ from handlers import (
     support,
     targets,
     training,
+    tutor,
     weekly,
 )
 from handlers.conversation import (
@@ -149,6 +152,9 @@ REGISTRY = Registry(
         self_evaluation.CONVERSATION,
         training.CONVERSATION,
         qa_review.CONVERSATION,
+        tutor.CONVERSATION,
+        evaluation.CONVERSATION,
+        quality.CONVERSATION,
         reports.CONVERSATION,
         digest.CONVERSATION,
         escalation.CONVERSATION,

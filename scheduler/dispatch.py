@@ -176,7 +176,7 @@ class Dispatcher:
         """Where the row goes, or None when it no longer applies: one session for both
         (one pooled connection, and on PostgreSQL one pre-ping, per row sent)."""
         async with self.sessions() as session:
-            if not await still_applies(session, kind=row.kind, key=row.key):
+            if not await still_applies(session, kind=row.kind, key=row.key, now=self.clock()):
                 return None
             return await self._address(session, row)
 

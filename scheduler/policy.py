@@ -14,7 +14,9 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from handlers.support import stages as staging
+from scheduler.evaluation_policy import EvaluationPolicy
 from storage.enums import Role
+from storage.reports.quality_records import Thresholds
 
 DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
@@ -88,6 +90,7 @@ RECORD_KINDS = (
     "escalations",
     "support_plans",
     "qa_forms",
+    "evaluations",
 )
 # Kinds renamed since: a policy file written for an earlier version still reads.
 OLD_KIND_NAMES = {"recovery_plans": "support_plans"}
@@ -168,6 +171,34 @@ class Retention(BaseModel):
         return {kind: self.kinds.get(kind, self.years) for kind in RECORD_KINDS}
 
 
+class QualityThresholds(BaseModel):
+    """Where the annual quality report (`mentorbot report quality`) flags a school or a
+    mentor: below these, the placement offers decision should look closer."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    min_meetings_held_percent: int = Field(
+        80, ge=0, le=100, description="weekly meetings held and signed off, of those due"
+    )
+    max_median_feedback_days: float = Field(
+        3, ge=0, le=60, description="median days from a lesson observed to its feedback"
+    )
+    min_evaluation_score: float = Field(
+        3.5, ge=1, le=5, description="average answer, 5 strongly agree ... 1 strongly disagree"
+    )
+    min_training_hours: float = Field(
+        6, ge=0, le=500, description="mentor training logged per mentor in the academic year"
+    )
+
+    def thresholds(self) -> Thresholds:
+        return Thresholds(
+            min_meetings_held=self.min_meetings_held_percent / 100,
+            max_median_feedback_days=self.max_median_feedback_days,
+            min_evaluation_score=self.min_evaluation_score,
+            min_training_hours=self.min_training_hours,
+        )
+
+
 class Policy(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -194,6 +225,8 @@ class Policy(BaseModel):
     max_nudges_per_person_per_week: int = Field(10, ge=1, le=100)
     send_in_holidays: bool = False
     retention: Retention = Retention()
+    evaluations: EvaluationPolicy = EvaluationPolicy()
+    quality: QualityThresholds = QualityThresholds()
 
     @field_validator("review_point_nudge_days")
     @classmethod
@@ -361,8 +394,26 @@ tell = ["lead_mentor", "mentor", "trainee"]
 
 # How many years a placement's records are kept after it ends (then deleted by the daily
 # retention job, or `mentorbot privacy retention`). kinds: meetings, observations,
-# ratings, concerns, escalations, support_plans, qa_forms.
+# ratings, concerns, escalations, support_plans, qa_forms, evaluations (tutors' visits
+# and end-of-placement evaluations).
 [retention]
 years = 6
 kinds = {}
+
+# Where the annual quality report (mentorbot report quality --year 2026-27) flags a school
+# or a mentor, for the placement offers decision. Evaluation answers score 5 (strongly
+# agree) to 1 (strongly disagree); training hours are per mentor per academic year.
+[quality]
+min_meetings_held_percent = 80
+max_median_feedback_days = 3
+min_evaluation_score = 3.5
+min_training_hours = 6
+
+# End-of-placement evaluations (trainee and tutor of the mentor, mentor of the training):
+# asked on the placement's end day, reminded every reminder_school_days school days while
+# unanswered, at most max_reminders times, and never asked ask_within_days after the end.
+[evaluations]
+reminder_school_days = 3
+max_reminders = 2
+ask_within_days = 30
 """

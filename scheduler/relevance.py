@@ -14,13 +14,18 @@ from handlers import keys, owed
 from handlers.registry import REGISTRY
 
 
-async def still_applies(session: AsyncSession, *, kind: str, key: str) -> bool:
+async def still_applies(
+    session: AsyncSession, *, kind: str, key: str, now: datetime | None = None
+) -> bool:
     """False only when the rule that queued it says it is no longer owed; a key no rule
-    knows (a digest, an alert, one written by another version) is always sent."""
+    knows (a digest, an alert, one written by another version) is always sent. `now` is
+    the dispatcher's clock (a simulated one in the demo): a rule whose answer depends on
+    the day (the QA form: owed while the placement is active) reads that day, not the
+    wall clock's."""
     typed = keys.parse(key)
     if typed is None:
         return True
-    now = datetime.now(UTC)  # no rule's answer for one item depends on the time
+    now = now or datetime.now(UTC)
     snap = await owed.load(session, now, scope=owed.Scope(key=typed))
     for rule in REGISTRY.rules():
         facts = await rule.load(session, snap)

@@ -11,6 +11,8 @@ class Role(StrEnum):
     LEAD_MENTOR = "lead_mentor"
     ITT_LEAD = "itt_lead"
     ADMIN = "admin"
+    # A university visiting tutor (UVT, link tutor): visits, evaluates mentor support.
+    TUTOR = "tutor"
 
 
 class Platform(StrEnum):
@@ -119,3 +121,27 @@ class QaEvidence(StrEnum):
     WEEKLY_MEETINGS = "weekly_meetings"
     OBSERVATIONS = "observations"
     RATINGS = "ratings"
+
+
+class EvaluationKind(StrEnum):
+    """Who evaluates what at the end of a placement (and after a tutor's visit)."""
+
+    TRAINEE_OF_MENTOR = "trainee_of_mentor"
+    TUTOR_OF_MENTOR = "tutor_of_mentor"
+    MENTOR_OF_TRAINING = "mentor_of_training"
+    TUTOR_VISIT = "tutor_visit"
+
+
+class Agreement(StrEnum):
+    """The scale every evaluation statement is answered on (best first); the score is
+    what averages are taken over (5 = strongly agree ... 1 = strongly disagree)."""
+
+    STRONGLY_AGREE = "strongly_agree"
+    AGREE = "agree"
+    NEUTRAL = "neutral"
+    DISAGREE = "disagree"
+    STRONGLY_DISAGREE = "strongly_disagree"
+
+    @property
+    def score(self) -> int:
+        return 5 - list(Agreement).index(self)

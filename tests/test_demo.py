@@ -322,12 +322,20 @@ def test_keep_refuses_an_existing_file(monkeypatch, capsys, tmp_path):
 def test_the_demo_ends_with_evidence_out(demo):
     assert "Evidence out" in demo.text and "Amira Khan's IDP and the cohort report" in demo.text
     paths = [Path(line.strip()) for line in demo.out.splitlines() if line.strip().endswith(".html")]
-    assert [p.name for p in paths] == ["idp.html", "cohort-report.html", "held.html"]
+    assert [p.name for p in paths] == [
+        "idp.html",
+        "cohort-report.html",
+        "quality-report.html",
+        "held.html",
+    ]
     idp_page, cohort_page = (p.read_text(encoding="utf-8") for p in paths[:2])
     assert "Individual Development Portfolio: Amira Khan" in idp_page
     assert "Weekly Development Meetings" in idp_page
     assert "Latest rating per trainee and standard" in cohort_page and "Tom Price" in cohort_page
     assert "✖ Red" in cohort_page  # Tom Price's TS7 at the review point, word and symbol
+    quality_page = paths[2].read_text(encoding="utf-8")
+    assert "Annual quality report 2026-27" in quality_page
+    assert "The annual quality report 2026-27 (quality-report.html" in demo.text
 
 
 def test_the_lead_mentor_records_a_qa_form_once_ratings_are_in(demo):

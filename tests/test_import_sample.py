@@ -27,10 +27,11 @@ def count(db_url: str, model: type) -> int:
 def test_sample_roster_and_calendar_import(monkeypatch, capsys, sqlite_url):
     code, out, err = run_cli(monkeypatch, capsys, sqlite_url, "import", "roster", "--sample")
     assert (code, err) == (0, "")
-    assert out.splitlines()[0] == "imported placements.csv, people.csv (9 rows)"
+    assert out.splitlines()[0] == "imported placements.csv, people.csv (10 rows)"
     assert "  placements: 6 created, 0 updated, 0 unchanged" in out.splitlines()
-    # Six trainees, five mentors and lead mentors (one is both), three from people.csv.
-    assert (count(sqlite_url, Person), count(sqlite_url, Placement)) == (14, 6)
+    # Six trainees, five mentors and lead mentors (one is both), four from people.csv (the
+    # ITT leads, the admin and Uma Patel, the link tutor of Riverside Academy's placements).
+    assert (count(sqlite_url, Person), count(sqlite_url, Placement)) == (15, 6)
     assert count(sqlite_url, School) == 2
     roles = query(
         sqlite_url,

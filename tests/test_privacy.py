@@ -300,7 +300,7 @@ async def test_the_daily_job_applies_the_policy_and_logs_counts(sessions, caplog
     caplog.set_level("INFO", logger="scheduler.retention")
     counts = await run_retention(sessions, Policy(), today=date(2026, 12, 1))
     assert counts == {"ratings": 2, "observations": 1, "meetings": 1, "support_plans": 1,
-                      "escalations": 1, "concerns": 1, "qa_forms": 1}  # fmt: skip
+                      "escalations": 1, "concerns": 1, "qa_forms": 1, "evaluations": 0}  # fmt: skip
     assert "'meetings': 1" in caplog.text and "old@example.org" not in caplog.text
     assert await run_retention(sessions, Policy(), today=date(2026, 12, 1)) == dict.fromkeys(counts, 0)  # fmt: skip
 

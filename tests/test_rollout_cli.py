@@ -29,14 +29,16 @@ def test_reach_names_everyone_the_bot_cannot_reach_and_why(monkeypatch, capsys, 
     code, out, err = run_cli(monkeypatch, capsys, sqlite_url, "reach", "--format", "csv")
     assert code == 1 and err == ""  # someone cannot be reached
     rows = {r["email"]: r for r in csv.DictReader(io.StringIO(out))}
-    assert len(rows) == 14
+    assert len(rows) == 15
+    # The link tutor is reached where the placements she visits are (Riverside: Teams).
+    assert rows["uma.patel@university.example.org"]["platform"] == "Teams"
     erin = rows["erin.shah@riverside.example.org"]
     assert (erin["platform"], erin["reachable"]) == ("Teams", "no")
     assert "not installed" in erin["why"] and "app setup policy" in erin["fix"]
     ben = rows["ben.hughes@oakfield.example.org"]
     assert (ben["platform"], ben["reachable"]) == ("Slack", "on first message")
     code, out, _err = run_cli(monkeypatch, capsys, sqlite_url, "reach")
-    assert "Who mentorbot can reach" in out and "14 people, 5 cannot be reached now" in out
+    assert "Who mentorbot can reach" in out and "15 people, 6 cannot be reached now" in out
 
 
 def test_schools_import_then_a_learned_tenant_is_confirmed(

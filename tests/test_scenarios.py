@@ -23,7 +23,13 @@ from bot.runtime import Runtime, build_runtime, web_app
 from bot.settings import Settings
 from storage.db import make_engine, session_factory
 from storage.models import Observation, WeeklyMeeting
-from tests import report_links, scenarios_support, scenarios_targets
+from tests import (
+    report_links,
+    scenarios_qa,
+    scenarios_quality,
+    scenarios_support,
+    scenarios_targets,
+)
 from tests import scenarios as sc
 from tests.console_harness import flat, run_cli
 from tests.factories import NOW, WEEK, World, build_world, queue_weekly_prompt
@@ -32,6 +38,8 @@ from tests.scenario_drivers_frameworks import (
     SlackFrameworks,
     TeamsFrameworks,
 )
+from tests.scenario_drivers_qa import ConsoleQa, SlackQa, TeamsQa
+from tests.scenario_drivers_quality import ConsoleQuality, SlackQuality, TeamsQuality
 from tests.scenario_drivers_support import ConsoleSupport, SlackSupport, TeamsSupport
 from tests.scenario_drivers_targets import ConsoleTargets, SlackTargets, TeamsTargets
 from tests.scenarios_frameworks import OWN_COMMENT
@@ -74,7 +82,7 @@ async def _served(runtime: Runtime) -> AsyncIterator[aiohttp.ClientSession]:
     await server.close()
 
 
-class SlackDriver(SlackTargets, SlackSupport, SlackFrameworks):
+class SlackDriver(SlackTargets, SlackSupport, SlackFrameworks, SlackQa, SlackQuality):
     """Slash commands, buttons in DMs and modals, signed as Slack signs them."""
 
     ID: ClassVar[dict[str, str]] = {
@@ -190,7 +198,7 @@ async def slack(db_url: str, **_: Any) -> AsyncIterator[SlackDriver]:
     await stub.close()
 
 
-class TeamsDriver(TeamsTargets, TeamsSupport, TeamsFrameworks):
+class TeamsDriver(TeamsTargets, TeamsSupport, TeamsFrameworks, TeamsQa, TeamsQuality):
     """Messages and form cards in each person's 1:1 chat with the bot."""
 
     def __init__(self, h: TeamsHarness, w: World) -> None:
@@ -305,7 +313,7 @@ TARA = "tara.trainee@example.org"
 NAMES = {"Mo Mentor": "mentor", "Tara Trainee": "trainee", "Lee Lead": "lead"}
 
 
-class ConsoleDriver(ConsoleTargets, ConsoleSupport, ConsoleFrameworks):
+class ConsoleDriver(ConsoleTargets, ConsoleSupport, ConsoleFrameworks, ConsoleQa, ConsoleQuality):
     """`mentorbot chat` with the lines typed piped in. A panel is what reached the person it
     is addressed to; prompts, forms and echoed typing are seen by whoever is at the console."""
 
@@ -426,13 +434,19 @@ TYPED = [
     *scenarios_targets.TYPED,
     *scenarios_support.TYPED,
     *OWN_COMMENT.values(),
+    *scenarios_qa.TYPED,
 ]
 
 
 @pytest.mark.parametrize("edge", sorted(EDGES))
 @pytest.mark.parametrize(
     "scenario",
-    sc.SCENARIOS + scenarios_targets.SCENARIOS + scenarios_support.SCENARIOS + FRAMEWORKS_SCENARIOS,
+    sc.SCENARIOS
+    + scenarios_targets.SCENARIOS
+    + scenarios_support.SCENARIOS
+    + FRAMEWORKS_SCENARIOS
+    + scenarios_qa.SCENARIOS
+    + scenarios_quality.SCENARIOS,
     ids=str,
 )
 async def test_scenario(scenario, edge, db_url, monkeypatch, capsys, tmp_path, log_everything):

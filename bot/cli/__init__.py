@@ -17,6 +17,7 @@ from bot.cli import (
     import_cmd,
     manifest_cmd,
     privacy_cmd,
+    quality_cmd,
     report_cmd,
     rollout_cmd,
     scheduler_cmd,
@@ -51,6 +52,7 @@ app.command("chat")(console_cmd.chat)
 app.command("demo")(console_cmd.demo)
 app.add_typer(report_cmd.export_app, name="export")
 app.add_typer(report_cmd.report_app, name="report")
+report_cmd.report_app.command("quality")(quality_cmd.report_quality)
 app.add_typer(privacy_cmd.app, name="privacy")
 app.command("audit")(audit_cmd.audit)
 

@@ -23,7 +23,8 @@ if TYPE_CHECKING:
 
 export_app = typer.Typer(help="Export one trainee's evidence.", no_args_is_help=True)
 report_app = typer.Typer(
-    help="Build the cohort report or a School Summary Report.", no_args_is_help=True
+    help="Build the cohort report, a School Summary Report or the annual quality report.",
+    no_args_is_help=True,
 )
 # Above this many trainees a report shows a progress bar while it is built.
 PROGRESS_FROM = 200

@@ -26,6 +26,7 @@ from bot.console import evidence, privacy, render
 from bot.console.answers import ScriptedAnswers
 from bot.console.clock import LONDON, SimClock
 from bot.console.frameworks_demo import frameworks_table
+from bot.console.qa_cycle import qa_story, qa_summary
 from bot.console.session import ConsoleSession, open_session
 from bot.console.story import FIRST_DAY, LAST_DAY, Script, Step, story
 from bot.console.story_targets import with_targets
@@ -301,12 +302,16 @@ async def run_demo(database_url: str, console: Console) -> float:
         settings, clock, console, engine=_engine(database_url), show_everything=True
     )
     try:
-        await Demo(session, console).run(with_targets(story()))
+        script = with_targets(story())
+        qa_story(script)
+        await Demo(session, console).run(script)
         console.print()
         console.print(await summary(session.runtime.sessions))
+        console.print(await qa_summary(session.runtime.sessions))
         first = rows[0]
         paths = await evidence.write_reports(session.runtime.sessions, first.trainee_email, clock())
         console.print(evidence.said(paths, first.trainee_name))
+        console.print(await evidence.quality_said(session.runtime.sessions, clock()))
         held = await privacy.subject_access(
             session.runtime.sessions, first.trainee_email, clock(), paths[0].parent
         )

@@ -16,6 +16,7 @@ ROLE_NAMES = {
     "lead_mentor": "lead mentor",
     "itt_lead": "ITT lead",
     "admin": "admin",
+    "tutor": "university tutor",
 }
 ROLE_ORDER = tuple(ROLE_NAMES)
 

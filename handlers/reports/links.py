@@ -22,10 +22,10 @@ DEFAULT_TTL = timedelta(hours=24)
 
 @dataclass(frozen=True, slots=True)
 class Grant:
-    kind: str  # cohort | idp | school
+    kind: str  # cohort | idp | school | quality
     person_id: int  # who asked
     expires: int  # POSIX seconds
-    target: int | None = None  # the trainee (idp) or the school (school)
+    target: int | None = None  # the trainee (idp), the school (school), the mentor (quality)
     programme: str | None = None
     review_point: str | None = None
 

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.reports import render
 from handlers.reports.links import Grant
+from handlers.reports.quality_pages import mentor_page
 from storage.enums import Role
 from storage.reports import scope
 from storage.reports.cohort import CohortFilter, UnknownName, cohort
@@ -32,6 +33,8 @@ async def page(session: AsyncSession, grant: Grant, *, now: datetime) -> str | N
                 return await _cohort(session, grant, roles, now)
             case "school" if grant.target is not None:
                 return await _school(session, grant, roles, grant.target, now)
+            case "quality" if grant.target is not None:
+                return await mentor_page(session, grant.person_id, roles, grant.target, now)
     except UnknownName:
         return None
     return None

@@ -45,6 +45,7 @@ async def owed_blocks(ctx: Ctx) -> list[Block]:
     scope = owed.Scope(
         placement_ids=frozenset(v.id for v in mine),
         trainee_placement_ids=frozenset(p.id for p in as_trainee),
+        person_id=ctx.actor.person_id,
     )
     snap = await owed.load(ctx.session, ctx.now, scope=scope, today=ctx.today, views=mine)
     found: list[tuple[tuple[int, int], int, owed.Owed]] = []
@@ -79,7 +80,7 @@ async def home(ctx: Ctx) -> Message:
     conversations they may start, then each conversation's section for their roles."""
     registry = _registry()
     blocks: list[Block] = list(help_message(ctx.command_prefix).blocks)
-    if ctx.actor.roles & {"mentor", "lead_mentor", "trainee"}:
+    if ctx.actor.roles & {"mentor", "lead_mentor", "trainee", "tutor"}:
         owes = await owed_blocks(ctx)
         blocks.append(
             Section(t("status_title") if owes else t("status_nothing"), heading=t("status_title"))

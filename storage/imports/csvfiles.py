@@ -58,7 +58,7 @@ PLACEMENT_COLUMNS: tuple[str, ...] = (
     "start_date",
     "end_date",
 )
-PLACEMENT_OPTIONAL_COLUMNS: tuple[str, ...] = ("school_timezone",)
+PLACEMENT_OPTIONAL_COLUMNS: tuple[str, ...] = ("school_timezone", "tutor_email")
 PEOPLE_COLUMNS: tuple[str, ...] = ("name", "email", "roles")
 CALENDAR_COLUMNS: tuple[str, ...] = ("programme", "kind", "name", "start_date", "end_date")
 CALENDAR_OPTIONAL_COLUMNS: tuple[str, ...] = ("framework",)
@@ -282,6 +282,7 @@ def read_placements(path: Path, progress: Progress | None = None) -> Parsed[Plac
             row.error(f"trainee {trainee_email} is their own mentor")
         if trainee_email and trainee_email == lead_email:
             row.error(f"trainee {trainee_email} is their own lead mentor")
+        tutor_email = _tutor(row, trainee_email, mentor_email)
         if row.errors or dates is None:
             parsed.errors.extend(row.errors)
             continue
@@ -300,9 +301,23 @@ def read_placements(path: Path, progress: Progress | None = None) -> Parsed[Plac
                 programme=programme,
                 start_date=dates[0],
                 end_date=dates[1],
+                tutor_email=tutor_email,
             )
         )
     return parsed
+
+
+def _tutor(row: _Row, trainee_email: str, mentor_email: str) -> str | None:
+    """The optional tutor_email: blank is none; whether they are a tutor is checked
+    against the people (this import's and the database's) later."""
+    if not row.values.get("tutor_email", "").strip():
+        return None
+    tutor_email = row.email("tutor_email")
+    if tutor_email and tutor_email == trainee_email:
+        row.error(f"trainee {trainee_email} is their own tutor")
+    elif tutor_email and tutor_email == mentor_email:
+        row.error(f"mentor {mentor_email} is also the placement's tutor")
+    return tutor_email
 
 
 def read_people(path: Path, progress: Progress | None = None) -> Parsed[PersonRow]:

@@ -16,8 +16,10 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.db import transaction
+from storage.enums import Role
 from storage.imports.bulk import Counts, ImportResult, Writer, table
 from storage.imports.csvfiles import DEFAULT_TIMEZONE, Progress
+from storage.imports.rows import ImportRejected, RowError
 from storage.imports.whole import PersonSpec, Roster
 from storage.models import AuditEntry, Person, PersonRole, Placement, Programme, School
 from storage.types import utcnow
@@ -39,6 +41,7 @@ class _Existing:
     programmes: dict[str, int]  # name -> id
     # (trainee email, programme, start) -> (id, mentor email, lead email, school, end)
     placements: dict[tuple[str, str, date], tuple[int, str, str, str, date]]
+    tutors: dict[int, str | None] = field(default_factory=dict)  # placement id -> tutor email
 
 
 @dataclass
@@ -112,6 +115,7 @@ async def _load(session: AsyncSession, roster: Roster) -> _Existing:
     programme_names = {pid: name for name, pid in programmes.items()}
     wanted = [programmes[p] for p in roster.programmes if p in programmes]
     placements: dict[tuple[str, str, date], tuple[int, str, str, str, date]] = {}
+    tutors: dict[int, str | None] = {}
     if wanted:
         query = select(
             PLACEMENT.c.id,
@@ -122,16 +126,41 @@ async def _load(session: AsyncSession, roster: Roster) -> _Existing:
             PLACEMENT.c.lead_mentor_id,
             PLACEMENT.c.school_id,
             PLACEMENT.c.end_date,
+            PLACEMENT.c.tutor_id,
         ).where(PLACEMENT.c.programme_id.in_(wanted))
-        for pl_id, trainee, prog, start, mentor, lead, school, end in (
+        for pl_id, trainee, prog, start, mentor, lead, school, end, tutor in (
             await session.execute(query)
         ).all():
             key = (emails[trainee], programme_names[prog], start)
             placements[key] = (pl_id, emails[mentor], emails[lead], school_names[school], end)
-    return _Existing(people, roles, schools, programmes, placements)
+            tutors[pl_id] = emails[tutor] if tutor is not None else None
+    return _Existing(people, roles, schools, programmes, placements, tutors)
+
+
+def _check_tutors(roster: Roster, existing: _Existing) -> None:
+    """A placement's tutor must hold the tutor role: in this import's people or already."""
+    errors = []
+    for spec in roster.placements:
+        email = spec.tutor_email
+        if email is None:
+            continue
+        given = roster.people.get(email)
+        known = existing.people.get(email)
+        if given is not None and Role.TUTOR in given.roles:
+            continue
+        if known is not None and (known[0], Role.TUTOR.value) in existing.roles:
+            continue
+        if given is None and known is None:
+            problem = f"tutor_email {email} is not in the people file (add them with role tutor)"
+        else:
+            problem = f"tutor_email {email} is not a tutor (give them the role tutor)"
+        errors.append(RowError(spec.file, spec.line, problem))
+    if errors:
+        raise ImportRejected(errors)
 
 
 def _compare(roster: Roster, existing: _Existing, *, dry_run: bool) -> tuple[_Plan, ImportResult]:
+    _check_tutors(roster, existing)
     plan = _Plan()
     now = utcnow()
     result = ImportResult(ACTION, list(roster.files), roster.rows, dry_run)
@@ -206,7 +235,8 @@ def _compare(roster: Roster, existing: _Existing, *, dry_run: bool) -> tuple[_Pl
             placement.school,
             placement.end_date,
         ]
-        if now_values != wanted:
+        tutor_changed = placement.tutor_email not in (None, existing.tutors.get(pl_id))
+        if now_values != wanted or tutor_changed:
             plan.changed_placements.append((pl_id, index))
             placements.updated += 1
         else:
@@ -264,6 +294,7 @@ async def _apply(
             "lead_mentor_id": person_ids[spec.lead_mentor_email],
             "school_id": school_ids[spec.school],
             "end_date": spec.end_date,
+            "tutor_id": person_ids[spec.tutor_email] if spec.tutor_email else None,
         }
 
     await write.insert(PLACEMENT, [values(i) for i in plan.new_placements])
@@ -277,6 +308,8 @@ async def _apply(
                 "lead_mentor_id": row["lead_mentor_id"],
                 "school_id": row["school_id"],
                 "end_date": row["end_date"],
+                # No tutor in the file (or no column) leaves the placement's tutor as is.
+                "tutor_id": row["tutor_id"] or person_ids.get(existing.tutors.get(pl_id) or ""),
             }
         )
     await write.update(PLACEMENT, changed)

@@ -57,6 +57,7 @@ class PlacementRow:
     programme: str
     start_date: date
     end_date: date
+    tutor_email: str | None = None  # None: not given (an existing link is kept)
 
 
 @dataclass(frozen=True, slots=True)

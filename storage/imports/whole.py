@@ -47,6 +47,9 @@ class PlacementSpec:
     programme: str
     start_date: date
     end_date: date
+    tutor_email: str | None = None
+    file: str = ""
+    line: int = 0
 
 
 @dataclass
@@ -136,6 +139,9 @@ def build_roster(
                 row.programme,
                 row.start_date,
                 row.end_date,
+                row.tutor_email,
+                pfile,
+                row.line,
             )
         )
         errors.extend(RowError(pfile, row.line, p) for p in dict.fromkeys(problems) if p)

@@ -16,6 +16,7 @@ from storage.models.messaging import AuditEntry, OutboxMessage, ProcessedEvent
 from storage.models.people import Person, PersonRole, PlatformIdentity, School, SchoolClosure
 from storage.models.programme import CalendarEntry, Placement, Programme, ReviewPoint
 from storage.models.qa import ReviewPointQA
+from storage.models.quality import EvaluationAnswer, PlacementEvaluation, TutorVisit
 from storage.models.slack import SlackRevokedWorkspace
 from storage.models.support import (
     SupportPlan,
@@ -34,6 +35,7 @@ __all__ = [
     "Concern",
     "Escalation",
     "EscalationTarget",
+    "EvaluationAnswer",
     "FormDraft",
     "FrameworkStrand",
     "MentorSelfEvaluation",
@@ -44,6 +46,7 @@ __all__ = [
     "Person",
     "PersonRole",
     "Placement",
+    "PlacementEvaluation",
     "PlatformIdentity",
     "ProcessedEvent",
     "Programme",
@@ -63,5 +66,6 @@ __all__ = [
     "SupportTargetReview",
     "Target",
     "TargetReview",
+    "TutorVisit",
     "WeeklyMeeting",
 ]

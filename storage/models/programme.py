@@ -34,6 +34,8 @@ class Placement(SQLModel, table=True):
     programme_id: int = Field(foreign_key="programme.id", index=True)
     start_date: date
     end_date: date
+    # The university visiting tutor linked to the placement (optional placements column).
+    tutor_id: int | None = Field(default=None, foreign_key="person.id", index=True)
 
 
 class CalendarEntry(SQLModel, table=True):

@@ -16,6 +16,7 @@ from storage.repo.messaging import audit
 ACTION = "retention.applied"
 # In the order they are deleted: what refers to a record goes before it.
 KINDS = (
+    "evaluations",
     "ratings",
     "observations",
     "meetings",
@@ -64,6 +65,16 @@ async def _delete_kind(session: AsyncSession, kind: str, day: date) -> int:
         return await _delete(session, observation, observation.c.placement_id.in_(ended))
     if kind == "meetings":
         await _delete_targets(session, ended)
+    if kind == "evaluations":
+        return await _delete_evaluations(session, ended)
+    if kind == "concerns":
+        concern, visit = table("concern"), table("tutor_visit")
+        gone = sa.select(concern.c.id).where(concern.c.placement_id.in_(ended))
+        # A tutor's visit kept longer than the concern it raised keeps its record.
+        await session.execute(
+            sa.update(visit).where(visit.c.concern_id.in_(gone)).values(concern_id=None)
+        )
+        return await _delete(session, concern, concern.c.placement_id.in_(ended))
     if kind == "escalations":
         escalation, plan = table("escalation"), table("support_plan")
         gone = sa.select(escalation.c.id).where(escalation.c.placement_id.in_(ended))
@@ -105,6 +116,20 @@ async def _delete_targets(session: AsyncSession, ended: sa.Select[tuple[int]]) -
     await session.execute(
         sa.update(target).where(target.c.meeting_id.in_(at_meetings)).values(meeting_id=None)
     )
+
+
+async def _delete_evaluations(session: AsyncSession, ended: sa.Select[tuple[int]]) -> int:
+    """Tutors' visits and end-of-placement evaluations (with their answers): counted as
+    the forms and visits deleted."""
+    evaluation, answer, visit = (
+        table("placement_evaluation"),
+        table("evaluation_answer"),
+        table("tutor_visit"),
+    )
+    forms = sa.select(evaluation.c.id).where(evaluation.c.placement_id.in_(ended))
+    await session.execute(sa.delete(answer).where(answer.c.evaluation_id.in_(forms)))
+    count = await _delete(session, evaluation, evaluation.c.placement_id.in_(ended))
+    return count + await _delete(session, visit, visit.c.placement_id.in_(ended))
 
 
 async def _delete(session: AsyncSession, t: sa.Table, where: sa.ColumnElement[bool]) -> int:

@@ -26,7 +26,7 @@ PERSON_TABLES: dict[str, PersonLink] = {
     "person": PersonLink(columns=("id",)),
     "person_role": PersonLink(columns=("person_id",)),
     "platform_identity": PersonLink(columns=("person_id",)),
-    "placement": PersonLink(columns=("trainee_id", "mentor_id", "lead_mentor_id")),
+    "placement": PersonLink(columns=("trainee_id", "mentor_id", "lead_mentor_id", "tutor_id")),
     "weekly_meeting": PersonLink(
         columns=("signed_off_by_id",),
         via_placement=True,
@@ -61,6 +61,13 @@ PERSON_TABLES: dict[str, PersonLink] = {
     "target": PersonLink(columns=("trainee_id", "set_by_id"), via_placement=True, text=("text",)),
     "target_review": PersonLink(columns=("reviewed_by_id",), via_placement=True),
     "mentor_training": PersonLink(columns=("mentor_id",), text=("provider", "topic")),
+    # A tutor's visit is the tutor's record and part of the trainee's placement.
+    "tutor_visit": PersonLink(columns=("tutor_id",), via_placement=True, text=("seen", "issues")),
+    # An evaluation is its respondent's: a trainee's answers are theirs. Not tied to the
+    # mentor evaluated (nor via the placement): the mentor sees a trainee's answers only
+    # as aggregates over at least three trainees, and an export must not undo that.
+    "placement_evaluation": PersonLink(columns=("respondent_id",), text=("comment",)),
+    "evaluation_answer": PersonLink(columns=("respondent_id",)),
     "outbox_message": PersonLink(columns=("recipient_id",), text=("payload",)),
     "audit_log": PersonLink(columns=("actor_id",)),
     "parked_interaction": PersonLink(via_identity=True),

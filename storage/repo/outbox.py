@@ -73,7 +73,8 @@ class Recipient:
 
 
 async def recipient(session: AsyncSession, *, person_id: int) -> Recipient | None:
-    """A person and the platform to reach them on: their school's, else where they are known."""
+    """A person and the platform to reach them on: their school's (where they are placed,
+    mentor, lead or, as a university tutor, visit), else where they are known."""
     person = await session.get(Person, person_id)
     if person is None:
         return None
@@ -84,6 +85,7 @@ async def recipient(session: AsyncSession, *, person_id: int) -> Recipient | Non
             (Placement.trainee_id == person_id)
             | (Placement.mentor_id == person_id)
             | (Placement.lead_mentor_id == person_id)
+            | (Placement.tutor_id == person_id)
         )
         .order_by(Placement.end_date.desc())
         .limit(1)

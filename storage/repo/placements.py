@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import and_
+from sqlalchemy import and_, or_
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 from sqlmodel import select
@@ -93,3 +93,36 @@ async def for_lead_mentor(
 async def for_trainee(session: AsyncSession, *, trainee_id: int) -> list[PlacementView]:
     stmt = _view_query().where(Placement.trainee_id == trainee_id).order_by(Placement.id)
     return [PlacementView(*r) for r in (await session.execute(stmt)).all()]
+
+
+async def for_tutor(session: AsyncSession, *, tutor_id: int) -> list[PlacementView]:
+    """The placements a university visiting tutor is linked to, newest first."""
+    stmt = _view_query().where(Placement.tutor_id == tutor_id)
+    rows = (await session.execute(stmt.order_by(Placement.end_date.desc(), Placement.id))).all()
+    return [PlacementView(*r) for r in rows]
+
+
+async def ended_between(
+    session: AsyncSession,
+    *,
+    first: date,
+    last: date,
+    placement_ids: list[int] | None = None,
+    person_id: int | None = None,
+) -> list[tuple[PlacementView, int | None]]:
+    """Placements whose end date is from `first` to `last`, each with its tutor (or None);
+    only `placement_ids`, or only those `person_id` is the trainee, mentor or tutor of."""
+    stmt = _view_query().add_columns(Placement.tutor_id)
+    stmt = stmt.where(Placement.end_date >= first, Placement.end_date <= last)
+    if placement_ids is not None:
+        stmt = stmt.where(Placement.id.in_(placement_ids))
+    if person_id is not None:
+        stmt = stmt.where(
+            or_(
+                Placement.trainee_id == person_id,
+                Placement.mentor_id == person_id,
+                Placement.tutor_id == person_id,
+            )
+        )
+    rows = (await session.execute(stmt.order_by(Placement.id))).all()
+    return [(PlacementView(*r[:-1]), r[-1]) for r in rows]

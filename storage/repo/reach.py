@@ -111,10 +111,11 @@ async def _schools(session: AsyncSession, found: dict[int, PersonFacts]) -> None
         Placement.trainee_id,
         Placement.mentor_id,
         Placement.lead_mentor_id,
+        Placement.tutor_id,
         Placement.school_id,
     ).order_by(Placement.end_date, Placement.id)
-    for trainee, mentor, lead, school_id in (await session.execute(stmt)).all():
-        for person_id in (trainee, mentor, lead):  # the latest placement wins
+    for trainee, mentor, lead, tutor, school_id in (await session.execute(stmt)).all():
+        for person_id in (trainee, mentor, lead, tutor):  # the latest placement wins
             if person_id in found:
                 found[person_id].school = schools.get(school_id)
 
