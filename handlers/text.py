@@ -116,6 +116,12 @@ def t(key: str, **values: object) -> str:
     return template.format(**values) if values else template
 
 
+def with_article(phrase: str) -> str:
+    """"an attendance concern", "a progress concern": the article the phrase's sound needs
+    (the strings are English; a translation would carry its own keys)."""
+    return f"{'an' if phrase[:1].lower() in 'aeiou' else 'a'} {phrase}"
+
+
 def rag_label(rating: str) -> str:
     rag = Rag(rating)
     return f"{RAG_SYMBOL[rag]} {RAG_WORD[rag]}"

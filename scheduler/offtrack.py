@@ -18,7 +18,7 @@ from handlers import escalation, keys
 from handlers.escalation import batch
 from handlers.escalation.route import Route
 from handlers.owed import Planned, Snapshot
-from handlers.ratings import owes_ratings
+from handlers.ratings import nudged, owes_ratings
 from scheduler.policy import Policy
 from storage.calendar_rules import ProgrammeCalendar
 from storage.models import Escalation, ReviewPoint
@@ -140,13 +140,14 @@ class OffTrack:
         """Still missing twice the policy's days on: past the lead mentor, to the ITT team."""
         late = timedelta(days=2 * self.policy.off_track.missing_ratings_days)
         found: list[Finding] = []
+        asked = nudged(snap)  # never a review point the mentor was not asked about
         for (_zone, programme_id, _school), (loc, views) in snap.groups.items():
             for rp in snap.points_of(programme_id):
                 if rp.end_date + late > loc.today:
                     continue
                 evidence = {"review_point_id": rp.id, "review_point": rp.name}
                 for v in views:
-                    if owes_ratings(snap, v.id, rp.id):
+                    if owes_ratings(snap, v.id, rp.id) and (v.id, rp.id) in asked:
                         found.append((v, "missing_ratings", f"rp:{rp.id}", dict(evidence)))
         return found
 

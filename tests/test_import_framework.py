@@ -4,14 +4,21 @@ CSV, refused whole with every bad row listed, and re-imported without orphaning 
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 
 from storage.db import make_engine, session_factory
-from storage.models import AssessmentFramework, FrameworkStrand, Programme, RagRating, ScaleValue
+from storage.models import (
+    AssessmentFramework,
+    FrameworkStrand,
+    Programme,
+    RagRating,
+    ScaleValue,
+    Target,
+)
 from storage.repo import frameworks
 from tests.factories import World, build_world
 from tests.framework_data import CODE, NAME, framework_rows, write_framework
@@ -286,3 +293,42 @@ def test_the_calendar_can_put_a_programme_on_a_framework(monkeypatch, capsys, db
         "error: calendar2.csv rejected: 1 bad row; nothing was imported",
     ]
     assert count(db_url, Programme) == 1  # PGCE Secondary 2026-27 was not created
+
+
+def set_target(db_url: str, w: World, strand: str) -> None:
+    async def go() -> None:
+        engine = make_engine(db_url)
+        try:
+            async with session_factory(engine)() as s, s.begin():
+                s.add(
+                    Target(
+                        trainee_id=w.trainee_id,
+                        placement_id=w.placement_id,
+                        strand_code=strand,
+                        text="Use the class signal",
+                        set_on=date(2026, 11, 17),
+                        review_by=date(2026, 11, 27),
+                        set_by_id=w.mentor_id,
+                    )
+                )
+        finally:
+            await engine.dispose()
+
+    asyncio.run(go())
+
+
+def test_reimport_keeps_every_strand_a_target_names(monkeypatch, capsys, db_url, tmp_path):
+    w = world(db_url)
+    path = write_framework(tmp_path / "framework.csv")
+    args = ("import", "framework", path, "--programme", PROGRAMME)
+    assert cli(monkeypatch, capsys, db_url, *args)[0] == 0
+    set_target(db_url, w, "C2")  # nobody rated C2 yet, but a target was set against it
+    rows = [r for r in framework_rows() if r["code"] != "C2"]
+    code, out, err = cli(
+        monkeypatch, capsys, db_url, "import", "framework", write_framework(path, rows)
+    )
+    assert code == 1 and out == ""
+    assert err.splitlines()[0] == (
+        "strand 'C2' is not in the file but 1 target uses it: keep its row (its wording may change)"
+    )
+    assert [s.code for s in read(db_url, w.programme_id).strands] == ["C1", "C2", "C3"]

@@ -193,4 +193,4 @@ async def test_many_schools_are_cut_short_with_where_to_find_the_rest(
     monkeypatch.setattr(flow, "MAX_SCHOOLS", 1)
     c = await _convo(engine)
     seen = _text(await c.handle(ITT, Command("quality")))
-    assert "…and 1 more schools" in seen and "mentorbot report quality --year 2026-27" in seen
+    assert "…and 1 more school:" in seen and "mentorbot report quality --year 2026-27" in seen

@@ -92,7 +92,7 @@ async def test_a_visit_that_raises_a_concern_alerts_the_lead_mentor_once(convo):
     )
     assert {a.item_code: a.value for a in answers} == {k: VISIT[k] for k in ("MS1", "MS2", "MS3", "MS4")}  # fmt: skip
     assert [(o.kind, o.recipient_id) for o in told] == [("concern_alert", w.lead_id)]
-    assert "Ida Itt raised a attendance concern about Tara Trainee" in str(told[0].payload)
+    assert "Ida Itt raised an attendance concern about Tara Trainee" in str(told[0].payload)
     assert sorted(actions) == ["concern_raised", "tutor_visit_recorded"]
     listed = text(await c.handle(ITT, Command("tutor")))
     assert "Visits recorded: 1 (latest Tue 17 Nov 2026)" in listed

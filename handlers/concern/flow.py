@@ -12,7 +12,7 @@ from handlers import keys, notify
 from handlers.access import placement_for, placements_in_care
 from handlers.context import Ctx
 from handlers.forms import check
-from handlers.text import t
+from handlers.text import t, with_article
 from handlers.ui import Choice, FieldKind, Form, FormField, Message, Reply, Section, shorten
 from storage.enums import ConcernCategory
 from storage.models import Concern
@@ -77,7 +77,7 @@ async def on_submit(ctx: Ctx, raw: dict[str, Any]) -> Reply:
     alert = t(
         "concern_alert_lead",
         who=ctx.actor.name,
-        category=category.lower(),
+        category=with_article(category.lower()),
         trainee=view.trainee_name,
     )
     if view.lead_mentor_id != ctx.actor.person_id:

@@ -7,7 +7,7 @@ STRINGS: dict[str, str] = {
     "field_category": "Category",
     "field_details": "Details",
     "concern_recorded": "Your concern about {trainee} is recorded and the lead mentor has been told.",
-    "concern_alert_lead": "{who} raised a {category} concern about {trainee}.",
+    "concern_alert_lead": "{who} raised {category} concern about {trainee}.",
     "concern_button": "Raise a concern",
     "cat_progress": "Progress",
     "cat_wellbeing": "Wellbeing",

@@ -16,7 +16,7 @@ STRINGS: dict[str, str] = {
     "quality_schools_title": "Mentor quality, {year}",
     "quality_school_line": "*{school}*: meetings held {held}; median feedback {feedback}; trainees {trainees}; tutors {tutors}{flags}",
     "quality_mentor_line": "• {name}: meetings {held}; training {hours} h; trainees {trainees}{flags}",
-    "quality_more_schools": "…and {n} more schools: the partnership office's annual report has them all (mentorbot report quality --year {year}).",
+    "quality_more_schools": "…and {n} more {schools}: the partnership office's annual report has them all (mentorbot report quality --year {year}).",
     "quality_pick_hint": "Type {cmd}quality and a mentor's name for their figures per standard.",
     "quality_nobody": "No mentor had a trainee in {year} in the schools you may see.",
     "quality_link": "Their page over the years: {url}\nThe link works for {hours} hours and only for you.",

@@ -19,7 +19,7 @@ from handlers.ratings.flow import (
     overdue,
     start_rating,
 )
-from handlers.ratings.rule import RULE, owes_ratings
+from handlers.ratings.rule import RULE, nudged, owes_ratings
 from handlers.ratings.strings import STRINGS
 from handlers.ui import Reply
 
@@ -27,6 +27,7 @@ __all__ = [
     "CONVERSATION",
     "missing_to_lead",
     "nudge",
+    "nudged",
     "on_pick",
     "on_press",
     "on_step",

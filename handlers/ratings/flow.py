@@ -118,7 +118,11 @@ def _step_form(
     if last:
         fields += [
             FormField(
-                "comment", t("field_comment_opt"), FieldKind.LONG_TEXT, initial=draft.get("comment")
+                "comment",
+                t("field_comment_opt"),
+                FieldKind.LONG_TEXT,
+                required=False,
+                initial=draft.get("comment"),
             ),
             FormField(
                 "targets",

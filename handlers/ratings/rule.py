@@ -22,6 +22,23 @@ def owes_ratings(snap: Snapshot, placement_id: int, review_point_id: int | None)
     return (placement_id, review_point_id) in snap.unrated
 
 
+def nudged(snap: Snapshot) -> set[tuple[int, int]]:
+    """(placement, review point) pairs whose mentor was nudged about the ratings lately.
+
+    Only those are chased: a review point that ended before the bot ran (a partnership
+    starting mid-year) was never asked about, so it is neither the lead mentor's nor the
+    ITT team's business (a fresh install's first sweep raised one escalation per trainee
+    and review point of the year so far)."""
+    prefix = keys.ReviewPointNudge.PREFIX + ":"
+    pairs: set[tuple[int, int]] = set()
+    for known in snap.known:
+        if known.startswith(prefix):
+            key = keys.parse(known)
+            if isinstance(key, keys.ReviewPointNudge):
+                pairs.add((key.placement_id, key.review_point_id))
+    return pairs
+
+
 class RatingsRule:
     async def load(self, session: AsyncSession, snap: Snapshot) -> None:
         """The shared snapshot already holds the unrated pairs; a single queued nudge loads
@@ -67,6 +84,7 @@ class RatingsRule:
     def _to_leads(self, snap: Snapshot, timing: Timing) -> Iterator[Planned]:
         """Review-point ratings still missing N days on go to the lead mentor first."""
         days = timedelta(days=timing.off_track.missing_ratings_days)
+        asked = nudged(snap)
         for (_zone, programme_id, _school), (loc, views) in snap.groups.items():
             if not loc.allowed:
                 continue
@@ -74,7 +92,7 @@ class RatingsRule:
                 if rp.id is None or rp.end_date + days > loc.today:
                     continue
                 for v in views:
-                    if not owes_ratings(snap, v.id, rp.id):
+                    if not owes_ratings(snap, v.id, rp.id) or (v.id, rp.id) not in asked:
                         continue
                     key = str(keys.MissingRatings(v.id, rp.id))
                     if key in snap.known:

@@ -17,7 +17,7 @@ from handlers.context import BadRequest, Ctx, Forbidden
 from handlers.evaluation.flow import ITEMS, answer_button, statement_fields
 from handlers.evaluation.rule import EvaluationFacts, owed_asks
 from handlers.forms import check
-from handlers.text import t
+from handlers.text import t, with_article
 from handlers.ui import (
     Actions,
     Block,
@@ -250,7 +250,7 @@ async def _raise_concern(ctx: Ctx, view: PlacementView, values: dict[str, Any]) 
     alert = t(
         "concern_alert_lead",
         who=ctx.actor.name,
-        category=t(f"cat_{concern.category}").lower(),
+        category=with_article(t(f"cat_{concern.category}").lower()),
         trainee=view.trainee_name,
     )
     await notify.to_person(

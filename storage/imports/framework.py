@@ -13,8 +13,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import SQLModel
 
 from storage.db import transaction
@@ -26,9 +27,12 @@ from storage.models import (
     AssessmentFramework,
     AuditEntry,
     FrameworkStrand,
+    Placement,
     Programme,
     RagRating,
     ScaleValue,
+    SupportTarget,
+    Target,
 )
 from storage.shipped_frameworks import DEFAULT_FRAMEWORK
 
@@ -121,6 +125,7 @@ async def _apply(session: AsyncSession, checked: FrameworkFile) -> ImportResult:
     assert found.id is not None
     plan = await _bring_into_line(session, found.id, checked)
     await _refuse_orphans(session, spec.code, plan)
+    await _refuse_orphaned_targets(session, found.id, spec.code == DEFAULT_FRAMEWORK, plan)
     await _delete(session, found.id, plan)
     result.counts["strands"] = plan.strands
     result.counts["scale_values"] = plan.values
@@ -213,6 +218,34 @@ async def _refuse_orphans(session: AsyncSession, scale: str, plan: _Plan) -> Non
                 f"{what} {code!r} is not in the file but {n} "
                 f"{'rating uses' if n == 1 else 'ratings use'} it: keep its row "
                 "(its wording may change)"
+            )
+    if problems:
+        raise FrameworkRefused(problems)
+
+
+async def _refuse_orphaned_targets(
+    session: AsyncSession, framework_id: int, is_default: bool, plan: _Plan
+) -> None:
+    """Targets (weekly and support-plan ones) name a strand of their trainee's programme's
+    framework by code: a strand they use stays, as for ratings."""
+    if not plan.gone_strands:
+        return
+    on_it: ColumnElement[bool] = Programme.framework_id == framework_id  # type: ignore[assignment]
+    if is_default:  # a programme with no framework set reads as the default
+        on_it = or_(on_it, Programme.framework_id.is_(None))
+    problems: list[str] = []
+    for model, what in ((Target, "target"), (SupportTarget, "support-plan target")):
+        stmt = (
+            select(model.strand_code, func.count())
+            .join(Placement, Placement.id == model.placement_id)
+            .join(Programme, Programme.id == Placement.programme_id)
+            .where(on_it, model.strand_code.in_(plan.gone_strands))  # type: ignore[union-attr]
+            .group_by(model.strand_code)
+        )
+        for code, n in (await session.execute(stmt)).all():
+            problems.append(
+                f"strand {code!r} is not in the file but {n} {what}"
+                f"{' uses' if n == 1 else 's use'} it: keep its row (its wording may change)"
             )
     if problems:
         raise FrameworkRefused(problems)

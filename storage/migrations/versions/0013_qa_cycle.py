@@ -111,7 +111,15 @@ def downgrade() -> None:
         op.drop_index(f"ix_tutor_visit_{column}", table_name="tutor_visit")
     op.drop_table("tutor_visit")
     op.drop_index("ix_placement_tutor_id", table_name="placement")
+    sqlite = op.get_bind().dialect.name == "sqlite"
+    if sqlite:
+        # SQLite drops the column by copying the table; with foreign keys on, dropping the
+        # old copy fails on every row that refers to a placement (the ids are the same in
+        # the new copy, so nothing is left dangling).
+        op.execute("PRAGMA foreign_keys = OFF")
     with op.batch_alter_table("placement") as batch:
-        if op.get_bind().dialect.name != "sqlite":
+        if not sqlite:
             batch.drop_constraint("placement_tutor_id_fkey", type_="foreignkey")
         batch.drop_column("tutor_id")
+    if sqlite:
+        op.execute("PRAGMA foreign_keys = ON")
