@@ -117,7 +117,7 @@ def t(key: str, **values: object) -> str:
 
 
 def with_article(phrase: str) -> str:
-    """"an attendance concern", "a progress concern": the article the phrase's sound needs
+    """ "an attendance concern", "a progress concern": the article the phrase's sound needs
     (the strings are English; a translation would carry its own keys)."""
     return f"{'an' if phrase[:1].lower() in 'aeiou' else 'a'} {phrase}"
 

@@ -202,7 +202,16 @@ async def _schools(ctx: Ctx) -> Reply:
     blocks: list[Block] = [Section("\n".join(lines), heading=title)]
     more = len(report.schools) - MAX_SCHOOLS
     if more > 0:
-        blocks.append(Section(t("quality_more_schools", n=more, schools="school" if more == 1 else "schools", year=year.label)))
+        blocks.append(
+            Section(
+                t(
+                    "quality_more_schools",
+                    n=more,
+                    schools="school" if more == 1 else "schools",
+                    year=year.label,
+                )
+            )
+        )
     blocks.append(Section(t("quality_pick_hint", cmd=ctx.command_prefix)))
     return Reply(message=Message(title, tuple(blocks)))
 
