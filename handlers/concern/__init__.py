@@ -8,14 +8,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from handlers.concern.flow import categories, on_submit, start
+from handlers.concern.flow import categories, on_submit, raise_concern, start
 from handlers.concern.strings import STRINGS
 from handlers.context import Ctx
 from handlers.conversation import CommandSpec, Conversation, HomeButton
 from handlers.ui import Reply
 from storage.enums import Role
 
-__all__ = ["CONVERSATION", "categories", "on_submit", "start"]
+__all__ = ["CONVERSATION", "categories", "on_submit", "raise_concern", "start"]
 
 
 async def _start(ctx: Ctx, _action: str, _value: str) -> Reply:

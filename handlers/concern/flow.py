@@ -17,6 +17,7 @@ from handlers.ui import Choice, FieldKind, Form, FormField, Message, Reply, Sect
 from storage.enums import ConcernCategory
 from storage.models import Concern
 from storage.repo import concerns, messaging
+from storage.repo.placements import PlacementView
 
 
 def categories() -> tuple[Choice, ...]:
@@ -55,29 +56,41 @@ async def on_submit(ctx: Ctx, raw: dict[str, Any]) -> Reply:
             await placement_for(ctx, raw.get("placement_id"))  # forged: refuse and log
         return Reply(form_errors=checked.errors)
     view = await placement_for(ctx, checked.values["placement_id"])
+    await raise_concern(ctx, view, checked.values["category"], checked.values["details"])
+    text = t("concern_recorded", trainee=view.trainee_name)
+    return Reply(close_form=True, message=Message(text, (Section(text),)))
+
+
+async def raise_concern(
+    ctx: Ctx, view: PlacementView, category: str, details: str, *, by: str | None = None
+) -> Concern:
+    """Stored, audited and the lead mentor told at once (unless they raised it); the
+    off-track rules then take it to the ITT leadership team. Also a tutor's visit's way."""
     concern = await concerns.add_concern(
         ctx.session,
         concern=Concern(
             placement_id=view.id,
             raised_by_id=ctx.actor.person_id,
-            category=checked.values["category"],
-            details=checked.values["details"],
+            category=category,
+            details=details,
             created_at=ctx.now,
         ),
     )
+    detail: dict[str, Any] = {"placement_id": view.id, "category": concern.category}
+    if by is not None:
+        detail["by"] = by
     await messaging.audit(
         ctx.session,
         actor_id=ctx.actor.person_id,
         action="concern_raised",
         entity="concern",
         entity_id=concern.id,
-        detail={"placement_id": view.id, "category": concern.category},
+        detail=detail,
     )
-    category = t(f"cat_{concern.category}")
     alert = t(
         "concern_alert_lead",
         who=ctx.actor.name,
-        category=with_article(category.lower()),
+        category=with_article(t(f"cat_{concern.category}").lower()),
         trainee=view.trainee_name,
     )
     if view.lead_mentor_id != ctx.actor.person_id:
@@ -89,5 +102,4 @@ async def on_submit(ctx: Ctx, raw: dict[str, Any]) -> Reply:
             recipient_id=view.lead_mentor_id,
             message=Message(alert, (Section(alert), Section(shorten(concern.details, 1500)))),
         )
-    text = t("concern_recorded", trainee=view.trainee_name)
-    return Reply(close_form=True, message=Message(text, (Section(text),)))
+    return concern

@@ -10,14 +10,13 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from handlers import keys, notify
 from handlers.access import parse_id
-from handlers.concern import categories
+from handlers.concern import categories, raise_concern
 from handlers.context import BadRequest, Ctx, Forbidden
 from handlers.evaluation.flow import ITEMS, answer_button, statement_fields
 from handlers.evaluation.rule import EvaluationFacts, owed_asks
 from handlers.forms import check
-from handlers.text import t, with_article
+from handlers.text import t
 from handlers.ui import (
     Actions,
     Block,
@@ -30,11 +29,10 @@ from handlers.ui import (
     Reply,
     Section,
     date_text,
-    shorten,
 )
 from storage.enums import EvaluationKind, Role
 from storage.models import Concern, PlacementEvaluation, TutorVisit
-from storage.repo import concerns, messaging, placements, quality
+from storage.repo import messaging, placements, quality
 from storage.repo.placements import PlacementView
 
 log = logging.getLogger(__name__)
@@ -225,40 +223,7 @@ async def on_visit(ctx: Ctx, raw: dict[str, Any]) -> Reply:
 
 
 async def _raise_concern(ctx: Ctx, view: PlacementView, values: dict[str, Any]) -> Concern | None:
-    """As the concern conversation does: stored, audited, the lead mentor told at once
-    (the off-track rules then take it to the ITT leadership team)."""
+    """As the concern conversation raises one (handlers.concern.raise_concern)."""
     if values["concern"] == NO_CONCERN:
         return None
-    concern = await concerns.add_concern(
-        ctx.session,
-        concern=Concern(
-            placement_id=view.id,
-            raised_by_id=ctx.actor.person_id,
-            category=values["concern"],
-            details=values["issues"],
-            created_at=ctx.now,
-        ),
-    )
-    await messaging.audit(
-        ctx.session,
-        actor_id=ctx.actor.person_id,
-        action="concern_raised",
-        entity="concern",
-        entity_id=concern.id,
-        detail={"placement_id": view.id, "category": concern.category, "by": "tutor"},
-    )
-    alert = t(
-        "concern_alert_lead",
-        who=ctx.actor.name,
-        category=with_article(t(f"cat_{concern.category}").lower()),
-        trainee=view.trainee_name,
-    )
-    await notify.to_person(
-        ctx.session,
-        not_before=ctx.now,
-        key=str(keys.ConcernToLead(concern.id or 0)),
-        kind="concern_alert",
-        recipient_id=view.lead_mentor_id,
-        message=Message(alert, (Section(alert), Section(shorten(concern.details, 1500)))),
-    )
-    return concern
+    return await raise_concern(ctx, view, values["concern"], values["issues"], by="tutor")
