@@ -138,6 +138,6 @@ def policy_show() -> None:
 @policy_app.command("example")
 def policy_example() -> None:
     """Print a policy file with the defaults, to copy and edit."""
-    from scheduler import policy as policy_mod
+    from scheduler.policy_example import EXAMPLE
 
-    typer.echo(policy_mod.EXAMPLE, nl=False)
+    typer.echo(EXAMPLE, nl=False)
