@@ -28,6 +28,8 @@ from storage.repo.placements import PlacementView, _view_query
 from storage.repo.upsert import insert_ignore
 
 CHUNK = 500
+# Beyond this many placements a read goes over all of them once instead of in IN lists.
+ONE_PASS = 5 * CHUNK
 # Scales ratings are stored under that are not a programme's framework.
 NOT_FRAMEWORKS = (Scale.MENTOR_STANDARDS.value, Scale.WELLBEING.value)
 
@@ -56,14 +58,20 @@ async def signed_off(
 
 
 async def last_signed_off(session: AsyncSession, *, placement_ids: list[int]) -> dict[int, date]:
+    """The last week signed off per placement, of those given."""
+    stmt = (
+        select(WeeklyMeeting.placement_id, func.max(WeeklyMeeting.week_start))
+        .where(WeeklyMeeting.signed_off_at.is_not(None))
+        .group_by(WeeklyMeeting.placement_id)
+    )
+    if len(placement_ids) > ONE_PASS:
+        # Most placements (digest day): one pass over all, not dozens of IN lists.
+        wanted = set(placement_ids)
+        return {pid: week for pid, week in (await session.execute(stmt)).all() if pid in wanted}
     out: dict[int, date] = {}
     for chunk in _chunks(placement_ids):
-        stmt = (
-            select(WeeklyMeeting.placement_id, func.max(WeeklyMeeting.week_start))
-            .where(WeeklyMeeting.placement_id.in_(chunk), WeeklyMeeting.signed_off_at.is_not(None))
-            .group_by(WeeklyMeeting.placement_id)
-        )
-        out.update({pid: week for pid, week in (await session.execute(stmt)).all()})
+        found = await session.execute(stmt.where(WeeklyMeeting.placement_id.in_(chunk)))
+        out.update({pid: week for pid, week in found.all()})
     return out
 
 
@@ -75,10 +83,12 @@ async def current_ratings(
     session: AsyncSession,
     *,
     review_point_ids: list[int] | None = None,
+    scales: Iterable[str] | None = None,
 ) -> list[tuple[int, int | None, str, str, str]]:
     """The newest rating per (placement, framework, item) — per review point when ids are
     given — as (placement, review point, scale, item, rating), on any framework (a
-    framework's code is its ratings' scale). History stays; this is today's picture."""
+    framework's code is its ratings' scale), or only on `scales`. History stays; this is
+    today's picture."""
     partition: list[Any] = [RagRating.placement_id, RagRating.scale, RagRating.item_code]
     if review_point_ids is not None:
         partition.insert(1, RagRating.review_point_id)
@@ -91,14 +101,19 @@ async def current_ratings(
         func.row_number()
         .over(partition_by=partition, order_by=(RagRating.created_at.desc(), RagRating.id.desc()))
         .label("rank"),
-    ).where(RagRating.scale.not_in(NOT_FRAMEWORKS), RagRating.placement_id.is_not(None))
+    ).where(RagRating.placement_id.is_not(None))
+    if scales is None:
+        ranked = ranked.where(RagRating.scale.not_in(NOT_FRAMEWORKS))
+    else:
+        ranked = ranked.where(RagRating.scale.in_(sorted(set(scales))))
     if review_point_ids is not None:
         ranked = ranked.where(RagRating.review_point_id.in_(review_point_ids or [-1]))
     sub = ranked.subquery()
     stmt = select(
         sub.c.placement_id, sub.c.review_point_id, sub.c.scale, sub.c.item_code, sub.c.rating
     ).where(sub.c.rank == 1)
-    return [tuple(row) for row in (await session.execute(stmt)).all()]  # type: ignore[misc]
+    # Rows unpack as tuples; hundreds of thousands on digest day, so not copied into new ones.
+    return list((await session.execute(stmt)).all())  # type: ignore[arg-type]
 
 
 async def recent_concerns(session: AsyncSession, *, since: datetime) -> list[Concern]:
