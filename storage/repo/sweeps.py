@@ -7,13 +7,12 @@ from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import String, cast, exists, func, literal, select
+from sqlalchemy import String, and_, cast, exists, func, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from storage.enums import Scale
 from storage.models import (
-    AssessmentFramework,
     Concern,
     Escalation,
     Observation,
@@ -21,9 +20,9 @@ from storage.models import (
     Placement,
     RagRating,
     ReviewPoint,
-    ScaleValue,
     WeeklyMeeting,
 )
+from storage.repo.frameworks import off_track_values
 from storage.repo.placements import PlacementView, _view_query
 from storage.repo.upsert import insert_ignore
 
@@ -222,16 +221,17 @@ async def off_track_at(
     this reads them and checks each has no newer rating, instead of ranking all."""
     if not review_point_ids:
         return []
+    # The off-track values are read first (a handful): a correlated lookup per rating at
+    # the review point cost four times the query itself.
+    values = await off_track_values(session)
+    if not values:
+        return []
     newer = aliased(RagRating)
-    off_track = (
-        exists()
-        .where(
-            ScaleValue.framework_id == AssessmentFramework.id,
-            AssessmentFramework.code == RagRating.scale,
-            ScaleValue.code == RagRating.rating,
-            ScaleValue.off_track.is_(True),
+    off_track = or_(
+        *(
+            and_(RagRating.scale == scale, RagRating.rating.in_(sorted(codes)))
+            for scale, codes in sorted(values.items())
         )
-        .correlate(RagRating)
     )
     stmt = select(RagRating.placement_id, RagRating.review_point_id, RagRating.item_code).where(
         RagRating.review_point_id.in_(review_point_ids),
