@@ -8,6 +8,7 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import String, and_, cast, exists, func, literal, or_, select
+from sqlalchemy.engine import Result
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -33,6 +34,15 @@ ONE_PASS = 5 * CHUNK
 NOT_FRAMEWORKS = (Scale.MENTOR_STANDARDS.value, Scale.WELLBEING.value)
 
 
+async def _core(session: AsyncSession, stmt: Any) -> Result[Any]:
+    """A read of columns, many rows of them, through Core on the session's connection (in
+    its transaction): the ORM's result handling cost a third of such reads. Pending
+    changes are flushed first, as the ORM would."""
+    await session.flush()
+    connection = await session.connection()
+    return await connection.execute(stmt)
+
+
 def _chunks(items: list[Any], size: int = CHUNK) -> Iterable[list[Any]]:
     for i in range(0, len(items), size):
         yield items[i : i + size]
@@ -40,7 +50,7 @@ def _chunks(items: list[Any], size: int = CHUNK) -> Iterable[list[Any]]:
 
 async def active_placements(session: AsyncSession, *, on: date) -> list[PlacementView]:
     stmt = _view_query().where(Placement.start_date <= on, Placement.end_date >= on)
-    return [PlacementView(*row) for row in (await session.execute(stmt)).all()]
+    return [PlacementView(*tuple(row)) for row in (await _core(session, stmt)).all()]
 
 
 async def signed_off(
@@ -53,7 +63,7 @@ async def signed_off(
     )
     if placement_ids is not None:
         stmt = stmt.where(WeeklyMeeting.placement_id.in_(placement_ids))
-    return {(pid, week) for pid, week in (await session.execute(stmt)).all()}
+    return {(pid, week) for pid, week in (await _core(session, stmt)).all()}
 
 
 async def last_signed_off(session: AsyncSession, *, placement_ids: list[int]) -> dict[int, date]:
@@ -66,10 +76,10 @@ async def last_signed_off(session: AsyncSession, *, placement_ids: list[int]) ->
     if len(placement_ids) > ONE_PASS:
         # Most placements (digest day): one pass over all, not dozens of IN lists.
         wanted = set(placement_ids)
-        return {pid: week for pid, week in (await session.execute(stmt)).all() if pid in wanted}
+        return {pid: week for pid, week in (await _core(session, stmt)).all() if pid in wanted}
     out: dict[int, date] = {}
     for chunk in _chunks(placement_ids):
-        found = await session.execute(stmt.where(WeeklyMeeting.placement_id.in_(chunk)))
+        found = await _core(session, stmt.where(WeeklyMeeting.placement_id.in_(chunk)))
         out.update({pid: week for pid, week in found.all()})
     return out
 
@@ -112,7 +122,7 @@ async def current_ratings(
         sub.c.placement_id, sub.c.review_point_id, sub.c.scale, sub.c.item_code, sub.c.rating
     ).where(sub.c.rank == 1)
     # Rows unpack as tuples; hundreds of thousands on digest day, so not copied into new ones.
-    return list((await session.execute(stmt)).all())  # type: ignore[arg-type]
+    return list((await _core(session, stmt)).all())  # type: ignore[arg-type]
 
 
 async def recent_concerns(session: AsyncSession, *, since: datetime) -> list[Concern]:
@@ -124,7 +134,7 @@ async def escalated_placements(session: AsyncSession) -> dict[int, set[str]]:
     """Placements with an open (unresolved) escalation, by rule."""
     stmt = select(Escalation.placement_id, Escalation.rule).where(Escalation.status != "resolved")
     out: dict[int, set[str]] = {}
-    for pid, rule in (await session.execute(stmt)).all():
+    for pid, rule in (await _core(session, stmt)).all():
         out.setdefault(pid, set()).add(rule)
     return out
 
@@ -180,7 +190,7 @@ async def nudges_since(
         )
         .group_by(OutboxMessage.recipient_id)
     )
-    return {rid: n for rid, n in (await session.execute(stmt)).all()}
+    return {rid: n for rid, n in (await _core(session, stmt)).all()}
 
 
 async def dead_recipients(session: AsyncSession, *, since: datetime) -> set[int]:
@@ -191,7 +201,7 @@ async def dead_recipients(session: AsyncSession, *, since: datetime) -> set[int]
         OutboxMessage.created_at >= since,
         OutboxMessage.recipient_id.is_not(None),
     )
-    return {rid for rid in (await session.execute(stmt)).scalars().all() if rid is not None}
+    return {rid for rid in (await _core(session, stmt)).scalars().all() if rid is not None}
 
 
 async def enqueue_many(session: AsyncSession, *, rows: list[dict[str, Any]]) -> int:
@@ -205,12 +215,12 @@ async def enqueue_many(session: AsyncSession, *, rows: list[dict[str, Any]]) -> 
 async def recent_keys(session: AsyncSession, *, since: datetime) -> set[str]:
     """Keys queued since `since`: what a sweep need not plan again."""
     stmt = select(OutboxMessage.key).where(OutboxMessage.created_at >= since)
-    return set((await session.execute(stmt)).scalars().all())
+    return set((await _core(session, stmt)).scalars().all())
 
 
 async def escalation_causes(session: AsyncSession) -> set[tuple[int, str, str]]:
     stmt = select(Escalation.placement_id, Escalation.rule, Escalation.cause_key)
-    return {(pid, rule, cause) for pid, rule, cause in (await session.execute(stmt)).all()}
+    return {(pid, rule, cause) for pid, rule, cause in (await _core(session, stmt)).all()}
 
 
 async def off_track_at(
@@ -244,7 +254,7 @@ async def off_track_at(
             | ((newer.created_at == RagRating.created_at) & (newer.id > RagRating.id)),
         ),
     )
-    return [(pid, rp, item) for pid, rp, item in (await session.execute(stmt)).all()]
+    return [(pid, rp, item) for pid, rp, item in (await _core(session, stmt)).all()]
 
 
 async def unrated(
@@ -272,7 +282,7 @@ async def unrated(
         stmt = stmt.where(Placement.id.in_(placement_ids))
     if review_point_ids is not None:
         stmt = stmt.where(ReviewPoint.id.in_(review_point_ids))
-    return {(pid, rp) for pid, rp in (await session.execute(stmt)).all()}
+    return {(pid, rp) for pid, rp in (await _core(session, stmt)).all()}
 
 
 async def missed_weeks(
@@ -301,5 +311,5 @@ async def missed_weeks(
     out: set[int] = set()
     for chunk in _chunks(placement_ids, 5000):
         stmt = select(Placement.id).where(Placement.id.in_(chunk), *conditions, ~signed)
-        out.update((await session.execute(stmt)).scalars().all())
+        out.update((await _core(session, stmt)).scalars().all())
     return out
