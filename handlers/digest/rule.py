@@ -154,10 +154,10 @@ async def _latest(
         if v.programme_id in found
     }
     latest: dict[int, dict[str, str]] = defaultdict(dict)
-    rows = await q.current_ratings(session, scales=set(scale_of.values()))
-    for pid, _rp, scale, item, rating in rows:
-        if scale_of.get(pid) == scale:
-            latest[pid][item] = rating
+    for scale in sorted(set(scale_of.values())):  # one or two frameworks in use
+        for pid, item, rating in await q.current_ratings_on(session, scale=scale):
+            if scale_of.get(pid) == scale:
+                latest[pid][item] = rating
     return dict(latest)
 
 

@@ -92,12 +92,10 @@ async def current_ratings(
     session: AsyncSession,
     *,
     review_point_ids: list[int] | None = None,
-    scales: Iterable[str] | None = None,
 ) -> list[tuple[int, int | None, str, str, str]]:
     """The newest rating per (placement, framework, item) — per review point when ids are
     given — as (placement, review point, scale, item, rating), on any framework (a
-    framework's code is its ratings' scale), or only on `scales`. History stays; this is
-    today's picture."""
+    framework's code is its ratings' scale). History stays; this is today's picture."""
     partition: list[Any] = [RagRating.placement_id, RagRating.scale, RagRating.item_code]
     if review_point_ids is not None:
         partition.insert(1, RagRating.review_point_id)
@@ -110,18 +108,33 @@ async def current_ratings(
         func.row_number()
         .over(partition_by=partition, order_by=(RagRating.created_at.desc(), RagRating.id.desc()))
         .label("rank"),
-    ).where(RagRating.placement_id.is_not(None))
-    if scales is None:
-        ranked = ranked.where(RagRating.scale.not_in(NOT_FRAMEWORKS))
-    else:
-        ranked = ranked.where(RagRating.scale.in_(sorted(set(scales))))
+    ).where(RagRating.scale.not_in(NOT_FRAMEWORKS), RagRating.placement_id.is_not(None))
     if review_point_ids is not None:
         ranked = ranked.where(RagRating.review_point_id.in_(review_point_ids or [-1]))
     sub = ranked.subquery()
     stmt = select(
         sub.c.placement_id, sub.c.review_point_id, sub.c.scale, sub.c.item_code, sub.c.rating
     ).where(sub.c.rank == 1)
-    # Rows unpack as tuples; hundreds of thousands on digest day, so not copied into new ones.
+    return [tuple(row) for row in (await _core(session, stmt)).all()]  # type: ignore[misc]
+
+
+async def current_ratings_on(session: AsyncSession, *, scale: str) -> list[tuple[int, str, str]]:
+    """The newest rating per (placement, item) on one framework, as (placement, item,
+    rating): the digest's grid. Every trainee's on digest day, so only what it shows is
+    read (rows unpack as tuples and are not copied into new ones)."""
+    ranked = select(
+        RagRating.placement_id,
+        RagRating.item_code,
+        RagRating.rating,
+        func.row_number()
+        .over(
+            partition_by=(RagRating.placement_id, RagRating.item_code),
+            order_by=(RagRating.created_at.desc(), RagRating.id.desc()),
+        )
+        .label("rank"),
+    ).where(RagRating.scale == scale, RagRating.placement_id.is_not(None))
+    sub = ranked.subquery()
+    stmt = select(sub.c.placement_id, sub.c.item_code, sub.c.rating).where(sub.c.rank == 1)
     return list((await _core(session, stmt)).all())  # type: ignore[arg-type]
 
 
