@@ -146,6 +146,9 @@ class Snapshot:
     unrated: set[tuple[int, int]] = field(default_factory=set)  # (placement, review point)
     signed: set[tuple[int, date]] = field(default_factory=set)  # (placement, week) signed off
     known: set[str] = field(default_factory=set)  # outbox keys queued recently (sweep)
+    # (placement, review point) pairs whose ratings nudge is among `known`, worked out once
+    # per snapshot (handlers.ratings.rule.nudged: two rules ask).
+    nudged: set[tuple[int, int]] | None = None
     local: dict[int, Local] = field(default_factory=dict)
     by_programme: dict[int, list[ReviewPoint]] = field(default_factory=dict)
     # Placements sharing a time zone, a programme and a calendar share their Local: rules

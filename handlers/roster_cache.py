@@ -5,6 +5,11 @@ rights check and the names in the answer). People act in runs (a press, then the
 opens, then the next trainee's), so reading those once per run instead of once per
 interaction removes most of the database work on the interactive path. The roster
 changes by import, rarely: a change shows within `TTL_SECONDS`, in every process.
+
+The same holds for what a form needs of the trainee's programme: its assessment
+framework (the strands a target is set against) and its calendar (a target's default
+review date). Both change only by `mentorbot import`, and every weekly "held" press
+needs both.
 """
 
 from __future__ import annotations
@@ -17,6 +22,8 @@ from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
 from handlers.context import Actor, PlatformUser
+from storage.calendar_rules import ProgrammeCalendar
+from storage.repo.frameworks import Framework
 from storage.repo.placements import PlacementView
 
 TTL_SECONDS = 30.0
@@ -63,6 +70,9 @@ class RosterCache:
         # is written again; the same one is not written on every turn).
         self.actors: Expiring[tuple[str, str, str], tuple[Actor, str]] = Expiring(ttl, size, clock)
         self.placements: Expiring[int, PlacementView] = Expiring(ttl, size, clock)
+        # By programme id; shared, so never changed by whoever reads them.
+        self.frameworks: Expiring[int, Framework] = Expiring(ttl, size, clock)
+        self.calendars: Expiring[int, ProgrammeCalendar] = Expiring(ttl, size, clock)
 
     def actor(self, user: PlatformUser) -> Actor | None:
         """The actor kept for this user, unless their conversation reference changed (a
@@ -83,6 +93,8 @@ class RosterCache:
     def clear(self) -> None:
         self.actors.clear()
         self.placements.clear()
+        self.frameworks.clear()
+        self.calendars.clear()
 
 
 def user_key(user: PlatformUser) -> tuple[str, str, str]:

@@ -28,7 +28,10 @@ class SlackFrameworks:
         await _own_framework(self.h.runtime.sessions)
         pick = await self._form("rate")  # type: ignore[attr-defined]
         body = await self._submit("mentor", pick, {"placement_id": str(self.w.placement_id)})  # type: ignore[attr-defined]
+        before = len(self.h.stub.called("chat.postMessage"))
         await self._submit("mentor", body["view"], {**OWN_RATINGS, **OWN_COMMENT})  # type: ignore[attr-defined]
+        # The confirmation is posted after the modal closes: on a busy machine, later.
+        await self.h.stub.wait_for("chat.postMessage", before + 1)
 
 
 class TeamsFrameworks:

@@ -45,8 +45,8 @@ def digest_week(cal: ProgrammeCalendar, loc: Local, timing: Timing) -> date | No
 class DigestFacts:
     cohorts: dict[tuple[int, date], list[PlacementView]] = field(default_factory=dict)
     last: dict[int, date] = field(default_factory=dict)  # last signed-off week
-    # placement -> (framework code, strand) -> value code
-    latest: dict[int, dict[tuple[str, str], str]] = field(default_factory=dict)
+    # placement -> strand -> value code, on the placement's programme's framework
+    latest: dict[int, dict[str, str]] = field(default_factory=dict)
     frameworks: dict[int, Framework] = field(default_factory=dict)  # by programme
     dead: set[int] = field(default_factory=set)  # people recently unreachable
     # Other conversations' parts of the digest (mentor training logged…), with their facts.
@@ -80,13 +80,10 @@ class DigestRule:
             return facts  # the expensive reads below happen once a week, not every minute
         ids = [v.id for vs in cohorts.values() for v in vs]
         facts.last = await q.last_signed_off(session, placement_ids=ids)
-        latest: dict[int, dict[tuple[str, str], str]] = defaultdict(dict)
-        for pid, _rp, scale, item, rating in await q.current_ratings(session):
-            latest[pid][(scale, item)] = rating
-        facts.latest = dict(latest)
         facts.frameworks = await frameworks.frameworks_for_programmes(
             session, programme_ids={v.programme_id for vs in cohorts.values() for v in vs}
         )
+        facts.latest = await _latest(session, cohorts, facts.frameworks)
         facts.dead = await q.dead_recipients(session, since=snap.now - timedelta(days=7))
         mentor_ids = {v.mentor_id for vs in cohorts.values() for v in vs}
         mentor_parts, cohort_parts = _digest_parts()
@@ -132,12 +129,7 @@ class DigestRule:
             if rp.end_date < loc.today and owes_ratings(snap, v.id, rp.id):
                 overdue.append(overdue_ratings(rp.name))
         framework = facts.frameworks.get(v.programme_id)
-        rated = facts.latest.get(v.id, {})
-        latest = (
-            {item: value for (scale, item), value in rated.items() if scale == framework.code}
-            if framework
-            else {}
-        )
+        latest = facts.latest.get(v.id, {}) if framework else {}
         return DigestRow(v.trainee_name, last, overdue, latest, framework)
 
     def owed(self, snap: Snapshot, facts: DigestFacts) -> Iterable[Owed]:
@@ -145,6 +137,28 @@ class DigestRule:
 
     def applies(self, snap: Snapshot, facts: DigestFacts, key: keys.OutboxKey) -> bool | None:
         return None
+
+
+async def _latest(
+    session: AsyncSession,
+    cohorts: dict[tuple[int, date], list[PlacementView]],
+    found: dict[int, Framework],
+) -> dict[int, dict[str, str]]:
+    """Each cohort trainee's newest rating per strand on their programme's framework (a
+    rating on another framework is not shown). Read only for the frameworks in use and kept
+    per strand: on digest day this is every trainee's ratings."""
+    scale_of = {
+        v.id: found[v.programme_id].code
+        for vs in cohorts.values()
+        for v in vs
+        if v.programme_id in found
+    }
+    latest: dict[int, dict[str, str]] = defaultdict(dict)
+    for scale in sorted(set(scale_of.values())):  # one or two frameworks in use
+        for pid, item, rating in await q.current_ratings_on(session, scale=scale):
+            if scale_of.get(pid) == scale:
+                latest[pid][item] = rating
+    return dict(latest)
 
 
 RULE = DigestRule()

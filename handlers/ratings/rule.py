@@ -29,6 +29,8 @@ def nudged(snap: Snapshot) -> set[tuple[int, int]]:
     starting mid-year) was never asked about, so it is neither the lead mentor's nor the
     ITT team's business (a fresh install's first sweep raised one escalation per trainee
     and review point of the year so far)."""
+    if snap.nudged is not None:
+        return snap.nudged
     prefix = keys.ReviewPointNudge.PREFIX + ":"
     pairs: set[tuple[int, int]] = set()
     for known in snap.known:
@@ -36,6 +38,7 @@ def nudged(snap: Snapshot) -> set[tuple[int, int]]:
             key = keys.parse(known)
             if isinstance(key, keys.ReviewPointNudge):
                 pairs.add((key.placement_id, key.review_point_id))
+    snap.nudged = pairs
     return pairs
 
 

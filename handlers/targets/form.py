@@ -13,14 +13,15 @@ from datetime import date, timedelta
 from typing import Any
 
 from handlers.context import Ctx
+from handlers.programme_facts import calendar_of, framework_of
 from handlers.text import t
 from handlers.ui import Choice, FieldKind, FormField, date_text, shorten
 from storage.calendar_rules import ProgrammeCalendar, monday_of
 from storage.enums import TargetDecision, TargetOutcome, TargetStatus
 from storage.models import Target
-from storage.repo import calendar, messaging
+from storage.repo import messaging
 from storage.repo import targets as repo
-from storage.repo.frameworks import Strand, strands_for_programme
+from storage.repo.frameworks import Strand
 from storage.repo.placements import PlacementView
 
 MAX_OPEN = 3  # seeds/002: "short-term, achievable targets"; at most 3 at a time
@@ -221,7 +222,7 @@ class TargetPart:
 
 async def target_part(ctx: Ctx, view: PlacementView, week: date) -> TargetPart:
     """The targets part of the "held" form for `view`'s week `week`."""
-    cal = await calendar.programme_calendar(ctx.session, programme_id=view.programme_id)
+    cal = await calendar_of(ctx, view.programme_id)
     latest = max(week, monday_of(ctx.today))
     default: date | None = min(next_meeting(cal, latest), view.end_date)
     if default is not None and default <= ctx.today:
@@ -230,5 +231,5 @@ async def target_part(ctx: Ctx, view: PlacementView, week: date) -> TargetPart:
     # Due at this meeting: a review date by the end of the week being signed off (or of
     # this week, when a past week is signed off late).
     due = [x for x in open_now if x.review_by <= latest + timedelta(days=6)]
-    strands = await strands_for_programme(ctx.session, programme_id=view.programme_id)
+    strands = list((await framework_of(ctx, view.programme_id)).strands)
     return TargetPart(view, ctx.today, strands, due, len(open_now), default)

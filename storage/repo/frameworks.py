@@ -11,7 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import select
+import sqlalchemy as sa
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import AssessmentFramework, FrameworkStrand, Programme, ScaleValue
@@ -69,20 +70,24 @@ async def framework_for_programme(session: AsyncSession, *, programme_id: int) -
 async def frameworks_for_programmes(
     session: AsyncSession, *, programme_ids: Iterable[int]
 ) -> dict[int, Framework]:
-    """Each programme's framework, in a handful of queries whatever the number of programmes."""
+    """Each programme's framework, in two queries whatever the number of programmes (a
+    button press that shows a form reads one: it is on the interactive path)."""
     wanted = sorted(set(programme_ids))
     if not wanted:
         return {}
-    rows = (
-        await session.execute(
-            select(Programme.id, Programme.framework_id).where(Programme.id.in_(wanted))
-        )
-    ).all()
-    chosen = {pid: fid for pid, fid in rows}
-    default_id = await _default_id(session)
-    ids = {fid or default_id for fid in chosen.values()} | {default_id}
-    loaded = await frameworks_by_id(session, framework_ids=ids)
-    return {pid: loaded[chosen.get(pid) or default_id] for pid in wanted}
+    default_id = select(AssessmentFramework.id).where(AssessmentFramework.code == DEFAULT_FRAMEWORK)
+    chosen = func.coalesce(Programme.framework_id, default_id.scalar_subquery())
+    stmt = (
+        select(Programme.id, AssessmentFramework.id)
+        .join(AssessmentFramework, AssessmentFramework.id == chosen)
+        .where(Programme.id.in_(wanted))
+    )
+    found = {pid: fid for pid, fid in (await session.execute(stmt)).all()}
+    if len(found) < len(wanted):  # an unknown programme is on the default
+        fallback = int((await session.execute(default_id)).scalar_one())
+        found = {pid: found.get(pid, fallback) for pid in wanted}
+    loaded = await frameworks_by_id(session, framework_ids=found.values())
+    return {pid: loaded[fid] for pid, fid in found.items()}
 
 
 async def framework_by_code(session: AsyncSession, *, code: str) -> Framework | None:
@@ -104,33 +109,69 @@ async def default_framework(session: AsyncSession) -> Framework:
 async def frameworks_by_id(
     session: AsyncSession, *, framework_ids: Iterable[int]
 ) -> dict[int, Framework]:
+    """The frameworks, each with its strands and values, in one query (Core rows: no ORM
+    objects are built for what is only read)."""
     ids = sorted(set(framework_ids))
-    heads = (
-        await session.execute(
-            select(
-                AssessmentFramework.id, AssessmentFramework.code, AssessmentFramework.name
-            ).where(AssessmentFramework.id.in_(ids))
-        )
-    ).all()
-    strands: dict[int, list[Strand]] = {i: [] for i in ids}
-    stmt = (
-        select(FrameworkStrand)
-        .where(FrameworkStrand.framework_id.in_(ids))
-        .order_by(FrameworkStrand.position, FrameworkStrand.id)
-    )
-    for s in (await session.execute(stmt)).scalars():
-        strands[s.framework_id].append(Strand(s.code, s.title, s.area, s.description))
-    values: dict[int, list[Value]] = {i: [] for i in ids}
-    vstmt = (
-        select(ScaleValue)
-        .where(ScaleValue.framework_id.in_(ids))
-        .order_by(ScaleValue.position, ScaleValue.id)
-    )
-    for v in (await session.execute(vstmt)).scalars():
-        values[v.framework_id].append(Value(v.code, v.label, v.meaning, v.symbol, v.off_track))
+    if not ids:
+        return {}
+    S, V, F = FrameworkStrand, ScaleValue, AssessmentFramework
+    # One row per head, strand and value, told apart by `part` (0 head, 1 strand, 2 value);
+    # the head's name rides in the strand's title column.
+    text = sa.String
+    EMPTY = sa.cast(sa.literal_column("''"), text)
+    heads = select(
+        F.id,
+        sa.literal_column("0").label("part"),
+        sa.literal_column("0").label("position"),
+        sa.literal_column("0").label("row_id"),
+        F.code,
+        sa.cast(F.name, text).label("title"),
+        EMPTY.label("area"),
+        EMPTY.label("text"),
+        EMPTY.label("symbol"),
+        sa.false().label("off_track"),
+    ).where(F.id.in_(ids))
+    strands = select(
+        S.framework_id,
+        sa.literal_column("1"),
+        S.position,
+        S.id,
+        S.code,
+        sa.cast(S.title, text),
+        sa.cast(S.area, text),
+        sa.cast(S.description, text),
+        EMPTY,
+        sa.false(),
+    ).where(S.framework_id.in_(ids))
+    values = select(
+        V.framework_id,
+        sa.literal_column("2"),
+        V.position,
+        V.id,
+        V.code,
+        sa.cast(V.label, text),
+        sa.cast(V.meaning, text),
+        EMPTY,
+        V.symbol,
+        V.off_track,
+    ).where(V.framework_id.in_(ids))
+    union = sa.union_all(heads, strands, values).subquery()
+    stmt = select(union).order_by(union.c.part, union.c.position, union.c.row_id)
+    names: dict[int, tuple[str, str]] = {}
+    strand_rows: dict[int, list[Strand]] = {i: [] for i in ids}
+    value_rows: dict[int, list[Value]] = {i: [] for i in ids}
+    for fid, part, _pos, _id, code, title, area, desc, symbol, off in (
+        await session.execute(stmt)
+    ).all():
+        if part == 0:
+            names[fid] = (code, title)
+        elif part == 1:
+            strand_rows[fid].append(Strand(code, title, area, desc))
+        else:
+            value_rows[fid].append(Value(code, title, area, symbol, bool(off)))
     return {
-        fid: Framework(fid, code, name, tuple(strands[fid]), tuple(values[fid]))
-        for fid, code, name in heads
+        fid: Framework(fid, code, name, tuple(strand_rows[fid]), tuple(value_rows[fid]))
+        for fid, (code, name) in names.items()
     }
 
 

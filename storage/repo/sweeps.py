@@ -7,13 +7,13 @@ from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import String, cast, exists, func, literal, select
+from sqlalchemy import String, and_, cast, exists, func, literal, or_, select
+from sqlalchemy.engine import Result
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from storage.enums import Scale
 from storage.models import (
-    AssessmentFramework,
     Concern,
     Escalation,
     Observation,
@@ -21,15 +21,26 @@ from storage.models import (
     Placement,
     RagRating,
     ReviewPoint,
-    ScaleValue,
     WeeklyMeeting,
 )
+from storage.repo.frameworks import off_track_values
 from storage.repo.placements import PlacementView, _view_query
 from storage.repo.upsert import insert_ignore
 
 CHUNK = 500
+# Beyond this many placements a read goes over all of them once instead of in IN lists.
+ONE_PASS = 5 * CHUNK
 # Scales ratings are stored under that are not a programme's framework.
 NOT_FRAMEWORKS = (Scale.MENTOR_STANDARDS.value, Scale.WELLBEING.value)
+
+
+async def _core(session: AsyncSession, stmt: Any) -> Result[Any]:
+    """A read of columns, many rows of them, through Core on the session's connection (in
+    its transaction): the ORM's result handling cost a third of such reads. Pending
+    changes are flushed first, as the ORM would."""
+    await session.flush()
+    connection = await session.connection()
+    return await connection.execute(stmt)
 
 
 def _chunks(items: list[Any], size: int = CHUNK) -> Iterable[list[Any]]:
@@ -39,7 +50,7 @@ def _chunks(items: list[Any], size: int = CHUNK) -> Iterable[list[Any]]:
 
 async def active_placements(session: AsyncSession, *, on: date) -> list[PlacementView]:
     stmt = _view_query().where(Placement.start_date <= on, Placement.end_date >= on)
-    return [PlacementView(*row) for row in (await session.execute(stmt)).all()]
+    return [PlacementView(*tuple(row)) for row in (await _core(session, stmt)).all()]
 
 
 async def signed_off(
@@ -52,18 +63,24 @@ async def signed_off(
     )
     if placement_ids is not None:
         stmt = stmt.where(WeeklyMeeting.placement_id.in_(placement_ids))
-    return {(pid, week) for pid, week in (await session.execute(stmt)).all()}
+    return {(pid, week) for pid, week in (await _core(session, stmt)).all()}
 
 
 async def last_signed_off(session: AsyncSession, *, placement_ids: list[int]) -> dict[int, date]:
+    """The last week signed off per placement, of those given."""
+    stmt = (
+        select(WeeklyMeeting.placement_id, func.max(WeeklyMeeting.week_start))
+        .where(WeeklyMeeting.signed_off_at.is_not(None))
+        .group_by(WeeklyMeeting.placement_id)
+    )
+    if len(placement_ids) > ONE_PASS:
+        # Most placements (digest day): one pass over all, not dozens of IN lists.
+        wanted = set(placement_ids)
+        return {pid: week for pid, week in (await _core(session, stmt)).all() if pid in wanted}
     out: dict[int, date] = {}
     for chunk in _chunks(placement_ids):
-        stmt = (
-            select(WeeklyMeeting.placement_id, func.max(WeeklyMeeting.week_start))
-            .where(WeeklyMeeting.placement_id.in_(chunk), WeeklyMeeting.signed_off_at.is_not(None))
-            .group_by(WeeklyMeeting.placement_id)
-        )
-        out.update({pid: week for pid, week in (await session.execute(stmt)).all()})
+        found = await _core(session, stmt.where(WeeklyMeeting.placement_id.in_(chunk)))
+        out.update({pid: week for pid, week in found.all()})
     return out
 
 
@@ -98,7 +115,27 @@ async def current_ratings(
     stmt = select(
         sub.c.placement_id, sub.c.review_point_id, sub.c.scale, sub.c.item_code, sub.c.rating
     ).where(sub.c.rank == 1)
-    return [tuple(row) for row in (await session.execute(stmt)).all()]  # type: ignore[misc]
+    return [tuple(row) for row in (await _core(session, stmt)).all()]  # type: ignore[misc]
+
+
+async def current_ratings_on(session: AsyncSession, *, scale: str) -> list[tuple[int, str, str]]:
+    """The newest rating per (placement, item) on one framework, as (placement, item,
+    rating): the digest's grid. Every trainee's on digest day, so only what it shows is
+    read (rows unpack as tuples and are not copied into new ones)."""
+    ranked = select(
+        RagRating.placement_id,
+        RagRating.item_code,
+        RagRating.rating,
+        func.row_number()
+        .over(
+            partition_by=(RagRating.placement_id, RagRating.item_code),
+            order_by=(RagRating.created_at.desc(), RagRating.id.desc()),
+        )
+        .label("rank"),
+    ).where(RagRating.scale == scale, RagRating.placement_id.is_not(None))
+    sub = ranked.subquery()
+    stmt = select(sub.c.placement_id, sub.c.item_code, sub.c.rating).where(sub.c.rank == 1)
+    return list((await _core(session, stmt)).all())  # type: ignore[arg-type]
 
 
 async def recent_concerns(session: AsyncSession, *, since: datetime) -> list[Concern]:
@@ -110,7 +147,7 @@ async def escalated_placements(session: AsyncSession) -> dict[int, set[str]]:
     """Placements with an open (unresolved) escalation, by rule."""
     stmt = select(Escalation.placement_id, Escalation.rule).where(Escalation.status != "resolved")
     out: dict[int, set[str]] = {}
-    for pid, rule in (await session.execute(stmt)).all():
+    for pid, rule in (await _core(session, stmt)).all():
         out.setdefault(pid, set()).add(rule)
     return out
 
@@ -166,7 +203,7 @@ async def nudges_since(
         )
         .group_by(OutboxMessage.recipient_id)
     )
-    return {rid: n for rid, n in (await session.execute(stmt)).all()}
+    return {rid: n for rid, n in (await _core(session, stmt)).all()}
 
 
 async def dead_recipients(session: AsyncSession, *, since: datetime) -> set[int]:
@@ -177,7 +214,7 @@ async def dead_recipients(session: AsyncSession, *, since: datetime) -> set[int]
         OutboxMessage.created_at >= since,
         OutboxMessage.recipient_id.is_not(None),
     )
-    return {rid for rid in (await session.execute(stmt)).scalars().all() if rid is not None}
+    return {rid for rid in (await _core(session, stmt)).scalars().all() if rid is not None}
 
 
 async def enqueue_many(session: AsyncSession, *, rows: list[dict[str, Any]]) -> int:
@@ -191,12 +228,12 @@ async def enqueue_many(session: AsyncSession, *, rows: list[dict[str, Any]]) -> 
 async def recent_keys(session: AsyncSession, *, since: datetime) -> set[str]:
     """Keys queued since `since`: what a sweep need not plan again."""
     stmt = select(OutboxMessage.key).where(OutboxMessage.created_at >= since)
-    return set((await session.execute(stmt)).scalars().all())
+    return set((await _core(session, stmt)).scalars().all())
 
 
 async def escalation_causes(session: AsyncSession) -> set[tuple[int, str, str]]:
     stmt = select(Escalation.placement_id, Escalation.rule, Escalation.cause_key)
-    return {(pid, rule, cause) for pid, rule, cause in (await session.execute(stmt)).all()}
+    return {(pid, rule, cause) for pid, rule, cause in (await _core(session, stmt)).all()}
 
 
 async def off_track_at(
@@ -207,16 +244,17 @@ async def off_track_at(
     this reads them and checks each has no newer rating, instead of ranking all."""
     if not review_point_ids:
         return []
+    # The off-track values are read first (a handful): a correlated lookup per rating at
+    # the review point cost four times the query itself.
+    values = await off_track_values(session)
+    if not values:
+        return []
     newer = aliased(RagRating)
-    off_track = (
-        exists()
-        .where(
-            ScaleValue.framework_id == AssessmentFramework.id,
-            AssessmentFramework.code == RagRating.scale,
-            ScaleValue.code == RagRating.rating,
-            ScaleValue.off_track.is_(True),
+    off_track = or_(
+        *(
+            and_(RagRating.scale == scale, RagRating.rating.in_(sorted(codes)))
+            for scale, codes in sorted(values.items())
         )
-        .correlate(RagRating)
     )
     stmt = select(RagRating.placement_id, RagRating.review_point_id, RagRating.item_code).where(
         RagRating.review_point_id.in_(review_point_ids),
@@ -229,7 +267,7 @@ async def off_track_at(
             | ((newer.created_at == RagRating.created_at) & (newer.id > RagRating.id)),
         ),
     )
-    return [(pid, rp, item) for pid, rp, item in (await session.execute(stmt)).all()]
+    return [(pid, rp, item) for pid, rp, item in (await _core(session, stmt)).all()]
 
 
 async def unrated(
@@ -257,7 +295,7 @@ async def unrated(
         stmt = stmt.where(Placement.id.in_(placement_ids))
     if review_point_ids is not None:
         stmt = stmt.where(ReviewPoint.id.in_(review_point_ids))
-    return {(pid, rp) for pid, rp in (await session.execute(stmt)).all()}
+    return {(pid, rp) for pid, rp in (await _core(session, stmt)).all()}
 
 
 async def missed_weeks(
@@ -286,5 +324,5 @@ async def missed_weeks(
     out: set[int] = set()
     for chunk in _chunks(placement_ids, 5000):
         stmt = select(Placement.id).where(Placement.id.in_(chunk), *conditions, ~signed)
-        out.update((await session.execute(stmt)).scalars().all())
+        out.update((await _core(session, stmt)).scalars().all())
     return out
