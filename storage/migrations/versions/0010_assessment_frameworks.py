@@ -26,10 +26,12 @@ def upgrade() -> None:
     sqlite = op.get_bind().dialect.name == "sqlite"
     # A plain ADD COLUMN (no table copy on SQLite: placements and calendars refer to it).
     if sqlite:
-        op.execute(
-            "ALTER TABLE programme ADD COLUMN framework_id INTEGER "
-            "REFERENCES assessment_framework (id)"
-        )
+        columns = sa.inspect(op.get_bind()).get_columns("programme")
+        if not any(c["name"] == "framework_id" for c in columns):  # kept by a downgrade
+            op.execute(
+                "ALTER TABLE programme ADD COLUMN framework_id INTEGER "
+                "REFERENCES assessment_framework (id)"
+            )
     else:
         op.add_column("programme", sa.Column("framework_id", sa.Integer(), nullable=True))
         op.create_foreign_key(

@@ -89,8 +89,10 @@ def upgrade() -> None:
 def _placement_tutor() -> None:
     column = sa.Column("tutor_id", sa.Integer(), nullable=True)
     if op.get_bind().dialect.name == "sqlite":
-        # SQLite cannot add a constraint later; it takes the reference with the column.
-        op.execute("ALTER TABLE placement ADD COLUMN tutor_id INTEGER REFERENCES person (id)")
+        # SQLite cannot add a constraint later; it takes the reference with the column. A
+        # database downgraded from here still has the (emptied) column: see downgrade.
+        if not _has_column("placement", "tutor_id"):
+            op.execute("ALTER TABLE placement ADD COLUMN tutor_id INTEGER REFERENCES person (id)")
     else:
         op.add_column("placement", column)
         op.create_foreign_key(
@@ -111,15 +113,17 @@ def downgrade() -> None:
         op.drop_index(f"ix_tutor_visit_{column}", table_name="tutor_visit")
     op.drop_table("tutor_visit")
     op.drop_index("ix_placement_tutor_id", table_name="placement")
-    sqlite = op.get_bind().dialect.name == "sqlite"
-    if sqlite:
-        # SQLite drops the column by copying the table; with foreign keys on, dropping the
-        # old copy fails on every row that refers to a placement (the ids are the same in
-        # the new copy, so nothing is left dangling).
-        op.execute("PRAGMA foreign_keys = OFF")
-    with op.batch_alter_table("placement") as batch:
-        if not sqlite:
+    if op.get_bind().dialect.name == "sqlite":
+        # SQLite drops a column that refers to another table only by copying the table,
+        # which placements' many dependants make fail with foreign keys on (and those can
+        # be switched off only outside a transaction): the column stays, emptied and
+        # unread, and the upgrade takes it back as it is.
+        op.execute("UPDATE placement SET tutor_id = NULL")
+    else:
+        with op.batch_alter_table("placement") as batch:
             batch.drop_constraint("placement_tutor_id_fkey", type_="foreignkey")
-        batch.drop_column("tutor_id")
-    if sqlite:
-        op.execute("PRAGMA foreign_keys = ON")
+            batch.drop_column("tutor_id")
+
+
+def _has_column(table: str, column: str) -> bool:
+    return any(c["name"] == column for c in sa.inspect(op.get_bind()).get_columns(table))
