@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from handlers.ui import Message, Reply, Section
 from storage.enums import Rag
 from storage.repo.frameworks import Framework
 
@@ -114,6 +115,12 @@ def catalogue() -> Mapping[str, str]:
 def t(key: str, **values: object) -> str:
     template = catalogue()[key]
     return template.format(**values) if values else template
+
+
+def say(key: str, **values: object) -> Reply:
+    """The string `key` as the one message said to the person who acted."""
+    text = t(key, **values)
+    return Reply(message=Message(text, (Section(text),)))
 
 
 def with_article(phrase: str) -> str:

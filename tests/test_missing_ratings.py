@@ -6,34 +6,16 @@ from __future__ import annotations
 
 from datetime import date
 
-import pytest
 from sqlalchemy import select
 
-from storage.db import session_factory
 from storage.models import Escalation
-from tests.factories import build_world
-from tests.scheduler_harness import Clock, SchedulerHarness, add_calendar, at, set_itt_channel
-from tests.slack_harness import USERS
-from tests.stubs.slack_api import SlackApiStub
+from tests.scheduler_harness import SchedulerHarness, at
+from tests.test_scheduler import sched  # noqa: F401  (a partnership on a test clock)
 
 # Review point 1 of tests.factories runs Mon 9 - Fri 20 Nov 2026; the policy's
 # missing_ratings_days is 7: the lead mentor is told a week after, the ITT team two weeks.
 LEAD_TOLD = date(2026, 11, 30)
 ITT_TOLD = date(2026, 12, 7)
-
-
-@pytest.fixture
-async def sched(engine, db_url):
-    stub = await SlackApiStub(emails=dict(USERS)).start()
-    sessions = session_factory(engine)
-    world = await build_world(sessions)
-    await add_calendar(sessions, world.programme_id)
-    await set_itt_channel(sessions)
-    h = SchedulerHarness(engine, sessions, stub, Clock(at(date(2026, 11, 2))))
-    h.build(db_url)
-    yield h, world
-    await h.service.leader.release()
-    await stub.close()
 
 
 async def _missing_escalations(h: SchedulerHarness) -> list[Escalation]:
@@ -42,7 +24,7 @@ async def _missing_escalations(h: SchedulerHarness) -> list[Escalation]:
         return list((await s.execute(stmt)).scalars().all())
 
 
-async def test_a_review_point_the_mentor_was_asked_about_is_chased_up(sched):
+async def test_a_review_point_the_mentor_was_asked_about_is_chased_up(sched):  # noqa: F811
     h, w = sched
     await h.tick_at(at(date(2026, 11, 3)))  # a week before (2 Nov is INSET): nudged
     assert [m.recipient_id for m in await h.outbox("review_point_nudge")][:1] == [w.mentor_id]
@@ -56,7 +38,7 @@ async def test_a_review_point_the_mentor_was_asked_about_is_chased_up(sched):
     assert {e.placement_id for e in raised} == {w.placement_id, w.other_placement_id}
 
 
-async def test_a_partnership_starting_after_a_review_point_is_not_escalated_for_it(sched):
+async def test_a_partnership_starting_after_a_review_point_is_not_escalated_for_it(sched):  # noqa: F811
     h, _w = sched
     # The bot's first day is well after Review point 1: nobody was ever asked for those
     # ratings, so neither the lead mentors nor the ITT team are told they are missing.

@@ -9,23 +9,17 @@ from collections.abc import Mapping
 
 from rich.table import Table
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from sqlmodel import select
 
-from storage.models import Programme
 from storage.repo import frameworks
 
 
 async def frameworks_table(sessions: async_sessionmaker[AsyncSession]) -> Table:
     async with sessions() as s:
-        programmes = (await s.execute(select(Programme.id, Programme.name))).all()
-        on = await frameworks.frameworks_for_programmes(
-            s, programme_ids=[pid for pid, _ in programmes]
-        )
+        programmes = await frameworks.programmes_with_frameworks(s)
     table = Table(title="Programmes and what they are rated on", title_justify="left")
     for column in ("programme", "framework", "strands", "scale (off track marked ⚠)"):
         table.add_column(column, overflow="fold")
-    for pid, name in sorted(programmes, key=lambda p: p[1]):
-        f = on[pid]
+    for name, f in programmes:
         scale = " · ".join(
             f"{v.symbol} {v.label}" + (" ⚠" if v.off_track else "") for v in f.values
         )

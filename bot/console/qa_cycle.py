@@ -8,12 +8,10 @@ from __future__ import annotations
 from datetime import date
 
 from rich.table import Table
-from sqlalchemy import func
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from sqlmodel import col, select
 
 from bot.console.story import FIONA, HOLLY, Script, Step
-from storage.models import OutboxMessage, PlacementEvaluation, TutorVisit
+from storage.repo import summary
 
 UMA = "uma.patel@university.example.org"
 ENDS = date(2026, 10, 22)  # Holly Burns's first placement (bot/sample_data/placements.csv)
@@ -91,25 +89,14 @@ def qa_story(s: Script) -> None:
 async def qa_summary(sessions: async_sessionmaker[AsyncSession]) -> Table:
     """The QA cycle's records, counted in the database."""
     async with sessions() as s:
-        asked = col(OutboxMessage.kind).in_(("evaluation_ask", "evaluation_reminder"))
-        counted = select(func.count()).select_from(OutboxMessage).where(asked)
-        asks = (await s.execute(counted)).scalar_one()
-        kinds = dict(
-            (
-                await s.execute(
-                    select(PlacementEvaluation.kind, func.count()).group_by(
-                        PlacementEvaluation.kind
-                    )
-                )
-            ).all()
-        )
-        visits = (await s.execute(select(func.count()).select_from(TutorVisit))).scalar_one()
+        counts = await summary.qa_cycle_counts(s)
+    kinds = counts.by_kind
     table = Table(title="The quality-assurance cycle", title_justify="left")
     table.add_column("what")
     table.add_column("count", justify="right")
     for label, count in (
-        ("tutor visits recorded", visits or 0),
-        ("end-of-placement evaluations asked (and reminded)", asks or 0),
+        ("tutor visits recorded", counts.visits),
+        ("end-of-placement evaluations asked (and reminded)", counts.asks),
         ("trainees' evaluations of their mentor", kinds.get("trainee_of_mentor", 0)),
         ("tutors' evaluations of mentor support", kinds.get("tutor_of_mentor", 0)),
         ("mentors' evaluations of their training", kinds.get("mentor_of_training", 0)),

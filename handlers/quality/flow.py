@@ -11,7 +11,7 @@ import logging
 from handlers.context import Ctx
 from handlers.quality import words
 from handlers.reports import links
-from handlers.text import t
+from handlers.text import say, t
 from handlers.ui import Block, Facts, Message, Reply, Section, date_text
 from storage.enums import Role
 from storage.reports import scope
@@ -32,11 +32,6 @@ MAX_QUERY = 200
 MAX_SCHOOLS = 15
 
 
-def _say(key: str, **values: object) -> Reply:
-    text = t(key, **values)
-    return Reply(message=Message(text, (Section(text),)))
-
-
 def _leads(ctx: Ctx) -> bool:
     return bool(ctx.actor.roles & (scope.PARTNERSHIP_ROLES | {Role.LEAD_MENTOR}))
 
@@ -47,7 +42,7 @@ async def start(ctx: Ctx) -> Reply:
         return await _schools(ctx)
     if ctx.actor.has(Role.MENTOR):
         return await _one(ctx, ctx.actor.person_id, ctx.actor.name, Audience.MENTOR, None)
-    return _say("quality_not_allowed")
+    return say("quality_not_allowed")
 
 
 async def named(ctx: Ctx, query: str) -> Reply:
@@ -57,20 +52,20 @@ async def named(ctx: Ctx, query: str) -> Reply:
         return await start(ctx)
     if not _leads(ctx):
         if not ctx.actor.has(Role.MENTOR):
-            return _say("quality_not_allowed")
+            return say("quality_not_allowed")
         mine = await mentors_matching(ctx.session, query, school_ids=None, limit=50)
         if ctx.actor.person_id not in {pid for pid, _ in mine}:
             log.info("quality refused: person_id=%s asked for another mentor", ctx.actor.person_id)
-            return _say("quality_own_only", cmd=ctx.command_prefix)
+            return say("quality_own_only", cmd=ctx.command_prefix)
         return await _one(ctx, ctx.actor.person_id, ctx.actor.name, Audience.MENTOR, None)
     schools = await scope.school_scope(ctx.session, ctx.actor.person_id, ctx.actor.roles)
     found = await mentors_matching(ctx.session, query, school_ids=schools, limit=10)
     if not found:
-        return _say("quality_no_match", query=query)
+        return say("quality_no_match", query=query)
     if len(found) > 1:
         exact = [(pid, name) for pid, name in found if name.lower() == query.lower()]
         if len(exact) != 1:
-            return _say("quality_many", query=query, names=", ".join(n for _, n in found))
+            return say("quality_many", query=query, names=", ".join(n for _, n in found))
         found = exact
     mentor_id, name = found[0]
     # Looking at yourself is the mentor's view, whatever else you are: a lead mentor who
@@ -91,7 +86,7 @@ async def _one(
         ctx.session, year, mentor_id, audience=audience, now=ctx.now, school_ids=schools
     )
     if found is None:
-        return _say("quality_no_trainees", name=name, year=year.label)
+        return say("quality_no_trainees", name=name, year=year.label)
     log.info(
         "quality shown: person_id=%s mentor_id=%s audience=%s",
         ctx.actor.person_id,
@@ -195,7 +190,7 @@ async def _schools(ctx: Ctx) -> Reply:
         ctx.session, year, Scope(school_ids=schools), audience=Audience.FULL, now=ctx.now
     )
     if not report.schools:
-        return _say("quality_nobody", year=year.label)
+        return say("quality_nobody", year=year.label)
     own = await _own_view(ctx, year, schools)
     title = t("quality_schools_title", year=year.label)
     lines = [_school_line(s, own) for s in report.schools[:MAX_SCHOOLS]]

@@ -13,7 +13,7 @@ from handlers.context import Ctx
 from handlers.forms import check
 from handlers.reports import links
 from handlers.reports.pages import REPORT_ROLES
-from handlers.text import t
+from handlers.text import say, t
 from handlers.ui import Actions, Block, Button, FieldKind, Form, FormField, Message, Reply, Section
 from storage.enums import Role
 from storage.reports import scope
@@ -25,17 +25,12 @@ def _link_reply(text: str, heading: str) -> Reply:
     return Reply(message=Message(text, (Section(text, heading=heading),)))
 
 
-def _say(key: str, **values: object) -> Reply:
-    text = t(key, **values)
-    return Reply(message=Message(text, (Section(text),)))
-
-
 async def cohort_link(ctx: Ctx) -> Reply:
     if not ctx.actor.roles & REPORT_ROLES:
-        return _say("report_not_allowed")
+        return say("report_not_allowed")
     settings = links.current()
     if settings is None:
-        return _say("links_off")
+        return say("links_off")
     url = settings.make("cohort", person_id=ctx.actor.person_id, now=ctx.now)
     return _link_reply(t("report_link", url=url, hours=settings.hours), t("report_link_heading"))
 
@@ -43,10 +38,10 @@ async def cohort_link(ctx: Ctx) -> Reply:
 async def _idp_link(ctx: Ctx, trainee_id: int, name: str) -> Reply:
     settings = links.current()
     if settings is None:
-        return _say("links_off")
+        return say("links_off")
     roles = ctx.actor.roles
     if not await scope.may_see_trainee(ctx.session, ctx.actor.person_id, roles, trainee_id):
-        return _say("idp_not_allowed")
+        return say("idp_not_allowed")
     url = settings.make("idp", person_id=ctx.actor.person_id, now=ctx.now, target=trainee_id)
     text = t("idp_link", name=name, url=url, hours=settings.hours)
     return _link_reply(text, t("idp_link_heading"))
@@ -62,7 +57,7 @@ async def idp_start(ctx: Ctx) -> Reply:
     if ctx.actor.roles == frozenset({Role.TRAINEE}):
         return await _idp_link(ctx, ctx.actor.person_id, ctx.actor.name)
     if links.current() is None:
-        return _say("links_off")
+        return say("links_off")
     return Reply(open_form=_form())
 
 
@@ -79,7 +74,7 @@ async def idp_named(ctx: Ctx, query: str) -> Reply:
     may see, else what matched."""
     query = query[:200]
     if links.current() is None:
-        return _say("links_off")
+        return say("links_off")
     # Matches across the partnership, then those the asker may see: a wide net, so that
     # other schools' namesakes do not crowd out the asker's own trainee.
     found = await scope.trainees_matching(ctx.session, query, limit=50)
@@ -89,9 +84,9 @@ async def idp_named(ctx: Ctx, query: str) -> Reply:
         if await scope.may_see_trainee(ctx.session, ctx.actor.person_id, ctx.actor.roles, pid)
     ]
     if not visible:
-        return _say("idp_no_match", query=query)
+        return say("idp_no_match", query=query)
     if len(visible) > 1:
-        return _say("idp_many", query=query, names=", ".join(name for _, name in visible))
+        return say("idp_many", query=query, names=", ".join(name for _, name in visible))
     return await _idp_link(ctx, *visible[0])
 
 

@@ -16,7 +16,7 @@ from handlers.forms import check
 from handlers.support import show, stages
 from handlers.support.listing import plan_with_buttons, visible_plans
 from handlers.support.words import stage_label
-from handlers.text import t
+from handlers.text import say, t
 from handlers.ui import (
     Button,
     Choice,
@@ -39,11 +39,6 @@ from storage.reports.scope import trainees_matching
 OPEN_FORM = "support.open"
 
 
-def _say(key: str, **values: object) -> Reply:
-    text = t(key, **values)
-    return Reply(message=Message(text, (Section(text),)))
-
-
 def _may_open_any(ctx: Ctx) -> bool:
     return bool(ctx.actor.roles & {Role.LEAD_MENTOR, Role.ITT_LEAD, Role.ADMIN})
 
@@ -54,7 +49,7 @@ async def support_command(ctx: Ctx) -> Reply:
     if _may_open_any(ctx):
         blocks.append(Section(t("support_how_to_open", cmd=ctx.command_prefix)))
     elif not ctx.actor.roles & {Role.TRAINEE, Role.MENTOR}:
-        return _say("support_refused_mentor", cmd=ctx.command_prefix)
+        return say("support_refused_mentor", cmd=ctx.command_prefix)
     text = t("support_status_heading")
     return Reply(message=Message(text, (Section(text, heading=text), *blocks)))
 
@@ -62,7 +57,7 @@ async def support_command(ctx: Ctx) -> Reply:
 async def support_named(ctx: Ctx, query: str) -> Reply:
     """`support Tara Trainee`: their open plan, or the form to open one."""
     if not _may_open_any(ctx):
-        return _say("support_refused_mentor", cmd=ctx.command_prefix)
+        return say("support_refused_mentor", cmd=ctx.command_prefix)
     query = query.strip()[:200]
     found: list[PlacementView] = []
     for trainee_id, _name in await trainees_matching(ctx.session, query, limit=50):
@@ -70,10 +65,10 @@ async def support_named(ctx: Ctx, query: str) -> Reply:
             if view.start_date <= ctx.today <= view.end_date and show.may_lead(ctx, view):
                 found.append(view)
     if not found:
-        return _say("support_no_match", query=query)
+        return say("support_no_match", query=query)
     if len(found) > 1:
         names = ", ".join(sorted({v.trainee_name for v in found}))
-        return _say("support_many", query=query, names=names)
+        return say("support_many", query=query, names=names)
     return await _plan_or_form(ctx, found[0], escalation_id=None)
 
 

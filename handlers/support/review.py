@@ -14,7 +14,7 @@ from handlers.forms import check
 from handlers.support import show, stages
 from handlers.support.opening import tell_stage_opened
 from handlers.support.words import stage_label
-from handlers.text import t
+from handlers.text import say, t
 from handlers.ui import (
     Choice,
     FieldKind,
@@ -35,11 +35,6 @@ from storage.repo.placements import PlacementView
 REVIEW_FORM = "support.review"
 
 
-def _say(key: str, **values: object) -> Reply:
-    text = t(key, **values)
-    return Reply(message=Message(text, (Section(text),)))
-
-
 async def _load(ctx: Ctx, value: object) -> tuple[SupportStage, SupportPlan, PlacementView]:
     stage = await repo.stage(ctx.session, stage_id=parse_id(value))
     if stage is None:
@@ -56,7 +51,7 @@ async def on_ack(ctx: Ctx, _action: str, value: str) -> Reply:
     if view.trainee_id != ctx.actor.person_id:
         raise Forbidden("not the trainee of this plan", person_id=ctx.actor.person_id)
     if not await repo.acknowledge(ctx.session, stage_id=stage.id or 0, at=ctx.now):
-        return _say("support_acked_already")
+        return say("support_acked_already")
     await messaging.audit(
         ctx.session,
         actor_id=ctx.actor.person_id,
@@ -124,7 +119,7 @@ async def on_review_press(ctx: Ctx, _action: str, value: str) -> Reply:
     stage, plan, view = await _load(ctx, value)
     show.require_lead(ctx, view, stage)
     if plan.status != SupportPlanStatus.OPEN or stage.ended_on is not None:
-        return _say("support_closed_already")
+        return say("support_closed_already")
     targets = await repo.targets_of(ctx.session, stage_ids=[stage.id or 0])
     return Reply(open_form=review_form(view, stage, targets))
 
@@ -141,7 +136,7 @@ async def on_review_submit(ctx: Ctx, raw: dict[str, Any], state: dict[str, Any])
     show.require_lead(ctx, view, stage)
     due = _due(state)
     if plan.status != SupportPlanStatus.OPEN:
-        return Reply(close_form=True, message=_say("support_closed_already").message)
+        return Reply(close_form=True, message=say("support_closed_already").message)
     targets = await repo.targets_of(ctx.session, stage_ids=[stage.id or 0])
     checked = check(review_form(view, stage, targets), raw, today=ctx.today)
     if not checked.ok:
@@ -170,7 +165,7 @@ async def on_review_submit(ctx: Ctx, raw: dict[str, Any], state: dict[str, Any])
         now=ctx.now,
     )
     if review is None:
-        return Reply(close_form=True, message=_say("support_reviewed_already").message)
+        return Reply(close_form=True, message=say("support_reviewed_already").message)
     await messaging.audit(
         ctx.session,
         actor_id=ctx.actor.person_id,

@@ -204,6 +204,13 @@ async def programmes_by_framework(session: AsyncSession) -> dict[int, list[str]]
     return found
 
 
+async def programmes_with_frameworks(session: AsyncSession) -> list[tuple[str, Framework]]:
+    """Every programme by name, with the framework it is rated on."""
+    programmes = (await session.execute(select(Programme.id, Programme.name))).all()
+    on = await frameworks_for_programmes(session, programme_ids=[pid for pid, _ in programmes])
+    return sorted(((name, on[pid]) for pid, name in programmes), key=lambda p: p[0])
+
+
 async def _default_id(session: AsyncSession) -> int:
     stmt = select(AssessmentFramework.id).where(AssessmentFramework.code == DEFAULT_FRAMEWORK)
     return int((await session.execute(stmt)).scalar_one())

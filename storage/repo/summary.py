@@ -14,8 +14,10 @@ from storage.models import (
     Escalation,
     Observation,
     OutboxMessage,
+    PlacementEvaluation,
     RagRating,
     SupportPlan,
+    TutorVisit,
     WeeklyMeeting,
 )
 
@@ -77,4 +79,22 @@ async def totals(session: AsyncSession) -> Totals:
             session, Escalation, Escalation.acknowledged_at.is_not(None)
         ),
         support_plans=await _count(session, SupportPlan),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class QaCycleCounts:
+    visits: int
+    asks: int  # end-of-placement evaluations asked, reminders included
+    by_kind: dict[str, int]  # evaluations answered, by EvaluationKind
+
+
+async def qa_cycle_counts(session: AsyncSession) -> QaCycleCounts:
+    """The quality-assurance cycle's records, counted (the demo's closing table)."""
+    asked = OutboxMessage.kind.in_(("evaluation_ask", "evaluation_reminder"))  # type: ignore[attr-defined]
+    kinds = select(PlacementEvaluation.kind, func.count()).group_by(PlacementEvaluation.kind)
+    return QaCycleCounts(
+        visits=await _count(session, TutorVisit),
+        asks=await _count(session, OutboxMessage, asked),
+        by_kind={k: int(n) for k, n in (await session.execute(kinds)).all()},
     )
