@@ -55,6 +55,14 @@ class Planned:
     message: Message
     why: str
     escalation_level: int | None = None
+    # Already said by another message of the same sweep: stored as done ("cancelled", no
+    # payload) so that its key is known and it is never sent on its own later.
+    covered: bool = False
+
+
+def covered(key: str, kind: str, recipient_id: int | None, why: str) -> Planned:
+    """A message another one queued at the same moment says already (see `Planned.covered`)."""
+    return Planned(key, kind, recipient_id, Message("", ()), why, covered=True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,6 +214,37 @@ class Rule(Protocol):
         ...
 
 
+@dataclass(slots=True)
+class Reference:
+    """The part of a sweep's snapshot that changes only with the roster (and the date):
+    every placement active on `on`, the calendars, the closures, the review points, and the
+    placements partitioned by what decides their local time. The scheduler keeps it between
+    sweeps while the roster's stamp stands still."""
+
+    on: date
+    views: list[PlacementView]
+    calendars: dict[int, ProgrammeCalendar]
+    closures: dict[int, list[Span]]
+    points: list[ReviewPoint]
+    # (time zone, programme, school with days of its own or 0) -> its placements
+    partition: dict[tuple[str, int, int], list[PlacementView]] = field(default_factory=dict)
+    school_calendars: dict[tuple[int, int], ProgrammeCalendar] = field(default_factory=dict)
+
+
+async def load_reference(session: AsyncSession, *, on: date) -> Reference:
+    ref = Reference(
+        on,
+        await q.active_placements(session, on=on),
+        await calendar.all_calendars(session),
+        await calendar.school_closures(session),
+        await q.review_points(session),
+    )
+    for v in ref.views:
+        key = (v.timezone, v.programme_id, v.school_id if v.school_id in ref.closures else 0)
+        ref.partition.setdefault(key, []).append(v)
+    return ref
+
+
 async def load(
     session: AsyncSession,
     now: datetime,
@@ -215,32 +254,60 @@ async def load(
     views: list[PlacementView] | None = None,
     local_of: LocalOf | None = None,
     timing: Timing | None = None,
+    reference: Reference | None = None,
+    unrated: set[tuple[int, int]] | None = None,
+    known: set[str] | None = None,
 ) -> Snapshot:
     """The shared part of a snapshot. `views`: the scope's placements when the caller has
     them already (status); otherwise every placement active today. `local_of` gives each
-    (time zone, programme) its local view of now (the sweep's policy decides it)."""
+    (time zone, programme) its local view of now (the sweep's policy decides it).
+    `reference`, `unrated` and `known`: what the sweep kept from a minute ago and brought
+    up to date (scheduler/memo.py); read here when not given."""
     snap = Snapshot(now, today or now.date(), scope, timing, local_of=local_of)
     if scope.key is not None:
         return snap  # a single item: its rule loads just what it needs
-    snap.views = views if views is not None else await q.active_placements(session, on=now.date())
-    snap.calendars = await calendar.all_calendars(session)
-    snap.closures = await calendar.school_closures(session)
-    snap.points = await q.review_points(session)
+    if reference is None:
+        snap.views = (
+            views if views is not None else await q.active_placements(session, on=now.date())
+        )
+        snap.calendars = await calendar.all_calendars(session)
+        snap.closures = await calendar.school_closures(session)
+        snap.points = await q.review_points(session)
+    else:
+        snap.views, snap.calendars = reference.views, reference.calendars
+        snap.closures, snap.points = reference.closures, reference.points
+        snap.school_calendars = reference.school_calendars
     for rp in snap.points:
         snap.by_programme.setdefault(rp.programme_id, []).append(rp)
-    snap.unrated = await q.unrated(session, on=snap.today, placement_ids=scope.ids())
+    if unrated is None:
+        unrated = await q.unrated(session, on=snap.today, placement_ids=scope.ids())
+    snap.unrated = unrated
     if scope.everyone:
         # Review-point nudges may be queued up to sixty days ahead of the point.
-        snap.known = await q.recent_keys(session, since=now - timedelta(days=70))
+        snap.known = (
+            known
+            if known is not None
+            else await q.recent_keys(session, since=now - timedelta(days=KNOWN_DAYS))
+        )
     if local_of is not None:
-        _group(snap, local_of)
+        _group(snap, local_of, reference)
     return snap
 
 
-def _group(snap: Snapshot, local_of: LocalOf) -> None:
+# How far back a sweep looks for what it queued already.
+KNOWN_DAYS = 70
+
+
+def _group(snap: Snapshot, local_of: LocalOf, reference: Reference | None) -> None:
     """One answer per (time zone, programme, calendar), shared by every placement in it."""
     from zoneinfo import ZoneInfo
 
+    if reference is not None:
+        for key, views in reference.partition.items():
+            here = local_of(snap.now.astimezone(ZoneInfo(key[0])), snap.calendar(views[0]))
+            snap.groups[key] = (here, views)
+            snap.local.update(dict.fromkeys((v.id for v in views), here))
+        return
     for v in snap.views:
         key = (v.timezone, v.programme_id, v.school_id if v.school_id in snap.closures else 0)
         if key not in snap.groups:

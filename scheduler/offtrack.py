@@ -8,6 +8,7 @@ are the ones their conversations' rules decide with.
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -31,9 +32,28 @@ LEADERSHIP_ZONE = ZoneInfo("Europe/London")
 Finding = tuple[PlacementView, str, str, dict[str, Any]]
 
 
+# How long which placements missed their meetings is trusted before it is read again.
+MISSED_KEPT_FOR = timedelta(minutes=15)
+# Beyond this many placements rated since the last sweep, off-track ratings are read anew.
+REREAD_ALL_OVER = 2000
+
+
+@dataclass(slots=True)
+class Kept:
+    """What the off-track rules worked out over the whole partnership, kept between sweeps."""
+
+    # placement -> (review point, item) rated off track, at the review points `ratings_at`
+    ratings: dict[int, list[tuple[int, str]]] = field(default_factory=dict)
+    ratings_at: tuple[int, ...] = ()
+    # the weeks asked about -> (the placements asked about them, those that missed them all)
+    missed: dict[tuple[date, ...], tuple[frozenset[int], set[int]]] = field(default_factory=dict)
+    missed_at: datetime | None = None
+
+
 class OffTrack:
     def __init__(self, policy: Policy) -> None:
         self.policy = policy
+        self.kept = Kept()
         self.routes = {
             level: Route(channel=r.channel, people=tuple(r.people))
             for level in range(1, policy.escalation_levels + 1)
@@ -45,47 +65,85 @@ class OffTrack:
         working = self.policy.working_hours_start <= local.time() < self.policy.working_hours_end
         return ProgrammeCalendar().is_school_day(local.date()) and working
 
-    async def find(self, s: AsyncSession, snap: Snapshot) -> list[Finding]:
-        """Trainees who newly meet an off-track rule (not already escalated for that cause)."""
+    async def find(
+        self, s: AsyncSession, snap: Snapshot, rated: set[int] | None = None
+    ) -> list[Finding]:
+        """Trainees who newly meet an off-track rule (not already escalated for that cause).
+        `rated`: the placements rated since the last call (None: unknown, read them all)."""
         causes = await q.escalation_causes(s)
         open_rules = await q.escalated_placements(s)
-        found = await self._missed_meetings(s, snap, open_rules)
-        found += await self._off_track_ratings(s, snap)
+        found = await self._missed_meetings(s, snap, open_rules, causes)
+        found += await self._off_track_ratings(s, snap, rated)
         found += await self._concerns(s, snap)
         found += self._missing_ratings(snap)
         found += await self._targets_not_met(s, snap)
         return [f for f in found if (f[0].id, f[1], f[2]) not in causes]
 
     async def _missed_meetings(
-        self, s: AsyncSession, snap: Snapshot, open_rules: dict[int, set[str]]
+        self,
+        s: AsyncSession,
+        snap: Snapshot,
+        open_rules: dict[int, set[str]],
+        causes: set[tuple[int, str, str]],
     ) -> list[Finding]:
-        """Only weeks the mentor was asked about count (never weeks before the bot ran)."""
+        """Only weeks the mentor was asked about count (never weeks before the bot ran).
+
+        Which placements missed the weeks is kept between sweeps for a few minutes (it
+        changes when a past week's prompt is delivered late or its meeting signed off
+        late); anyone it would newly escalate is checked again in the database first."""
         needed = self.policy.off_track.missed_weeks
         by_weeks: dict[tuple[date, ...], list[PlacementView]] = defaultdict(list)
         for loc, views in snap.groups.values():
             cal = snap.calendar(views[0])  # the same for every placement of the group
             for v in views:
-                if "missed_meetings" in open_rules.get(v.id, set()):
-                    continue
                 before = cal.teaching_weeks_before(loc.week, needed, not_before=v.start_date)
                 if len(before) == needed:
                     by_weeks[tuple(sorted(before))].append(v)
+        kept = self.kept
+        stale = kept.missed_at is None or not (
+            kept.missed_at <= snap.now < kept.missed_at + MISSED_KEPT_FOR
+        )
+        missed_by_weeks: dict[tuple[date, ...], tuple[frozenset[int], set[int]]] = {}
         found: list[Finding] = []
         for weeks, group in by_weeks.items():
-            ids = [v.id for v in group]
-            missed = await q.missed_weeks(
-                s, placement_ids=ids, weeks=list(weeks), prompt_key=keys.WeeklyPrompt.sql_parts
-            )
-            evidence = {"weeks": [w.isoformat() for w in weeks]}
+            ids = frozenset(v.id for v in group)
+            held = None if stale else kept.missed.get(weeks)
+            if held is not None and held[0] == ids:
+                missed = held[1]
+            else:
+                missed = await self._missed(s, sorted(ids), weeks)
+                held = None
+            missed_by_weeks[weeks] = (ids, missed)
             cause = ",".join(str(w) for w in weeks)
-            found += [
-                (v, "missed_meetings", cause, dict(evidence)) for v in group if v.id in missed
+            new = [
+                v
+                for v in group
+                if v.id in missed
+                and "missed_meetings" not in open_rules.get(v.id, set())
+                and (v.id, "missed_meetings", cause) not in causes
             ]
+            if new and held is not None:
+                still = await self._missed(s, [v.id for v in new], weeks)
+                new = [v for v in new if v.id in still]
+            evidence = {"weeks": [w.isoformat() for w in weeks]}
+            found += [(v, "missed_meetings", cause, dict(evidence)) for v in new]
+        kept.missed = missed_by_weeks
+        if stale:
+            kept.missed_at = snap.now
         return found
 
-    async def _off_track_ratings(self, s: AsyncSession, snap: Snapshot) -> list[Finding]:
+    async def _missed(self, s: AsyncSession, ids: list[int], weeks: tuple[date, ...]) -> set[int]:
+        return await q.missed_weeks(
+            s, placement_ids=ids, weeks=list(weeks), prompt_key=keys.WeeklyPrompt.sql_parts
+        )
+
+    async def _off_track_ratings(
+        self, s: AsyncSession, snap: Snapshot, rated: set[int] | None
+    ) -> list[Finding]:
         """A rating its framework marks off track (Red, "not yet"…) at the latest review
-        point. The policy key keeps its first name, red_at_review_point; so does the rule."""
+        point. The policy key keeps its first name, red_at_review_point; so does the rule.
+        What was found is kept between sweeps and read again only for placements rated
+        since (`rated`), or for all when that is not known or the review points moved on."""
         if not self.policy.off_track.red_at_review_point:
             return []
         latest: dict[int, ReviewPoint] = {}
@@ -96,20 +154,18 @@ class OffTrack:
                 latest[rp.programme_id] = rp
         if not latest:
             return []
+        await self._read_off_track(s, latest, rated)
         by_id = snap.by_id()
         off_track: dict[tuple[int, int], list[str]] = defaultdict(list)
-        rows = await q.off_track_at(
-            s, review_point_ids=[rp.id for rp in latest.values() if rp.id is not None]
-        )
-        for pid, rp_id, item in rows:
+        for pid, rows in self.kept.ratings.items():
             v = by_id.get(pid)
-            if (
-                v is not None
-                and v.programme_id in latest
-                and latest[v.programme_id].id == rp_id
-                and rp_id is not None
-            ):
-                off_track[(pid, rp_id)].append(item)
+            for rp_id, item in rows:
+                if (
+                    v is not None
+                    and v.programme_id in latest
+                    and latest[v.programme_id].id == rp_id
+                ):
+                    off_track[(pid, rp_id)].append(item)
         names = {rp.id: rp.name for rp in snap.points}
         return [
             (
@@ -120,6 +176,24 @@ class OffTrack:
             )
             for (pid, rp_id), items in off_track.items()
         ]
+
+    async def _read_off_track(
+        self, s: AsyncSession, latest: dict[int, ReviewPoint], rated: set[int] | None
+    ) -> None:
+        points = tuple(sorted(rp.id for rp in latest.values() if rp.id is not None))
+        kept = self.kept
+        whole = rated is None or points != kept.ratings_at or len(rated) > REREAD_ALL_OVER
+        if not whole and not rated:
+            return
+        only = None if whole else sorted(rated or ())
+        rows = await q.off_track_at(s, review_point_ids=list(points), placement_ids=only)
+        if whole:
+            kept.ratings, kept.ratings_at = {}, points
+        else:
+            for pid in rated or ():
+                kept.ratings.pop(pid, None)
+        for pid, rp_id, item in rows:
+            kept.ratings.setdefault(pid, []).append((rp_id, item))
 
     async def _concerns(self, s: AsyncSession, snap: Snapshot) -> list[Finding]:
         if not self.policy.off_track.concern_escalates:
@@ -140,14 +214,14 @@ class OffTrack:
         """Still missing twice the policy's days on: past the lead mentor, to the ITT team."""
         late = timedelta(days=2 * self.policy.off_track.missing_ratings_days)
         found: list[Finding] = []
-        asked = nudged(snap)  # never a review point the mentor was not asked about
         for (_zone, programme_id, _school), (loc, views) in snap.groups.items():
             for rp in snap.points_of(programme_id):
                 if rp.end_date + late > loc.today:
                     continue
                 evidence = {"review_point_id": rp.id, "review_point": rp.name}
                 for v in views:
-                    if owes_ratings(snap, v.id, rp.id) and (v.id, rp.id) in asked:
+                    # never a review point the mentor was not asked about
+                    if owes_ratings(snap, v.id, rp.id) and (v.id, rp.id) in nudged(snap):
                         found.append((v, "missing_ratings", f"rp:{rp.id}", dict(evidence)))
         return found
 

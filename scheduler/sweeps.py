@@ -27,6 +27,7 @@ from handlers.codec import message_to_dict
 from handlers.owed import Local, Planned, Snapshot
 from handlers.registry import REGISTRY
 from scheduler import undeliverable
+from scheduler.memo import SweepMemo
 from scheduler.offtrack import LEADERSHIP_ZONE, OffTrack, preview
 from scheduler.policy import Policy, Slot
 from storage.calendar_rules import ProgrammeCalendar, monday_of
@@ -64,6 +65,7 @@ class Sweeper:
         self.policy = policy
         self.rules = list(rules) if rules is not None else REGISTRY.rules()
         self.off_track = OffTrack(policy)
+        self.memo = SweepMemo()
 
     async def plan(self, now: datetime) -> SweepResult:
         """Decide what is due at `now` without writing anything (`mentorbot due`)."""
@@ -71,9 +73,11 @@ class Sweeper:
             result = SweepResult()
 
             async def keep(p: Planned) -> None:
-                result.planned.append(p)
+                if not p.covered:
+                    result.planned.append(p)
 
-            await self._plan(session, now, result, keep, raise_escalations=False)
+            snap = await owed.load(session, now, local_of=self._local, timing=self.policy)
+            await self._plan(session, snap, result, keep, raise_escalations=False)
             return result
 
     async def run(self, now: datetime) -> SweepResult:
@@ -83,15 +87,28 @@ class Sweeper:
         result = SweepResult()
         async with transaction(self.sessions) as session:
             chunk: list[dict[str, Any]] = []
+            done: list[dict[str, Any]] = []  # covered: stored, not counted as queued
 
             async def queue(p: Planned) -> None:
-                chunk.append(_row(p, now))
+                rows = done if p.covered else chunk
+                rows.append(_row(p, now))
                 if len(chunk) >= ENQUEUE_CHUNK:
                     result.queued += await q.enqueue_many(session, rows=chunk)
                     chunk.clear()
+                if len(done) >= ENQUEUE_CHUNK:
+                    await q.enqueue_many(session, rows=done)
+                    done.clear()
 
-            await self._plan(session, now, result, queue, raise_escalations=True)
-            result.queued += await q.enqueue_many(session, rows=chunk)
+            try:
+                snap = await self.memo.snapshot(
+                    session, now, local_of=self._local, timing=self.policy
+                )
+                await self._plan(session, snap, result, queue, raise_escalations=True)
+                result.queued += await q.enqueue_many(session, rows=chunk)
+                await q.enqueue_many(session, rows=done)
+            except BaseException:
+                self.memo.forget()
+                raise
         log.info("sweep at %s: %s planned, %s queued", now.isoformat(), result.count, result.queued)
         return result
 
@@ -115,24 +132,37 @@ class Sweeper:
     async def _plan(
         self,
         s: AsyncSession,
-        now: datetime,
+        snap: Snapshot,
         result: SweepResult,
         sink: Callable[[Planned], Awaitable[None]],
         *,
         raise_escalations: bool,
     ) -> None:
-        snap = await owed.load(s, now, local_of=self._local, timing=self.policy)
-        sent = await q.nudges_since(s, kinds=NUDGE_KINDS, since=now - timedelta(days=7))
-        counts: defaultdict[int, int] = defaultdict(int, sent)
+        now = snap.now
+        counts: defaultdict[int, int] | None = None  # read only once a nudge is planned
         for rule in self.rules:
             facts = await rule.load(s, snap)
             for p in rule.plan(snap, facts, self.policy):
-                if p.key in snap.known or not self._within_cap(p, counts, result):
+                if p.key in snap.known:
+                    continue
+                if p.covered:
+                    await sink(p)  # stored as done, so never sent on its own later
+                    continue
+                if counts is None and p.kind in NUDGE_KINDS:
+                    since = now - timedelta(days=7)
+                    counts = defaultdict(
+                        int, await q.nudges_since(s, kinds=NUDGE_KINDS, since=since)
+                    )
+                if not self._within_cap(p, counts, result):
                     continue
                 result.count += 1
                 await sink(p)
         hours = self.off_track.leadership_hours(now)
-        findings = await self.off_track.find(s, snap) if hours else []
+        findings = []
+        if hours:
+            # What was rated since the off-track rules last ran (None: all of it, again).
+            rated = self.memo.take_rated() if raise_escalations else None
+            findings = await self.off_track.find(s, snap, rated)
         if raise_escalations:
             result.escalations = await self.off_track.escalate(s, snap, findings)
             if hours:
@@ -141,9 +171,11 @@ class Sweeper:
             for f in findings:
                 await sink(preview(f))
 
-    def _within_cap(self, p: Planned, counts: defaultdict[int, int], result: SweepResult) -> bool:
+    def _within_cap(
+        self, p: Planned, counts: defaultdict[int, int] | None, result: SweepResult
+    ) -> bool:
         """No more than the policy's nudges per person per week; prompts and digests are not nudges."""
-        if p.kind not in NUDGE_KINDS or p.recipient_id is None:
+        if p.kind not in NUDGE_KINDS or p.recipient_id is None or counts is None:
             return True
         if counts[p.recipient_id] >= self.policy.max_nudges_per_person_per_week:
             result.skipped_by_cap += 1
@@ -158,8 +190,8 @@ def _row(p: Planned, now: datetime) -> dict[str, Any]:
         "kind": p.kind,
         "recipient_id": p.recipient_id,
         "escalation_level": p.escalation_level,
-        "payload": message_to_dict(p.message),
-        "status": "pending",
+        "payload": {} if p.covered else message_to_dict(p.message),
+        "status": "cancelled" if p.covered else "pending",
         "attempts": 0,
         "next_attempt_at": now,
         "created_at": now,

@@ -72,9 +72,13 @@ class DigestRule:
             week = digest_week(snap.calendar(views[0]), loc, snap.timing)
             if week is None:
                 continue
+            queued: dict[int, bool] = {}  # per lead mentor: one key, not one per trainee
             for v in views:
-                if str(keys.Digest(v.lead_mentor_id, week)) not in snap.known:
-                    cohorts[(v.lead_mentor_id, week)].append(v)
+                lead = v.lead_mentor_id
+                if lead not in queued:
+                    queued[lead] = str(keys.Digest(lead, week)) in snap.known
+                if not queued[lead]:
+                    cohorts[(lead, week)].append(v)
         facts.cohorts = dict(cohorts)
         if not cohorts:
             return facts  # the expensive reads below happen once a week, not every minute

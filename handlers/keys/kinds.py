@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import ClassVar
@@ -21,6 +22,13 @@ class WeeklyPrompt:
         return f"{self.PREFIX}:{self.placement_id}:{self.week}"
 
     @staticmethod
+    def of_week(week: date) -> Callable[[int], str]:
+        """The week's key for a placement id, formatted without building the object (a
+        sweep asks for every placement's, every minute)."""
+        before, after = WeeklyPrompt.sql_parts(week)
+        return lambda placement_id: f"{before}{placement_id}{after}"
+
+    @staticmethod
     def sql_parts(week: date) -> tuple[str, str]:
         """The text before and after the placement id, for a query that builds the key
         from a placement id column (the missed-meetings rule)."""
@@ -35,6 +43,12 @@ class WeeklyReminder:
 
     def __str__(self) -> str:
         return f"{self.PREFIX}:{self.placement_id}:{self.week}"
+
+    @staticmethod
+    def of_week(week: date) -> Callable[[int], str]:
+        """As WeeklyPrompt.of_week."""
+        before, after = f"{WeeklyReminder.PREFIX}:", f":{week}"
+        return lambda placement_id: f"{before}{placement_id}{after}"
 
 
 @dataclass(frozen=True, slots=True)

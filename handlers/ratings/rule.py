@@ -87,7 +87,6 @@ class RatingsRule:
     def _to_leads(self, snap: Snapshot, timing: Timing) -> Iterator[Planned]:
         """Review-point ratings still missing N days on go to the lead mentor first."""
         days = timedelta(days=timing.off_track.missing_ratings_days)
-        asked = nudged(snap)
         for (_zone, programme_id, _school), (loc, views) in snap.groups.items():
             if not loc.allowed:
                 continue
@@ -95,7 +94,7 @@ class RatingsRule:
                 if rp.id is None or rp.end_date + days > loc.today:
                     continue
                 for v in views:
-                    if not owes_ratings(snap, v.id, rp.id) or (v.id, rp.id) not in asked:
+                    if not owes_ratings(snap, v.id, rp.id) or (v.id, rp.id) not in nudged(snap):
                         continue
                     key = str(keys.MissingRatings(v.id, rp.id))
                     if key in snap.known:

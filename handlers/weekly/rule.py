@@ -10,7 +10,7 @@ from datetime import date, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers import keys
-from handlers.owed import Owed, Planned, Snapshot, Timing, status_weeks
+from handlers.owed import Owed, Planned, Snapshot, Timing, covered, status_weeks
 from handlers.text import t
 from handlers.ui import Section, date_text
 from handlers.weekly.flow import confirm_buttons, prompt, reminder
@@ -66,18 +66,26 @@ class WeeklyRule:
             cal = snap.calendar(views[0])  # the same for every placement of the group
             if not (loc.allowed and loc.prompt_due and cal.is_teaching_week(loc.week)):
                 continue
+            prompt_key = keys.WeeklyPrompt.of_week(loc.week)
+            reminder_key = keys.WeeklyReminder.of_week(loc.week)
             for v in views:
                 if not owes_week(snap, v.id, loc.week):
                     continue
-                key = str(keys.WeeklyPrompt(v.id, loc.week))
-                if key not in snap.known:
+                key = prompt_key(v.id)
+                prompting = key not in snap.known
+                if prompting:
                     why = f"weekly sign-off for {v.trainee_name}"
                     yield Planned(key, "weekly_prompt", v.mentor_id, prompt(v, loc.week), why)
-                again = str(keys.WeeklyReminder(v.id, loc.week))
+                again = reminder_key(v.id)
                 if loc.reminder_due and again not in snap.known:
                     why = "meeting still not signed off"
-                    message = reminder(v, loc.week)
-                    yield Planned(again, "weekly_reminder", v.mentor_id, message, why)
+                    if prompting:
+                        # The first sweep after the reminder's time (a fresh install, or
+                        # after downtime): the prompt alone, never prompt and reminder at once.
+                        yield covered(again, "weekly_reminder", v.mentor_id, why)
+                    else:
+                        message = reminder(v, loc.week)
+                        yield Planned(again, "weekly_reminder", v.mentor_id, message, why)
 
     def owed(self, snap: Snapshot, facts: WeeklyFacts) -> Iterable[Owed]:
         for v in snap.views:

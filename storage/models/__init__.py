@@ -10,7 +10,7 @@ from storage.models.evidence import (
     WeeklyMeeting,
 )
 from storage.models.frameworks import AssessmentFramework, FrameworkStrand, ScaleValue
-from storage.models.health import SchedulerHealth
+from storage.models.health import ChangeStamp, SchedulerHealth
 from storage.models.intake import ParkedInteraction
 from storage.models.messaging import AuditEntry, OutboxMessage, ProcessedEvent
 from storage.models.people import Person, PersonRole, PlatformIdentity, School, SchoolClosure
@@ -32,6 +32,7 @@ __all__ = [
     "AssessmentFramework",
     "AuditEntry",
     "CalendarEntry",
+    "ChangeStamp",
     "Concern",
     "Escalation",
     "EscalationTarget",

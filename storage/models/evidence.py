@@ -78,8 +78,17 @@ class RagRating(SQLModel, table=True):
         sa.Index(
             "ix_rag_rating_placement_point_item", "placement_id", "review_point_id", "item_code"
         ),
-        # The newest rating per placement and strand on a framework (digest, IDP, reports).
-        sa.Index("ix_rag_rating_current", "scale", "placement_id", "item_code", "created_at", "id"),
+        # The newest rating per placement and strand on a framework (digest, IDP, reports),
+        # answered from the index alone (the value is in it).
+        sa.Index(
+            "ix_rag_rating_current",
+            "scale",
+            "placement_id",
+            "item_code",
+            "created_at",
+            "id",
+            "rating",
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)

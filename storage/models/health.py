@@ -28,3 +28,16 @@ class SchedulerHealth(SQLModel, table=True):
     last_failure_stage: str | None = Field(default=None, sa_type=sa.String(16))
     last_failure_type: str | None = Field(default=None, sa_type=sa.String(128))
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
+
+
+class ChangeStamp(SQLModel, table=True):
+    """A counter the database itself moves on whenever what it names changes (triggers,
+    revision 0016), so a process can keep what it read and ask one row whether it is still
+    right. `roster`: placements, people's names, schools, programmes, calendars, closures
+    and review points: what every sweep starts from, and which changes a few times a term.
+    """
+
+    __tablename__ = "change_stamp"
+
+    name: str = Field(primary_key=True, sa_type=sa.String(32))
+    version: int = Field(default=0, sa_type=sa.BigInteger)
