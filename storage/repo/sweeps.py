@@ -127,18 +127,15 @@ async def current_ratings_on(session: AsyncSession, *, scale: str) -> list[tuple
     dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
     stmt: Any
     if dialect == "postgresql":
-        stmt = (
-            _distinct_on(
-                select(RagRating.placement_id, RagRating.item_code, RagRating.rating).where(*where),
-                RagRating.placement_id,
-                RagRating.item_code,
-            )
-            .order_by(
-                RagRating.placement_id,
-                RagRating.item_code,
-                RagRating.created_at.desc(),
-                RagRating.id.desc(),
-            )
+        stmt = _distinct_on(
+            select(RagRating.placement_id, RagRating.item_code, RagRating.rating).where(*where),
+            RagRating.placement_id,
+            RagRating.item_code,
+        ).order_by(
+            RagRating.placement_id,
+            RagRating.item_code,
+            RagRating.created_at.desc(),
+            RagRating.id.desc(),
         )
         return list((await _core(session, stmt)).all())  # type: ignore[arg-type]
     # SQLite: with max() the other columns come from the row holding the maximum (SQLite's
