@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -31,6 +32,28 @@ class UtcDateTime(TypeDecorator[datetime]):
         if dialect.name == "sqlite":
             return value.replace(tzinfo=None)
         return value
+
+    def bind_processor(self, dialect: Dialect) -> Callable[[Any], Any] | None:
+        """On SQLite, the stored text in one step: SQLAlchemy's own path (this class's
+        conversion, then the dialect's %-formatting) cost a quarter of every row a sweep
+        queues. The text is exactly the dialect's, `YYYY-MM-DD HH:MM:SS.ffffff`, so values
+        written either way compare and sort alike."""
+        if dialect.name != "sqlite":
+            return super().bind_processor(dialect)
+
+        def process(value: Any) -> str | None:
+            if value is None:
+                return None
+            if not isinstance(value, datetime):
+                raise TypeError(f"expected datetime, got {type(value).__name__}")
+            if value.tzinfo is None:
+                raise ValueError("naive datetime given; all stored times must be timezone-aware")
+            if value.utcoffset():
+                value = value.astimezone(UTC)
+            # "YYYY-MM-DD HH:MM:SS.ffffff+00:00" without its offset, now that it is UTC.
+            return value.isoformat(" ", "microseconds")[:26]
+
+        return process
 
     def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
         if value is None:

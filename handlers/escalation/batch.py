@@ -17,7 +17,6 @@ from handlers.codec import message_to_dict
 from handlers.escalation import route
 from handlers.escalation.flow import alert
 from storage.enums import Role
-from storage.models import Escalation
 from storage.repo import concerns, messaging, people
 from storage.repo.placements import PlacementView
 
@@ -63,7 +62,7 @@ async def raise_escalations(
 
 async def _alert(
     session: AsyncSession,
-    opened: list[Escalation],
+    opened: list[concerns.Opened],
     views: Mapping[int, PlacementView],
     level_1: route.Route,
     now: datetime,

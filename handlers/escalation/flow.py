@@ -26,6 +26,7 @@ from handlers.ui import (
 from storage.enums import EscalationStatus
 from storage.models import Escalation
 from storage.repo import concerns, messaging, people, placements
+from storage.repo.concerns import Opened
 from storage.repo.placements import PlacementView
 
 RULE_TEXT = {
@@ -106,7 +107,7 @@ async def raise_level(
     )
 
 
-def alert(view: PlacementView, e: Escalation, *, status_line: str | None) -> Message:
+def alert(view: PlacementView, e: Escalation | Opened, *, status_line: str | None) -> Message:
     text = t(
         "escalation_alert",
         trainee=view.trainee_name,
@@ -130,7 +131,7 @@ def alert(view: PlacementView, e: Escalation, *, status_line: str | None) -> Mes
     return Message(text, tuple(blocks))
 
 
-def evidence_facts(view: PlacementView, e: Escalation) -> tuple[tuple[str, str], ...]:
+def evidence_facts(view: PlacementView, e: Escalation | Opened) -> tuple[tuple[str, str], ...]:
     """The evidence is stored as ids, codes and dates; its labels are rendered here, in the
     reader's language."""
     ev = e.evidence or {}

@@ -80,6 +80,7 @@ NOT_PERSONAL: dict[str, str] = {
     "assessment_framework": "an assessment framework's name",
     "calendar_entry": "a term's or holiday's name",
     "review_point": "a review point's name",
+    "change_stamp": "a counter's name ('roster') and its number",
     "slack_revoked_workspace": "a Slack workspace's name",
     "slack_bots": "a Slack workspace's name and the app's bot",
     "slack_installations": "slack_sdk's installation store: a workspace and its installer's "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -58,18 +59,33 @@ async def open_escalation(
 OPEN_CHUNK = 500
 
 
+@dataclass(frozen=True, slots=True)
+class Opened:
+    """An escalation just recorded, as its alert reads it. Not a model object: building one
+    per row cost a fifth of a millisecond, and a fresh deployment's first sweep opens
+    thousands."""
+
+    id: int
+    placement_id: int
+    rule: str
+    cause_key: str
+    evidence: dict[str, Any]
+    status: str = "open"
+    level: int = 1
+
+
 async def open_escalations_in_sets(
     session: AsyncSession,
     *,
     causes: list[tuple[int, str, str, dict[str, Any]]],
     alerted_at: datetime,
-) -> list[Escalation]:
+) -> list[Opened]:
     """Record new escalations in sets, as alerted at `alerted_at`: (placement, rule,
-    cause, evidence) each; those whose cause was already escalated are left out. The
-    escalations returned are not attached to the session (for rendering the alerts)."""
+    cause, evidence) each; those whose cause was already escalated are left out."""
     table = Escalation.__table__  # type: ignore[attr-defined]
     dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
-    opened: list[Escalation] = []
+    opened: list[Opened] = []
+    created_at = utcnow()
     for start in range(0, len(causes), OPEN_CHUNK):
         values = [
             {
@@ -79,7 +95,7 @@ async def open_escalations_in_sets(
                 "evidence": evidence,
                 "status": "open",
                 "level": 1,
-                "created_at": utcnow(),
+                "created_at": created_at,
                 "last_alerted_at": alerted_at,
             }
             for placement_id, rule, cause, evidence in causes[start : start + OPEN_CHUNK]
@@ -92,7 +108,9 @@ async def open_escalations_in_sets(
         for v in values:
             found = ids.get((v["placement_id"], v["rule"], v["cause_key"]))
             if found is not None:
-                opened.append(Escalation(id=found, **v))
+                opened.append(
+                    Opened(found, v["placement_id"], v["rule"], v["cause_key"], v["evidence"])
+                )
     return opened
 
 

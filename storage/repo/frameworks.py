@@ -47,7 +47,11 @@ class Framework:
     values: tuple[Value, ...]  # in the order they are offered
 
     def value(self, code: str) -> Value | None:
-        return next((v for v in self.values if v.code == code), None)
+        # A scale has a handful of values; a digest asks for one per trainee and strand.
+        for v in self.values:
+            if v.code == code:
+                return v
+        return None
 
     def strand(self, code: str) -> Strand | None:
         return next((s for s in self.strands if s.code == code), None)
