@@ -204,6 +204,10 @@ async def schools_led(session: AsyncSession, *, lead_mentor_id: int, on: date) -
     return set((await session.execute(stmt.distinct())).scalars().all())
 
 
+# Beyond this many mentors, the digest's count reads every placement instead of an IN list.
+MANY = 2500
+
+
 async def owed_by_mentor(
     session: AsyncSession, *, mentor_ids: Iterable[int], on: date
 ) -> dict[int, int]:
@@ -211,10 +215,18 @@ async def owed_by_mentor(
     ids = sorted(set(mentor_ids))
     if not ids:
         return {}
-    stmt = select(Placement.id, Placement.mentor_id).where(Placement.mentor_id.in_(ids))
-    mentor_of: dict[int, int] = {pid: mid for pid, mid in (await session.execute(stmt)).all()}
+    stmt = select(Placement.id, Placement.mentor_id)
+    # Digest day names most mentors: asking about all placements once beats an IN list of
+    # tens of thousands (which SQLite's limit on bound values would also refuse).
+    many = len(ids) > MANY
+    if not many:
+        stmt = stmt.where(Placement.mentor_id.in_(ids))
+    wanted = set(ids)
+    mentor_of = {pid: mid for pid, mid in (await session.execute(stmt)).all() if mid in wanted}
     out: dict[int, int] = {}
-    for placement_id, _point in await owed_pairs(session, on=on, placement_ids=mentor_of):
-        mentor = mentor_of[placement_id]
-        out[mentor] = out.get(mentor, 0) + 1
+    pairs = await owed_pairs(session, on=on, placement_ids=None if many else mentor_of)
+    for placement_id, _point in pairs:
+        mentor = mentor_of.get(placement_id)
+        if mentor is not None:
+            out[mentor] = out.get(mentor, 0) + 1
     return out

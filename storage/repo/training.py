@@ -25,6 +25,9 @@ async def add(session: AsyncSession, *, training: MentorTraining) -> MentorTrain
     return training
 
 
+MANY = 2500
+
+
 async def totals(
     session: AsyncSession, *, mentor_ids: Iterable[int], since: date
 ) -> dict[int, TrainingTotal]:
@@ -35,8 +38,13 @@ async def totals(
         return {}
     stmt = (
         select(MentorTraining.mentor_id, func.count(), func.sum(MentorTraining.minutes))
-        .where(MentorTraining.mentor_id.in_(ids), MentorTraining.attended_on >= since)
+        .where(MentorTraining.attended_on >= since)
         .group_by(MentorTraining.mentor_id)
     )
+    if len(ids) <= MANY:
+        stmt = stmt.where(MentorTraining.mentor_id.in_(ids))
+    # else digest day, most mentors: all of them once, not an IN list of tens of thousands
+    # (which SQLite's limit on bound values would refuse for a large partnership).
+    wanted = set(ids)
     rows = (await session.execute(stmt)).all()
-    return {mentor: TrainingTotal(int(n), int(m or 0)) for mentor, n, m in rows}
+    return {mentor: TrainingTotal(int(n), int(m or 0)) for mentor, n, m in rows if mentor in wanted}
