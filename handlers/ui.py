@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
+from functools import lru_cache
 from typing import Any
 
 
@@ -128,7 +129,10 @@ class Reply:
     close_form: bool = False
 
 
+@lru_cache(maxsize=4096)
 def date_text(d: date) -> str:
+    # Kept: a sweep writes the same few dates into tens of thousands of messages, and
+    # strftime costs more than the rest of a prompt.
     return d.strftime("%a %-d %b %Y")
 
 

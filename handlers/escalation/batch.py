@@ -79,6 +79,7 @@ async def _alert(
         recipients = [p.id for p in leads if p.id is not None]
     if not has_channel and not recipients:
         log.warning("%s escalations at level 1: no channel and no ITT lead", len(opened))
+        return
     rows: list[dict[str, Any]] = []
     for e in opened:
         assert e.id is not None
