@@ -41,17 +41,24 @@ class UtcDateTime(TypeDecorator[datetime]):
         if dialect.name != "sqlite":
             return super().bind_processor(dialect)
 
+        last: tuple[Any, str] = (None, "")  # a sweep's rows all carry the same moment
+
         def process(value: Any) -> str | None:
+            nonlocal last
             if value is None:
                 return None
+            seen = last  # one read: another thread may replace it meanwhile
+            if value is seen[0]:
+                return seen[1]
             if not isinstance(value, datetime):
                 raise TypeError(f"expected datetime, got {type(value).__name__}")
             if value.tzinfo is None:
                 raise ValueError("naive datetime given; all stored times must be timezone-aware")
-            if value.utcoffset():
-                value = value.astimezone(UTC)
+            utc = value.astimezone(UTC) if value.utcoffset() else value
             # "YYYY-MM-DD HH:MM:SS.ffffff+00:00" without its offset, now that it is UTC.
-            return value.isoformat(" ", "microseconds")[:26]
+            text = utc.isoformat(" ", "microseconds")[:26]
+            last = (value, text)
+            return text
 
         return process
 
