@@ -168,6 +168,8 @@ class Snapshot:
     # The sweep's school-local view of now, for rules about placements not active today
     # (the evaluations after a placement ends); None outside the sweep.
     local_of: LocalOf | None = None
+    views_by_id: dict[int, PlacementView] | None = None
+    unrated_by_point: dict[int, set[int]] | None = None
 
     def calendar(self, view: PlacementView) -> ProgrammeCalendar:
         found = self.calendars.get(view.programme_id)
@@ -189,8 +191,21 @@ class Snapshot:
         started = [rp for rp in self.points_of(programme_id) if rp.start_date <= on]
         return max(started, key=lambda rp: rp.start_date, default=None)
 
+    def unrated_at(self, review_point_id: int | None) -> set[int]:
+        """The placements with no rating at this review point (from `unrated`, indexed once
+        per snapshot: rules ask per review point, and most points are fully rated)."""
+        if self.unrated_by_point is None:
+            self.unrated_by_point = {}
+            for pid, rp in self.unrated:
+                self.unrated_by_point.setdefault(rp, set()).add(pid)
+        return self.unrated_by_point.get(review_point_id or 0, set())
+
     def by_id(self) -> dict[int, PlacementView]:
-        return {v.id: v for v in self.views}
+        """The views by placement id, made once per snapshot (several rules ask) and kept
+        with the sweep's reference picture (do not change it)."""
+        if self.views_by_id is None:
+            self.views_by_id = {v.id: v for v in self.views}
+        return self.views_by_id
 
 
 class Rule(Protocol):
@@ -229,6 +244,7 @@ class Reference:
     # (time zone, programme, school with days of its own or 0) -> its placements
     partition: dict[tuple[str, int, int], list[PlacementView]] = field(default_factory=dict)
     school_calendars: dict[tuple[int, int], ProgrammeCalendar] = field(default_factory=dict)
+    by_id: dict[int, PlacementView] = field(default_factory=dict)
 
 
 async def load_reference(session: AsyncSession, *, on: date) -> Reference:
@@ -242,6 +258,7 @@ async def load_reference(session: AsyncSession, *, on: date) -> Reference:
     for v in ref.views:
         key = (v.timezone, v.programme_id, v.school_id if v.school_id in ref.closures else 0)
         ref.partition.setdefault(key, []).append(v)
+    ref.by_id = {v.id: v for v in ref.views}
     return ref
 
 
@@ -277,6 +294,7 @@ async def load(
         snap.views, snap.calendars = reference.views, reference.calendars
         snap.closures, snap.points = reference.closures, reference.points
         snap.school_calendars = reference.school_calendars
+        snap.views_by_id = reference.by_id
     for rp in snap.points:
         snap.by_programme.setdefault(rp.programme_id, []).append(rp)
     if unrated is None:

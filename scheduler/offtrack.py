@@ -32,6 +32,8 @@ LEADERSHIP_ZONE = ZoneInfo("Europe/London")
 Finding = tuple[PlacementView, str, str, dict[str, Any]]
 
 
+# The placements asked about the same weeks, and their ids.
+AskedAbout = tuple[list[PlacementView], frozenset[int]]
 # How long which placements missed their meetings is trusted before it is read again.
 MISSED_KEPT_FOR = timedelta(minutes=15)
 # Beyond this many placements rated since the last sweep, off-track ratings are read anew.
@@ -48,6 +50,10 @@ class Kept:
     # the weeks asked about -> (the placements asked about them, those that missed them all)
     missed: dict[tuple[date, ...], tuple[frozenset[int], set[int]]] = field(default_factory=dict)
     missed_at: datetime | None = None
+    # the placements by the weeks that count, for the views `asked_of` and the weeks `asked_sig`
+    asked: dict[tuple[date, ...], AskedAbout] = field(default_factory=dict)
+    asked_of: list[PlacementView] | None = None
+    asked_sig: tuple[Any, ...] = ()
 
 
 class OffTrack:
@@ -91,22 +97,14 @@ class OffTrack:
         Which placements missed the weeks is kept between sweeps for a few minutes (it
         changes when a past week's prompt is delivered late or its meeting signed off
         late); anyone it would newly escalate is checked again in the database first."""
-        needed = self.policy.off_track.missed_weeks
-        by_weeks: dict[tuple[date, ...], list[PlacementView]] = defaultdict(list)
-        for loc, views in snap.groups.values():
-            cal = snap.calendar(views[0])  # the same for every placement of the group
-            for v in views:
-                before = cal.teaching_weeks_before(loc.week, needed, not_before=v.start_date)
-                if len(before) == needed:
-                    by_weeks[tuple(sorted(before))].append(v)
         kept = self.kept
+        by_weeks = self._asked_weeks(snap)
         stale = kept.missed_at is None or not (
             kept.missed_at <= snap.now < kept.missed_at + MISSED_KEPT_FOR
         )
         missed_by_weeks: dict[tuple[date, ...], tuple[frozenset[int], set[int]]] = {}
         found: list[Finding] = []
-        for weeks, group in by_weeks.items():
-            ids = frozenset(v.id for v in group)
+        for weeks, (group, ids) in by_weeks.items():
             held = None if stale else kept.missed.get(weeks)
             if held is not None and held[0] == ids:
                 missed = held[1]
@@ -131,6 +129,25 @@ class OffTrack:
         if stale:
             kept.missed_at = snap.now
         return found
+
+    def _asked_weeks(self, snap: Snapshot) -> dict[tuple[date, ...], AskedAbout]:
+        """The placements by the teaching weeks before this one that count, worked out
+        again only when the placements (the sweep's reference picture) or a week moved."""
+        needed = self.policy.off_track.missed_weeks
+        sig = (needed, tuple(sorted((key, loc.week) for key, (loc, _v) in snap.groups.items())))
+        kept = self.kept
+        if kept.asked_of is snap.views and kept.asked_sig == sig:
+            return kept.asked
+        by_weeks: dict[tuple[date, ...], list[PlacementView]] = defaultdict(list)
+        for loc, views in snap.groups.values():
+            cal = snap.calendar(views[0])  # the same for every placement of the group
+            for v in views:
+                before = cal.teaching_weeks_before(loc.week, needed, not_before=v.start_date)
+                if len(before) == needed:
+                    by_weeks[tuple(sorted(before))].append(v)
+        kept.asked = {w: (vs, frozenset(v.id for v in vs)) for w, vs in by_weeks.items()}
+        kept.asked_of, kept.asked_sig = snap.views, sig
+        return kept.asked
 
     async def _missed(self, s: AsyncSession, ids: list[int], weeks: tuple[date, ...]) -> set[int]:
         return await q.missed_weeks(
@@ -218,6 +235,8 @@ class OffTrack:
             for rp in snap.points_of(programme_id):
                 if rp.end_date + late > loc.today:
                     continue
+                if not snap.unrated_at(rp.id):
+                    continue  # everyone rated there
                 evidence = {"review_point_id": rp.id, "review_point": rp.name}
                 for v in views:
                     # never a review point the mentor was not asked about

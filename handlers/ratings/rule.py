@@ -64,7 +64,7 @@ class RatingsRule:
             if not loc.allowed:
                 continue
             for rp in snap.points_of(programme_id):
-                if rp.id is None or loc.today > rp.end_date:
+                if rp.id is None or loc.today > rp.end_date or not snap.unrated_at(rp.id):
                     continue
                 # The nearest offset already reached: after downtime, one nudge, not two.
                 due = [
@@ -91,7 +91,7 @@ class RatingsRule:
             if not loc.allowed:
                 continue
             for rp in snap.points_of(programme_id):
-                if rp.id is None or rp.end_date + days > loc.today:
+                if rp.id is None or rp.end_date + days > loc.today or not snap.unrated_at(rp.id):
                     continue
                 for v in views:
                     if not owes_ratings(snap, v.id, rp.id) or (v.id, rp.id) not in nudged(snap):
