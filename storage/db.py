@@ -17,6 +17,8 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from storage import sqlite_driver
+
 SQLITE_BUSY_TIMEOUT_MS = 5000
 
 
@@ -85,6 +87,7 @@ def make_engine(url: str, *, durable: bool = True, **kwargs: Any) -> AsyncEngine
         kwargs.setdefault("pool_timeout", 60)
     if parsed.get_backend_name() == "sqlite":
         engine = create_async_engine(parsed, connect_args={"timeout": 30}, **kwargs)
+        event.listen(engine.sync_engine, "connect", sqlite_driver.one_trip)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         if not durable:
             event.listen(engine.sync_engine, "connect", _sqlite_not_durable)
