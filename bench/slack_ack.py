@@ -195,7 +195,7 @@ async def _serve(conn: Connection, stub_url: str) -> None:
                     .select_from(AuditEntry)
                     .where(AuditEntry.action == "weekly_sign_off")
                 )
-            conn.send({"signed_off": signed, "audit": audits})
+            conn.send({"signed_off": signed, "audit": audits, "outcomes": runtime.intake.outcomes})
         assert command == "stop"
         await bare.cleanup()
         await ours.cleanup()  # disposes the engine too
@@ -467,7 +467,9 @@ async def bench(args: argparse.Namespace) -> None:
             guarded = sum(run.saving for run in results[("ours", kind)])
             verdict = "PASS" if guarded == 0 else "MISS"
             verdicts.append(verdict)
-            print(f"{kind:16} ours answered 'Saving…' (deadline guard) {guarded} times -> {verdict}")
+            print(
+                f"{kind:16} ours answered 'Saving…' (deadline guard) {guarded} times -> {verdict}"
+            )
     print()
     print(
         f"background work done at the stub: views.open {counts['views.open']}/{views_expected}, "
@@ -479,6 +481,7 @@ async def bench(args: argparse.Namespace) -> None:
         f"weeks signed off: {db['signed_off']} (expected {fresh}), "
         f"weekly_sign_off audit entries: {db['audit']}"
     )
+    print(f"our intake's outcomes (warm-up included): {dict(db['outcomes'])}")
     all_200 = all(set(run.statuses) == {200} for runs in results.values() for run in runs)
     print(f"all responses 200: {'yes' if all_200 else 'NO'}; overall: {'/'.join(verdicts)}")
 

@@ -1,35 +1,72 @@
-"""One trip to aiosqlite's thread per SQL statement instead of four (#17, target 1).
+"""SQLite statements without the trips to aiosqlite's thread (#17, target 1).
 
-aiosqlite runs each SQLite connection in a thread of its own and every call on it is a
+aiosqlite runs each SQLite connection in a thread of its own, and every call on it is a
 round trip to that thread (a future, a queue put, a thread switch, the event loop woken
-through its self-pipe). SQLAlchemy's adapter makes four per statement: open a cursor,
-execute, fetch the rows, close the cursor; with the commit and the pool's reset that was
-about fourteen trips for a weekly sign-off, most of the CPU an interaction costs on SQLite.
+through its self-pipe). SQLAlchemy's adapter made four per statement (open a cursor,
+execute, fetch, close), about fourteen for a weekly sign-off. Worse than their CPU: each
+trip hands the event loop to everything else that is ready, so under load (200 requests
+being parsed) a transaction holding SQLite's one write lock waited a whole loop turn at
+every statement, and the other writers waited for it, in SQLite's busy handler (sleeps of
+1 to 100 ms). At 200 concurrent submissions a slot was held ~100 ms for ~3 ms of work and
+the intake parked most of them ("Saving…").
 
-`one_trip` (a "connect" listener on the async engine) swaps each new connection's adapter
-class for one whose cursors do all four in the one trip: the statement runs, its rows are
-read and the cursor is closed in the connection's thread, and the event loop gets back
-the rows, description, row count and last row id. Nothing else changes: the same
-sqlite3 connection, the same statements and transactions, the same errors (raised in the
-thread and translated by the adapter as before).
+`one_trip` (a "connect" listener on our SQLite engines) swaps each connection's adapter
+for one whose statements, commits and rollbacks run:
+
+- *in place*, on the event loop's thread, inside `interactive()` (the handlers' short
+  transactions). A statement there cannot wait for a lock: the connection's busy timeout
+  is 0, and a statement SQLite answers "busy" (another connection holds the write lock)
+  is done again in the connection's thread with the usual wait, so a busy database stalls
+  that interaction, never the loop. Between begin and commit such a transaction gives the
+  loop up only where a handler awaits something else (a platform lookup), so it holds the
+  write lock for its own CPU time, not for loop turns;
+- otherwise in *one* trip to the connection's thread (statement, rows, cursor closed
+  there), so the scheduler's and the reports' long reads never block the loop.
+
+Nothing else changes: the same sqlite3 connection, statements, transactions and errors.
 """
 
 from __future__ import annotations
 
 import collections
+import contextlib
 import sqlite3
+from collections.abc import Iterator
+from contextvars import ContextVar
 from typing import Any
 
 from sqlalchemy.dialects.sqlite.aiosqlite import (
     AsyncAdapt_aiosqlite_connection,
     AsyncAdapt_aiosqlite_cursor,
 )
+from sqlalchemy.util import await_
 
 _Outcome = tuple[Any, list[Any], int, int | None]
+_IN_PLACE: ContextVar[bool] = ContextVar("mentorbot_sqlite_in_place", default=False)
+# The wait for the write lock of a statement done in the connection's thread (the busy
+# timeout the connection had before, storage.db's).
+WAIT_MS = 5000
+
+
+@contextlib.contextmanager
+def interactive() -> Iterator[None]:
+    """SQLite statements in this block (and the tasks it starts) run on the loop's thread."""
+    token = _IN_PLACE.set(True)
+    try:
+        yield
+    finally:
+        _IN_PLACE.reset(token)
+
+
+def _busy(exc: BaseException) -> bool:
+    if not isinstance(exc, sqlite3.OperationalError):
+        return False
+    text = str(exc)
+    return "database is locked" in text or "database is busy" in text
 
 
 def _run(conn: sqlite3.Connection, operation: Any, parameters: Any, many: bool) -> _Outcome:
-    """In the connection's thread: the statement, its rows, and the cursor closed."""
+    """The statement, its rows, and the cursor closed."""
     cursor = conn.cursor()
     try:
         if many:
@@ -45,12 +82,41 @@ def _run(conn: sqlite3.Connection, operation: Any, parameters: Any, many: bool) 
         cursor.close()
 
 
+def _waiting(conn: sqlite3.Connection, work: Any, *args: Any) -> Any:
+    """In the connection's thread: `work` allowed to wait for the write lock."""
+    conn.execute(f"PRAGMA busy_timeout={WAIT_MS}")
+    try:
+        return work(conn, *args)
+    finally:
+        conn.execute("PRAGMA busy_timeout=0")
+
+
+def _commit(conn: sqlite3.Connection) -> None:
+    conn.commit()
+
+
+def _rollback(conn: sqlite3.Connection) -> None:
+    conn.rollback()
+
+
+async def _do(aio: Any, work: Any, *args: Any) -> Any:
+    """`work` on the connection: in place when interactive (the thread only when busy)."""
+    conn: sqlite3.Connection = aio._conn
+    if _IN_PLACE.get():
+        try:
+            return work(conn, *args)
+        except sqlite3.OperationalError as exc:
+            if not _busy(exc):
+                raise
+    return await aio._execute(_waiting, conn, work, *args)
+
+
 class OneTripCursor(AsyncAdapt_aiosqlite_cursor):
-    """A buffered cursor whose statement is one round trip to the connection's thread."""
+    """A buffered cursor: each statement in place or in one trip (see the module)."""
 
     __slots__ = ("_arraysize", "_description", "_lastrowid", "_rowcount")
 
-    def __init__(self, adapt_connection: Any) -> None:  # no trip: no aiosqlite cursor
+    def __init__(self, adapt_connection: Any) -> None:  # no aiosqlite cursor, no trip
         self._adapt_connection = adapt_connection
         self._connection = adapt_connection._connection
         self._cursor = None  # type: ignore[assignment]
@@ -83,8 +149,7 @@ class OneTripCursor(AsyncAdapt_aiosqlite_cursor):
 
     async def _trip(self, operation: Any, parameters: Any, many: bool) -> None:
         async with self._adapt_connection._execute_mutex:
-            aio = self._connection
-            outcome: _Outcome = await aio._execute(_run, aio._conn, operation, parameters, many)
+            outcome: _Outcome = await _do(self._connection, _run, operation, parameters, many)
         self._description, rows, self._rowcount, self._lastrowid = outcome
         self._rows = collections.deque(rows)
 
@@ -95,7 +160,7 @@ class OneTripCursor(AsyncAdapt_aiosqlite_cursor):
         await self._trip(operation, seq_of_parameters, True)
 
     async def _async_soft_close(self) -> None:
-        """Nothing to close: the cursor was closed in the thread."""
+        """Nothing to close: the cursor was closed after its statement."""
 
     def close(self) -> None:
         self._rows.clear()
@@ -105,8 +170,21 @@ class OneTripConnection(AsyncAdapt_aiosqlite_connection):
     __slots__ = ()
     _cursor_cls = OneTripCursor
 
+    def commit(self) -> None:
+        try:
+            await_(_do(self._connection, _commit))
+        except Exception as error:
+            self._handle_exception(error)
+
+    def rollback(self) -> None:
+        try:
+            await_(_do(self._connection, _rollback))
+        except Exception as error:
+            self._handle_exception(error)
+
 
 def one_trip(dbapi_connection: Any, _record: Any) -> None:
-    """A "connect" listener: this connection's cursors make one trip per statement."""
+    """A "connect" listener (before storage.db's pragmas, whose busy timeout it replaces):
+    this connection's statements as the module says."""
     if type(dbapi_connection) is AsyncAdapt_aiosqlite_connection:
         dbapi_connection.__class__ = OneTripConnection
