@@ -28,6 +28,7 @@ Nothing else changes: the same sqlite3 connection, statements, transactions and 
 
 from __future__ import annotations
 
+import asyncio
 import collections
 import contextlib
 import sqlite3
@@ -102,13 +103,23 @@ def _rollback(conn: sqlite3.Connection) -> None:
 async def _do(aio: Any, work: Any, *args: Any) -> Any:
     """`work` on the connection: in place when interactive (the thread only when busy)."""
     conn: sqlite3.Connection = aio._conn
-    if _IN_PLACE.get():
-        try:
-            return work(conn, *args)
-        except sqlite3.OperationalError as exc:
-            if not _busy(exc):
-                raise
-    return await aio._execute(_waiting, conn, work, *args)
+    if not _IN_PLACE.get():
+        return await aio._execute(_waiting, conn, work, *args)
+    try:
+        return work(conn, *args)
+    except sqlite3.OperationalError as exc:
+        if not _busy(exc):
+            raise
+    # Waiting in the thread. Cancelled meanwhile, the statement is let finish before the
+    # cancellation goes on: the rollback that follows runs in place, and must not
+    # overtake it (a statement after its rollback would leave a transaction open).
+    trip = asyncio.ensure_future(aio._execute(_waiting, conn, work, *args))
+    try:
+        return await asyncio.shield(trip)
+    except asyncio.CancelledError:
+        with contextlib.suppress(BaseException):
+            await trip
+        raise
 
 
 class OneTripCursor(AsyncAdapt_aiosqlite_cursor):
