@@ -18,11 +18,13 @@ async def test_interactive_statements_run_on_the_loops_thread(tmp_path: Path) ->
     engine = make_engine(f"sqlite:///{tmp_path / 'db.sqlite'}")
     threads: list[int] = []
 
+    def thread_id() -> int:
+        threads.append(threading.get_ident())
+        return 1
+
     async with engine.connect() as conn:
         raw = await conn.get_raw_connection()
-        raw.driver_connection._conn.create_function(  # type: ignore[union-attr]
-            "thread_id", 0, lambda: threads.append(threading.get_ident()) or 1
-        )
+        raw.driver_connection._conn.create_function("thread_id", 0, thread_id)  # type: ignore[union-attr]
         with interactive():
             await conn.execute(text("SELECT thread_id()"))
         await conn.execute(text("SELECT thread_id()"))
