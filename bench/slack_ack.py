@@ -195,7 +195,13 @@ async def _serve(conn: Connection, stub_url: str) -> None:
                     .select_from(AuditEntry)
                     .where(AuditEntry.action == "weekly_sign_off")
                 )
-            conn.send({"signed_off": signed, "audit": audits, "outcomes": runtime.intake.outcomes})
+            conn.send(
+                {
+                    "signed_off": signed,
+                    "audit": audits,
+                    "outcomes": getattr(runtime.intake, "outcomes", {}),
+                }
+            )
         assert command == "stop"
         await bare.cleanup()
         await ours.cleanup()  # disposes the engine too
