@@ -7,11 +7,15 @@ Fires signed `block_actions` (a "weekly.held" press: acknowledged at once, the d
 read and views.open run afterwards) and `view_submission` (a "weekly.not_held" modal: the
 handler writes before the acknowledgement) at our app and at a bare slack-bolt AsyncApp
 whose listeners only `ack()`, both mounted on aiohttp on 127.0.0.1. Prints the median over
-rounds of p50, p99 and requests/s for each, the ratio ours/bare, and PASS/MISS against the
-target (our p99 within 1.25x of bare's). Never fails hard. Not collected by pytest.
+rounds of p50, p99 and requests/s for each, the ratio ours/bare, and PASS/MISS against
+issue #17's target 1 (our p99 within 1.5x of bare's, and no submission answered "Saving…"
+by the deadline guard). Never fails hard. Not collected by pytest.
 Also printed: the server process's CPU per request (all threads, our background work
-included), non-200 answers (404 is bolt's answer when a listener has not acked within
-3 s), form errors, the background calls seen at the stub and the weeks signed off.
+included; the bolt edge's share is about the bare app's figure), non-200 answers (404 is
+bolt's answer when a listener has not acked within 3 s), form errors, "Saving…" answers
+(the modal replaced by render.saving_view because the submission was not done within the
+listener's budget), the background calls seen at the stub and the weeks signed off.
+The machine may be shared: only figures from one run compare.
 
 Three processes, so the load generator's CPU is not charged to either app and the Slack
 Web API stub's work (Slack's, in production) is not charged to ours:
@@ -64,7 +68,7 @@ from tests.slack_harness import SECRET, USERS
 TOKEN = "xoxb-test-token"
 PRESS_WEEK = date(2026, 11, 16)
 FIRST_SUBMIT_WEEK = PRESS_WEEK + timedelta(weeks=1)
-TARGET = 1.25
+TARGET = 1.5  # issue #17 target 1: our p99 <= 1.5x bare bolt's
 PATH = "/slack/events"
 KINDS = ("block_actions", "view_submission")
 
@@ -191,7 +195,13 @@ async def _serve(conn: Connection, stub_url: str) -> None:
                     .select_from(AuditEntry)
                     .where(AuditEntry.action == "weekly_sign_off")
                 )
-            conn.send({"signed_off": signed, "audit": audits})
+            conn.send(
+                {
+                    "signed_off": signed,
+                    "audit": audits,
+                    "outcomes": getattr(runtime.intake, "outcomes", {}),
+                }
+            )
         assert command == "stop"
         await bare.cleanup()
         await ours.cleanup()  # disposes the engine too
@@ -285,6 +295,7 @@ class Run:
     seconds: list[float] = field(default_factory=list)
     statuses: Counter[int] = field(default_factory=Counter)
     form_errors: int = 0
+    saving: int = 0  # submissions answered "Saving…" (the deadline guard's modal)
     wall: float = 0.0
     cpu: float = 0.0  # the server process's CPU seconds, background work included
 
@@ -312,13 +323,22 @@ async def fire(
                 text = await response.read()
             run.seconds.append(time.perf_counter() - t0)
             run.statuses[response.status] += 1
-            if b'"response_action":"errors"' in text.replace(b" ", b""):
+            compact = text.replace(b" ", b"")
+            if b'"response_action":"errors"' in compact:
                 run.form_errors += 1
+            elif b'"response_action":"update"' in compact and is_saving(text):
+                run.saving += 1
 
     start = time.perf_counter()
     await asyncio.gather(*(one(i) for i in range(n)))
     run.wall = time.perf_counter() - start
     return run
+
+
+def is_saving(text: bytes) -> bool:
+    """The acknowledgement replaces the modal by the deadline guard's (render.saving_view)."""
+    view = json.loads(text).get("view") or {}
+    return bool((view.get("title") or {}).get("text") == "Saving")
 
 
 class Child:
@@ -343,12 +363,16 @@ def start(ctx: mp.context.SpawnContext, target: Callable[..., None], *args: Any)
 
 
 async def settle(stub: Child, views_wanted: int, within: float = 60.0) -> Counter[str]:
-    """Wait for our background work: every views.open in, then no stub call for 0.3 s."""
+    """Wait for our background work: every views.open in, then no stub call for 0.3 s; or
+    no stub call for 1.5 s (presses parked while the bot was busy open no modal: they are
+    coalesced and answered by message once handled, which this bench does not wait for)."""
     deadline = time.monotonic() + within
     last: Counter[str] = Counter()
+    quiet = 0
     while time.monotonic() < deadline:
         counts: Counter[str] = await stub.ask("counts")
-        if counts["views.open"] >= views_wanted and counts == last:
+        quiet = quiet + 1 if counts == last else 0
+        if quiet and (counts["views.open"] >= views_wanted or quiet >= 5):
             return counts
         last = counts
         await asyncio.sleep(0.3)
@@ -420,7 +444,7 @@ async def bench(args: argparse.Namespace) -> None:
     print()
     print(
         f"{'kind':16} {'app':5} {'p50 ms':>8} {'p99 ms':>8} {'req/s':>8} {'cpu ms/req':>10}"
-        "  form-errors  non-200"
+        "  form-errors  saving  non-200"
     )
     verdicts = []
     for kind in KINDS:
@@ -434,16 +458,24 @@ async def bench(args: argparse.Namespace) -> None:
             bad = sum((run.statuses for run in runs), Counter())
             del bad[200]
             errors = sum(run.form_errors for run in runs)
+            saving = sum(run.saving for run in runs)
             figures[app] = (p50, p99)
             statuses = ", ".join(f"{count} x {status}" for status, count in sorted(bad.items()))
             print(
-                f"{kind:16} {app:5} {ms(p50)} {ms(p99)} {rps:8.0f} {ms(cpu):>10}  {errors:11d}  {statuses or 0}"
+                f"{kind:16} {app:5} {ms(p50)} {ms(p99)} {rps:8.0f} {ms(cpu):>10}  {errors:11d}  {saving:6d}  {statuses or 0}"
             )
         r50 = figures["ours"][0] / figures["bare"][0]
         r99 = figures["ours"][1] / figures["bare"][1]
         verdict = "PASS" if r99 <= TARGET else "MISS"
         verdicts.append(verdict)
         print(f"{kind:16} ratio ours/bare  p50 {r50:.2f}x  p99 {r99:.2f}x  -> {verdict}")
+        if kind == "view_submission":
+            guarded = sum(run.saving for run in results[("ours", kind)])
+            verdict = "PASS" if guarded == 0 else "MISS"
+            verdicts.append(verdict)
+            print(
+                f"{kind:16} ours answered 'Saving…' (deadline guard) {guarded} times -> {verdict}"
+            )
     print()
     print(
         f"background work done at the stub: views.open {counts['views.open']}/{views_expected}, "
@@ -455,6 +487,7 @@ async def bench(args: argparse.Namespace) -> None:
         f"weeks signed off: {db['signed_off']} (expected {fresh}), "
         f"weekly_sign_off audit entries: {db['audit']}"
     )
+    print(f"our intake's outcomes (warm-up included): {dict(db['outcomes'])}")
     all_200 = all(set(run.statuses) == {200} for runs in results.values() for run in runs)
     print(f"all responses 200: {'yes' if all_200 else 'NO'}; overall: {'/'.join(verdicts)}")
 

@@ -27,6 +27,7 @@ from handlers.ui import Actions, Button, Message, Reply, Section, Style
 from storage.db import is_busy, transaction
 from storage.repo import messaging, people
 from storage.repo import parked as parked_repo
+from storage.sqlite_driver import interactive
 
 log = logging.getLogger(__name__)
 BUSY_ATTEMPTS = 4
@@ -140,7 +141,14 @@ class Conversations:
         return reply
 
     async def _once(self, user: PlatformUser, interaction: Interaction, parked: bool) -> Reply:
-        """One interaction as one transaction."""
+        """One interaction as one transaction (short: on SQLite, done on the loop's thread,
+        storage/sqlite_driver.py)."""
+        with interactive():
+            return await self._once_inside(user, interaction, parked)
+
+    async def _once_inside(
+        self, user: PlatformUser, interaction: Interaction, parked: bool
+    ) -> Reply:
         async with transaction(self.sessions) as session:
             key = interaction.event_key
             # The key is recorded first: the insert takes SQLite's write lock (or the key's
@@ -188,9 +196,10 @@ class Conversations:
 
     async def home(self, user: PlatformUser) -> Message:
         try:
-            async with transaction(self.sessions) as session:
-                ctx = await self._context(session, user)
-                home = await status.home(ctx)
+            with interactive():
+                async with transaction(self.sessions) as session:
+                    ctx = await self._context(session, user)
+                    home = await status.home(ctx)
             self._remember(user, ctx)
             return home
         except NotOnRoster:

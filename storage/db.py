@@ -18,7 +18,9 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
-SQLITE_BUSY_TIMEOUT_MS = 5000
+from storage import sqlite_driver
+
+SQLITE_BUSY_TIMEOUT_MS = sqlite_driver.WAIT_MS
 
 
 class DatabaseUrlError(ValueError):
@@ -50,12 +52,14 @@ def sync_url(url: str) -> URL:
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    # WAL lets readers run beside the one writer; the busy timeout makes a second
-    # writer wait instead of failing at once; SQLite leaves foreign keys off by default.
+    # WAL lets readers run beside the one writer; SQLite leaves foreign keys off by
+    # default. A second writer waits for the lock (SQLITE_BUSY_TIMEOUT_MS) only in the
+    # connection's thread: storage/sqlite_driver.py sets the timeout around each statement
+    # it does there; on the event loop's thread a statement must not wait at all.
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    cursor.execute("PRAGMA busy_timeout=0")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
 
@@ -94,7 +98,11 @@ def make_engine(url: str, *, durable: bool = True, **kwargs: Any) -> AsyncEngine
         kwargs.setdefault("max_overflow", 0)
         kwargs.setdefault("pool_timeout", 60)
     if parsed.get_backend_name() == "sqlite":
-        engine = create_async_engine(parsed, connect_args={"timeout": 30}, **kwargs)
+        # check_same_thread: the interactive path's statements run on the loop's thread
+        # (storage/sqlite_driver.py), never at the same time as the connection's thread.
+        connect_args = {"timeout": 30, "check_same_thread": False}
+        engine = create_async_engine(parsed, connect_args=connect_args, **kwargs)
+        event.listen(engine.sync_engine, "connect", sqlite_driver.one_trip)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         if not durable:
             event.listen(engine.sync_engine, "connect", _sqlite_not_durable)

@@ -3,6 +3,7 @@ checked here rather than discovered as an `invalid_blocks` error from the API.""
 
 from __future__ import annotations
 
+import functools
 import json
 from typing import Any
 
@@ -258,8 +259,13 @@ def read_metadata(raw: str) -> tuple[dict[str, Any], tuple[str, str] | None]:
 
 
 def saving_view() -> dict[str, Any]:
-    """Shown when a submission takes longer than Slack waits; the result follows as a DM."""
-    text = t("saving")
+    """Shown when a submission takes longer than Slack waits; the result follows as a DM.
+    (Made once per wording: under load it is the answer to many submissions a second.)"""
+    return _saving_view(t("saving"))
+
+
+@functools.lru_cache(maxsize=4)
+def _saving_view(text: str) -> dict[str, Any]:
     return View(
         type="modal",
         title=PlainTextObject(text="Saving"),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import weakref
 from typing import Any
 
 from slack_bolt.context.async_context import AsyncBoltContext
@@ -48,6 +49,15 @@ def user_id_of(body: dict[str, Any]) -> str:
     if isinstance(user, dict):
         return str(user.get("id") or "")
     return str(body.get("user_id") or user or "")
+
+
+# A person's DM with the bot is the same channel every time: opened once per Web API
+# client (a workspace's token) and person, not before every answer said by DM (a
+# conversations.open per "already signed off" answer was a third of a busy minute's calls).
+_DM_CHANNELS: weakref.WeakKeyDictionary[AsyncWebClient, dict[str, str]] = (
+    weakref.WeakKeyDictionary()
+)
+DM_CHANNELS_KEPT = 10_000
 
 
 class SlackReplies:
@@ -105,11 +115,21 @@ class SlackReplies:
     async def say(self, message: Message) -> None:
         if self.channel is not None and await self._in_channel(self.channel, message):
             return
-        opened = await self.client.conversations_open(users=self.user_id)
-        channel = (opened.get("channel") or {}).get("id") or self.user_id
-        await self.client.chat_postMessage(
-            channel=channel, text=message.text, blocks=render.message_blocks(message)
-        )
+        channels = _DM_CHANNELS.setdefault(self.client, {})
+        channel = channels.get(self.user_id)
+        if channel is None:
+            opened = await self.client.conversations_open(users=self.user_id)
+            channel = (opened.get("channel") or {}).get("id") or self.user_id
+            if len(channels) >= DM_CHANNELS_KEPT:
+                channels.clear()
+            channels[self.user_id] = channel
+        try:
+            await self.client.chat_postMessage(
+                channel=channel, text=message.text, blocks=render.message_blocks(message)
+            )
+        except SlackApiError:
+            channels.pop(self.user_id, None)  # opened again next time
+            raise
 
     async def _in_channel(self, channel: str, message: Message) -> bool:
         """Said in the channel; False when the bot may not post there (not invited), so

@@ -1,0 +1,201 @@
+"""SQLite statements without the trips to aiosqlite's thread (#17, target 1).
+
+aiosqlite runs each SQLite connection in a thread of its own, and every call on it is a
+round trip to that thread (a future, a queue put, a thread switch, the event loop woken
+through its self-pipe). SQLAlchemy's adapter made four per statement (open a cursor,
+execute, fetch, close), about fourteen for a weekly sign-off. Worse than their CPU: each
+trip hands the event loop to everything else that is ready, so under load (200 requests
+being parsed) a transaction holding SQLite's one write lock waited a whole loop turn at
+every statement, and the other writers waited for it, in SQLite's busy handler (sleeps of
+1 to 100 ms). At 200 concurrent submissions a slot was held ~100 ms for ~3 ms of work and
+the intake parked most of them ("Saving…").
+
+`one_trip` (a "connect" listener on our SQLite engines) swaps each connection's adapter
+for one whose statements, commits and rollbacks run:
+
+- *in place*, on the event loop's thread, inside `interactive()` (the handlers' short
+  transactions). A statement there cannot wait for a lock: the connection's busy timeout
+  is 0, and a statement SQLite answers "busy" (another connection holds the write lock)
+  is done again in the connection's thread with the usual wait, so a busy database stalls
+  that interaction, never the loop. Between begin and commit such a transaction gives the
+  loop up only where a handler awaits something else (a platform lookup), so it holds the
+  write lock for its own CPU time, not for loop turns;
+- otherwise in *one* trip to the connection's thread (statement, rows, cursor closed
+  there), so the scheduler's and the reports' long reads never block the loop.
+
+Nothing else changes: the same sqlite3 connection, statements, transactions and errors.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import contextlib
+import sqlite3
+from collections.abc import Iterator
+from contextvars import ContextVar
+from typing import Any
+
+from sqlalchemy.dialects.sqlite.aiosqlite import (
+    AsyncAdapt_aiosqlite_connection,
+    AsyncAdapt_aiosqlite_cursor,
+)
+from sqlalchemy.util import await_
+
+_Outcome = tuple[Any, list[Any], int, int | None]
+_IN_PLACE: ContextVar[bool] = ContextVar("mentorbot_sqlite_in_place", default=False)
+# The wait for the write lock of a statement done in the connection's thread (the busy
+# timeout the connection had before, storage.db's).
+WAIT_MS = 5000
+
+
+@contextlib.contextmanager
+def interactive() -> Iterator[None]:
+    """SQLite statements in this block (and the tasks it starts) run on the loop's thread."""
+    token = _IN_PLACE.set(True)
+    try:
+        yield
+    finally:
+        _IN_PLACE.reset(token)
+
+
+def _busy(exc: BaseException) -> bool:
+    if not isinstance(exc, sqlite3.OperationalError):
+        return False
+    text = str(exc)
+    return "database is locked" in text or "database is busy" in text
+
+
+def _run(conn: sqlite3.Connection, operation: Any, parameters: Any, many: bool) -> _Outcome:
+    """The statement, its rows, and the cursor closed."""
+    cursor = conn.cursor()
+    try:
+        if many:
+            cursor.executemany(operation, parameters)
+        elif parameters is None:
+            cursor.execute(operation)
+        else:
+            cursor.execute(operation, parameters)
+        description = cursor.description
+        rows = cursor.fetchall() if description else []
+        return description, rows, cursor.rowcount, cursor.lastrowid
+    finally:
+        cursor.close()
+
+
+def _waiting(conn: sqlite3.Connection, work: Any, *args: Any) -> Any:
+    """In the connection's thread: `work` allowed to wait for the write lock."""
+    conn.execute(f"PRAGMA busy_timeout={WAIT_MS}")
+    try:
+        return work(conn, *args)
+    finally:
+        conn.execute("PRAGMA busy_timeout=0")
+
+
+def _commit(conn: sqlite3.Connection) -> None:
+    conn.commit()
+
+
+def _rollback(conn: sqlite3.Connection) -> None:
+    conn.rollback()
+
+
+async def _do(aio: Any, work: Any, *args: Any) -> Any:
+    """`work` on the connection: in place when interactive (the thread only when busy)."""
+    conn: sqlite3.Connection = aio._conn
+    if not _IN_PLACE.get():
+        return await aio._execute(_waiting, conn, work, *args)
+    try:
+        return work(conn, *args)
+    except sqlite3.OperationalError as exc:
+        if not _busy(exc):
+            raise
+    # Waiting in the thread. Cancelled meanwhile, the statement is let finish before the
+    # cancellation goes on: the rollback that follows runs in place, and must not
+    # overtake it (a statement after its rollback would leave a transaction open).
+    trip = asyncio.ensure_future(aio._execute(_waiting, conn, work, *args))
+    try:
+        return await asyncio.shield(trip)
+    except asyncio.CancelledError:
+        with contextlib.suppress(BaseException):
+            await trip
+        raise
+
+
+class OneTripCursor(AsyncAdapt_aiosqlite_cursor):
+    """A buffered cursor: each statement in place or in one trip (see the module)."""
+
+    __slots__ = ("_arraysize", "_description", "_lastrowid", "_rowcount")
+
+    def __init__(self, adapt_connection: Any) -> None:  # no aiosqlite cursor, no trip
+        self._adapt_connection = adapt_connection
+        self._connection = adapt_connection._connection
+        self._cursor = None  # type: ignore[assignment]
+        self._soft_closed_memoized = {}  # type: ignore[assignment]
+        self._rows = collections.deque()
+        self._description: Any = None
+        self._rowcount = -1
+        self._lastrowid: int | None = None
+        self._arraysize = 1
+
+    @property
+    def description(self) -> Any:
+        return self._description
+
+    @property
+    def rowcount(self) -> int:
+        return self._rowcount
+
+    @property
+    def lastrowid(self) -> int:
+        return self._lastrowid  # type: ignore[return-value]
+
+    @property
+    def arraysize(self) -> int:
+        return self._arraysize
+
+    @arraysize.setter
+    def arraysize(self, value: int) -> None:
+        self._arraysize = value
+
+    async def _trip(self, operation: Any, parameters: Any, many: bool) -> None:
+        async with self._adapt_connection._execute_mutex:
+            outcome: _Outcome = await _do(self._connection, _run, operation, parameters, many)
+        self._description, rows, self._rowcount, self._lastrowid = outcome
+        self._rows = collections.deque(rows)
+
+    async def _execute_async(self, operation: Any, parameters: Any) -> Any:
+        await self._trip(operation, parameters, False)
+
+    async def _executemany_async(self, operation: Any, seq_of_parameters: Any) -> Any:
+        await self._trip(operation, seq_of_parameters, True)
+
+    async def _async_soft_close(self) -> None:
+        """Nothing to close: the cursor was closed after its statement."""
+
+    def close(self) -> None:
+        self._rows.clear()
+
+
+class OneTripConnection(AsyncAdapt_aiosqlite_connection):
+    __slots__ = ()
+    _cursor_cls = OneTripCursor
+
+    def commit(self) -> None:
+        try:
+            await_(_do(self._connection, _commit))
+        except Exception as error:
+            self._handle_exception(error)
+
+    def rollback(self) -> None:
+        try:
+            await_(_do(self._connection, _rollback))
+        except Exception as error:
+            self._handle_exception(error)
+
+
+def one_trip(dbapi_connection: Any, _record: Any) -> None:
+    """A "connect" listener (before storage.db's pragmas, whose busy timeout it replaces):
+    this connection's statements as the module says."""
+    if type(dbapi_connection) is AsyncAdapt_aiosqlite_connection:
+        dbapi_connection.__class__ = OneTripConnection
