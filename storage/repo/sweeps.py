@@ -137,9 +137,9 @@ async def current_ratings_on(
             select(RagRating.placement_id, RagRating.item_code, RagRating.rating).where(*where),
             RagRating.placement_id,
             RagRating.item_code,
-        ).order_by(
-            RagRating.placement_id,
-            RagRating.item_code,
+        ).order_by(  # all descending: the index read backwards, with no sort
+            RagRating.placement_id.desc(),
+            RagRating.item_code.desc(),
             RagRating.created_at.desc(),
             RagRating.id.desc(),
         )
