@@ -247,10 +247,14 @@ class Reference:
     by_id: dict[int, PlacementView] = field(default_factory=dict)
 
 
-async def load_reference(session: AsyncSession, *, on: date) -> Reference:
+async def load_reference(
+    session: AsyncSession, *, on: date, views: list[PlacementView] | None = None
+) -> Reference:
+    """`views`: the placements when the caller has them already (status); otherwise every
+    placement active `on`."""
     ref = Reference(
         on,
-        await q.active_placements(session, on=on),
+        views if views is not None else await q.active_placements(session, on=on),
         await calendar.all_calendars(session),
         await calendar.school_closures(session),
         await q.review_points(session),
@@ -284,17 +288,10 @@ async def load(
     if scope.key is not None:
         return snap  # a single item: its rule loads just what it needs
     if reference is None:
-        snap.views = (
-            views if views is not None else await q.active_placements(session, on=now.date())
-        )
-        snap.calendars = await calendar.all_calendars(session)
-        snap.closures = await calendar.school_closures(session)
-        snap.points = await q.review_points(session)
-    else:
-        snap.views, snap.calendars = reference.views, reference.calendars
-        snap.closures, snap.points = reference.closures, reference.points
-        snap.school_calendars = reference.school_calendars
-        snap.views_by_id = reference.by_id
+        reference = await load_reference(session, on=now.date(), views=views)
+    snap.views, snap.calendars = reference.views, reference.calendars
+    snap.closures, snap.points = reference.closures, reference.points
+    snap.school_calendars, snap.views_by_id = reference.school_calendars, reference.by_id
     for rp in snap.points:
         snap.by_programme.setdefault(rp.programme_id, []).append(rp)
     if unrated is None:
@@ -316,23 +313,14 @@ async def load(
 KNOWN_DAYS = 70
 
 
-def _group(snap: Snapshot, local_of: LocalOf, reference: Reference | None) -> None:
+def _group(snap: Snapshot, local_of: LocalOf, reference: Reference) -> None:
     """One answer per (time zone, programme, calendar), shared by every placement in it."""
     from zoneinfo import ZoneInfo
 
-    if reference is not None:
-        for key, views in reference.partition.items():
-            here = local_of(snap.now.astimezone(ZoneInfo(key[0])), snap.calendar(views[0]))
-            snap.groups[key] = (here, views)
-            snap.local.update(dict.fromkeys((v.id for v in views), here))
-        return
-    for v in snap.views:
-        key = (v.timezone, v.programme_id, v.school_id if v.school_id in snap.closures else 0)
-        if key not in snap.groups:
-            here = local_of(snap.now.astimezone(ZoneInfo(v.timezone)), snap.calendar(v))
-            snap.groups[key] = (here, [])
-        snap.local[v.id] = snap.groups[key][0]
-        snap.groups[key][1].append(v)
+    for key, views in reference.partition.items():
+        here = local_of(snap.now.astimezone(ZoneInfo(key[0])), snap.calendar(views[0]))
+        snap.groups[key] = (here, views)
+        snap.local.update(dict.fromkeys((v.id for v in views), here))
 
 
 def status_weeks(today: date) -> tuple[date, date]:
