@@ -8,7 +8,15 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from storage.models import Person, PersonRole, Placement, Programme, ReviewPoint, School
+from storage.models import (
+    Person,
+    PersonRole,
+    Placement,
+    Programme,
+    RagRating,
+    ReviewPoint,
+    School,
+)
 
 NOW = datetime(2026, 11, 18, 10, 0, tzinfo=UTC)  # a Wednesday in the autumn term
 WEEK = date(2026, 11, 16)
@@ -113,3 +121,19 @@ async def queue_weekly_prompt(runtime: Any, w: World) -> None:
             not_before=NOW,
         )
     await runtime.dispatcher.drain()
+
+
+def tara_rating(
+    w: World, item: str, rating: str, at: datetime, *, scale: str = "teachers_standards"
+) -> RagRating:
+    """Tara's mentor's rating of one strand at the world's review point."""
+    return RagRating(
+        scale=scale,
+        item_code=item,
+        rating=rating,
+        subject_id=w.trainee_id,
+        rater_id=w.mentor_id,
+        placement_id=w.placement_id,
+        review_point_id=w.review_point_id,
+        created_at=at,
+    )

@@ -9,24 +9,11 @@ from datetime import date
 from sqlalchemy import select, update
 
 from storage.db import session_factory
-from storage.models import Escalation, Person, Placement, RagRating, School, WeeklyMeeting
+from storage.models import Escalation, Person, Placement, School, WeeklyMeeting
 from storage.repo import stamps
-from tests.factories import build_world
+from tests.factories import build_world, tara_rating
 from tests.scheduler_harness import SchedulerHarness, at
 from tests.test_scheduler import prompts, sched  # noqa: F401  (the partnership fixture)
-
-
-def red(w, item: str, when) -> RagRating:  # type: ignore[no-untyped-def]
-    return RagRating(
-        scale="teachers_standards",
-        item_code=item,
-        rating="red",
-        subject_id=w.trainee_id,
-        rater_id=w.mentor_id,
-        placement_id=w.placement_id,
-        review_point_id=w.review_point_id,
-        created_at=when,
-    )
 
 
 async def off_track_alerts(h: SchedulerHarness) -> list[dict]:  # type: ignore[type-arg]
@@ -38,7 +25,7 @@ async def test_a_red_recorded_between_two_sweeps_of_a_day_is_escalated_at_the_ne
     await h.tick_at(at(date(2026, 11, 11), 9))
     assert not await off_track_alerts(h)
     async with h.sessions() as s, s.begin():
-        s.add(red(w, "TS7", at(date(2026, 11, 11), 9, 2)))
+        s.add(tara_rating(w, "TS7", "red", at(date(2026, 11, 11), 9, 2)))
     await h.tick_at(at(date(2026, 11, 11), 9, 3))
     alerts = await off_track_alerts(h)
     assert len(alerts) == 1 and "TS7" in str(alerts[0]["blocks"])

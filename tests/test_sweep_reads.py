@@ -9,10 +9,10 @@ from datetime import UTC, date, datetime
 import pytest
 
 from storage.db import session_factory
-from storage.models import MentorTraining, RagRating, Target, WeeklyMeeting
+from storage.models import MentorTraining, Target, WeeklyMeeting
 from storage.repo import qa, targets, training
 from storage.repo import sweeps as q
-from tests.factories import World, build_world
+from tests.factories import World, build_world, tara_rating
 
 ON = date(2026, 11, 25)
 
@@ -31,21 +31,8 @@ async def _partnership(engine) -> tuple[World, object]:  # type: ignore[no-untyp
                     signed_off_at=datetime(2026, 11, 20, tzinfo=UTC) if n < 2 else None,
                 )
             )
-        for pid, trainee in ((w.placement_id, w.trainee_id), (w.other_placement_id, None)):
-            if trainee is None:
-                continue  # Oli is not rated: Tara's form is owed, Oli's is not
-            s.add(
-                RagRating(
-                    scale="teachers_standards",
-                    item_code="TS1",
-                    rating="amber",
-                    subject_id=trainee,
-                    rater_id=w.mentor_id,
-                    placement_id=pid,
-                    review_point_id=w.review_point_id,
-                    created_at=datetime(2026, 11, 12, tzinfo=UTC),
-                )
-            )
+        # Tara is rated (her QA form is owed); Oli is not (his is not).
+        s.add(tara_rating(w, "TS1", "amber", datetime(2026, 11, 12, tzinfo=UTC)))
         for trainee, placement, day in (
             (w.trainee_id, w.placement_id, date(2026, 10, 1)),
             (w.other_trainee_id, w.other_placement_id, date(2026, 9, 20)),
