@@ -6,6 +6,14 @@ from typing import Any
 
 from handlers.ui import Actions, Block, Button, Facts, Message, Section, Style
 
+# The payload of a message built when it is sent (handlers.owed.BuildsLater): no text is
+# stored, so the outbox holds no personal data for it either.
+BUILT_WHEN_SENT: dict[str, Any] = {"built": "when_sent"}
+
+
+def built_when_sent(payload: dict[str, Any]) -> bool:
+    return payload.get("built") == "when_sent"
+
 
 def message_to_dict(message: Message) -> dict[str, Any]:
     return {"text": message.text, "blocks": [_block_to_dict(b) for b in message.blocks]}

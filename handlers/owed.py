@@ -8,6 +8,10 @@ scoped differently:
   query per trainee) and asks each rule what to queue now (`plan`);
 - the status view and the App Home load it for one person's placements (`owed`);
 - the still-relevant check before a late send loads it for the one queued item (`applies`).
+
+A message the sweep queues in the tens of thousands (the weekly prompts, the digests) is
+not built by the sweep: the outbox stores its key alone and the dispatcher asks the rule
+for it when it is sent (`BuildsLater`), so it says what is true then.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -52,7 +56,8 @@ class Planned:
     key: str
     kind: str
     recipient_id: int | None
-    message: Message
+    # None: built when it is sent (`BuildsLater`); the outbox stores the key alone.
+    message: Message | None
     why: str
     escalation_level: int | None = None
     # Already said by another message of the same sweep: stored as done ("cancelled", no
@@ -170,6 +175,9 @@ class Snapshot:
     local_of: LocalOf | None = None
     views_by_id: dict[int, PlacementView] | None = None
     unrated_by_point: dict[int, set[int]] | None = None
+    # The sweep that queues: a rule that can build its messages when they are sent
+    # (`BuildsLater`) plans them unbuilt. False for `mentorbot due`, which shows them.
+    build_later: bool = False
 
     def calendar(self, view: PlacementView) -> ProgrammeCalendar:
         found = self.calendars.get(view.programme_id)
@@ -226,6 +234,20 @@ class Rule(Protocol):
 
     def applies(self, snap: Snapshot, facts: Any, key: OutboxKey) -> bool | None:
         """Is the queued message under `key` still owed? None: not a key of this rule."""
+        ...
+
+
+@runtime_checkable
+class BuildsLater(Protocol):
+    """A rule whose queued messages are built when the dispatcher sends them (the outbox
+    holds their key alone): what the sweep queues by the thousand. Built then, a message
+    also says what is true when it arrives, not when it was queued."""
+
+    async def message_for(
+        self, session: AsyncSession, key: OutboxKey, now: datetime
+    ) -> Message | None:
+        """The message under `key` as of `now`; None: not a key of this rule, or nothing
+        is left to say (the dispatcher then cancels it)."""
         ...
 
 

@@ -19,10 +19,11 @@ from aiolimiter import AsyncLimiter
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from tenacity import RetryCallState, wait_exponential_jitter
 
-from handlers.codec import message_from_dict
+from handlers.codec import built_when_sent, message_from_dict
 from handlers.escalation import route
 from handlers.ports import Address, Delivery, OutputChannel, SendError
-from scheduler.relevance import still_applies
+from handlers.ui import Message
+from scheduler.relevance import built_now, still_applies
 from storage.db import transaction
 from storage.models import OutboxMessage
 from storage.repo import concerns, outbox, people
@@ -151,10 +152,11 @@ class Dispatcher:
     async def _deliver_one(self, row: OutboxMessage, result: DispatchResult) -> None:
         assert row.id is not None
         try:
-            address = await self._prepare(row)
-            if address is None:
+            prepared = await self._prepare(row)
+            if prepared is None:
                 await self._cancel(row, result)
                 return
+            address, message = prepared
             channel = self.channels.get(address.platform)
             if channel is None:
                 raise SendError(f"no {address.platform} edge configured", permanent=True)
@@ -166,19 +168,28 @@ class Dispatcher:
             if delivery is None:
                 conversation = address.channel_id or address.external_id or address.email or ""
                 await self.limiters.acquire(address.platform, conversation)
-                delivery = await channel.send(address, message_from_dict(row.payload), key=row.key)
+                delivery = await channel.send(address, message, key=row.key)
                 result.sent += 1
             await self._settle(row, address, delivery)
         except SendError as exc:
             await self._failed(row, exc, result)
 
-    async def _prepare(self, row: OutboxMessage) -> Address | None:
-        """Where the row goes, or None when it no longer applies: one session for both
-        (one pooled connection, and on PostgreSQL one pre-ping, per row sent)."""
+    async def _prepare(self, row: OutboxMessage) -> tuple[Address, Message] | None:
+        """Where the row goes and what it says, or None when it no longer applies: one
+        session for all of it (one pooled connection, and on PostgreSQL one pre-ping, per
+        row sent). A prompt or digest the sweep queued by its key is built here."""
         async with self.sessions() as session:
-            if not await still_applies(session, kind=row.kind, key=row.key, now=self.clock()):
+            now = self.clock()
+            if not await still_applies(session, kind=row.kind, key=row.key, now=now):
                 return None
-            return await self._address(session, row)
+            if built_when_sent(row.payload):
+                built = await built_now(session, key=row.key, now=now)
+                if built is None:
+                    return None
+                message = built
+            else:
+                message = message_from_dict(row.payload)
+            return await self._address(session, row), message
 
     async def _cancel(self, row: OutboxMessage, result: DispatchResult) -> None:
         assert row.id is not None

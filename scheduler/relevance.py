@@ -1,5 +1,6 @@
 """Before a queued message goes out late (a retry, a restart), check it is still owed:
-a reminder for a week already signed off is cancelled, not sent.
+a reminder for a week already signed off is cancelled, not sent. And build, as it is
+sent, what the sweep queued by its key alone (`built_now`).
 
 The same decision as the sweep's and the status view's: each rule of the registry is
 asked over a snapshot scoped to the one queued item."""
@@ -12,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers import keys, owed
 from handlers.registry import REGISTRY
+from handlers.ui import Message
 
 
 async def still_applies(
@@ -33,3 +35,18 @@ async def still_applies(
         if answer is not None:
             return answer
     return True
+
+
+async def built_now(session: AsyncSession, *, key: str, now: datetime) -> Message | None:
+    """A message the outbox holds by its key alone (a prompt, a digest), built by the rule
+    that queued it, as things stand `now`; None when no rule can say it any more (a
+    placement gone since), and the dispatcher then cancels it."""
+    typed = keys.parse(key)
+    if typed is None:
+        return None
+    for rule in REGISTRY.rules():
+        if isinstance(rule, owed.BuildsLater):
+            message = await rule.message_for(session, typed, now)
+            if message is not None:
+                return message
+    return None

@@ -23,7 +23,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from handlers import owed
-from handlers.codec import message_to_dict
+from handlers.codec import BUILT_WHEN_SENT, message_to_dict
 from handlers.owed import Local, Planned, Snapshot
 from handlers.registry import REGISTRY
 from scheduler import undeliverable
@@ -103,6 +103,9 @@ class Sweeper:
                 snap = await self.memo.snapshot(
                     session, now, local_of=self._local, timing=self.policy
                 )
+                # Prompts and digests are built as they are sent, not tens of thousands
+                # at once here (handlers.owed.BuildsLater).
+                snap.build_later = True
                 await self._plan(session, snap, result, queue, raise_escalations=True)
                 result.queued += await q.enqueue_many(session, rows=chunk)
                 await q.enqueue_many(session, rows=done)
@@ -185,12 +188,18 @@ class Sweeper:
 
 
 def _row(p: Planned, now: datetime) -> dict[str, Any]:
+    if p.covered:
+        payload: dict[str, Any] = {}
+    elif p.message is None:
+        payload = BUILT_WHEN_SENT
+    else:
+        payload = message_to_dict(p.message)
     return {
         "key": p.key,
         "kind": p.kind,
         "recipient_id": p.recipient_id,
         "escalation_level": p.escalation_level,
-        "payload": {} if p.covered else message_to_dict(p.message),
+        "payload": payload,
         "status": "cancelled" if p.covered else "pending",
         "attempts": 0,
         "next_attempt_at": now,

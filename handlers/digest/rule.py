@@ -6,21 +6,21 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handlers import keys
+from handlers import keys, owed
 from handlers.conversation import CohortDigestPart, DigestPart
 from handlers.digest.flow import DigestRow, digest
 from handlers.owed import Local, Owed, Planned, Snapshot, Timing
 from handlers.ratings.flow import overdue as overdue_ratings
 from handlers.ratings.rule import owes_ratings
-from handlers.ui import Block
+from handlers.ui import Block, Message
 from handlers.weekly.flow import overdue as overdue_meeting
-from storage.calendar_rules import ProgrammeCalendar
-from storage.repo import frameworks
+from storage.calendar_rules import ProgrammeCalendar, monday_of
+from storage.repo import frameworks, placements
 from storage.repo import sweeps as q
 from storage.repo.frameworks import Framework
 from storage.repo.placements import PlacementView
@@ -80,40 +80,52 @@ class DigestRule:
                 if not queued[lead]:
                     cohorts[(lead, week)].append(v)
         facts.cohorts = dict(cohorts)
-        if not cohorts:
-            return facts  # the expensive reads below happen once a week, not every minute
-        ids = [v.id for vs in cohorts.values() for v in vs]
-        facts.last = await q.last_signed_off(session, placement_ids=ids)
-        facts.frameworks = await frameworks.frameworks_for_programmes(
-            session, programme_ids={v.programme_id for vs in cohorts.values() for v in vs}
-        )
-        facts.latest = await _latest(session, cohorts, facts.frameworks)
-        facts.dead = await q.dead_recipients(session, since=snap.now - timedelta(days=7))
-        mentor_ids = {v.mentor_id for vs in cohorts.values() for v in vs}
-        mentor_parts, cohort_parts = _digest_parts()
-        for part in mentor_parts:
-            loaded = await part.load(session, mentor_ids=mentor_ids, today=snap.today)
-            facts.parts.append((part, loaded))
-        trainee_ids = {v.trainee_id for vs in cohorts.values() for v in vs}
-        for cohort_part in cohort_parts:
-            loaded = await cohort_part.load(session, trainee_ids=trainee_ids, today=snap.today)
-            facts.cohort_parts.append((cohort_part, loaded))
+        if cohorts and not snap.build_later:
+            # Once a week, for `mentorbot due`; the sweep that queues leaves each digest
+            # to be built when it is sent (message_for), a cohort at a time.
+            await _read(session, snap, facts)
         return facts
 
     def plan(self, snap: Snapshot, facts: DigestFacts, timing: Timing) -> Iterator[Planned]:
         for (lead_id, week), cohort in facts.cohorts.items():
-            rows = [self._row(v, snap, facts) for v in cohort]
-            unreachable = sorted(
-                {v.trainee_name for v in cohort if v.trainee_id in facts.dead}
-                | {v.mentor_name for v in cohort if v.mentor_id in facts.dead}
-            )
             yield Planned(
                 str(keys.Digest(lead_id, week)),
                 "digest",
                 lead_id,
-                digest(rows, unreachable, self._parts(cohort, facts)),
+                None if snap.build_later else self._message(cohort, snap, facts),
                 f"weekly digest ({len(cohort)} trainees)",
             )
+
+    async def message_for(
+        self, session: AsyncSession, key: keys.OutboxKey, now: datetime
+    ) -> Message | None:
+        """The digest the sweep queued by its key, as the lead mentor's cohort stands when
+        it is sent."""
+        if not isinstance(key, keys.Digest):
+            return None
+        cohort = await placements.for_lead_mentor(
+            session, lead_mentor_id=key.lead_mentor_id, on=now.date()
+        )
+        if not cohort:
+            return None  # no trainee left to report on
+        snap = await owed.load(
+            session,
+            now,
+            scope=owed.Scope(placement_ids=frozenset(v.id for v in cohort)),
+            views=cohort,
+            local_of=_today_there,
+        )
+        facts = DigestFacts(cohorts={(key.lead_mentor_id, key.week): cohort})
+        await _read(session, snap, facts)
+        return self._message(cohort, snap, facts)
+
+    def _message(self, cohort: list[PlacementView], snap: Snapshot, facts: DigestFacts) -> Message:
+        rows = [self._row(v, snap, facts) for v in cohort]
+        unreachable = sorted(
+            {v.trainee_name for v in cohort if v.trainee_id in facts.dead}
+            | {v.mentor_name for v in cohort if v.mentor_id in facts.dead}
+        )
+        return digest(rows, unreachable, self._parts(cohort, facts))
 
     @staticmethod
     def _parts(cohort: list[PlacementView], facts: DigestFacts) -> list[Block]:
@@ -143,10 +155,41 @@ class DigestRule:
         return None
 
 
+def _today_there(local: datetime, cal: ProgrammeCalendar) -> Local:
+    """The school's date and week, for a digest built when it is sent (its rows ask what
+    is overdue before this week)."""
+    return Local(local, local.date(), monday_of(local.date()), True)
+
+
+async def _read(session: AsyncSession, snap: Snapshot, facts: DigestFacts) -> None:
+    """What the cohorts' digests show: last week signed off, newest ratings, who could not
+    be reached, and the other conversations' parts."""
+    cohorts = facts.cohorts
+    ids = [v.id for vs in cohorts.values() for v in vs]
+    facts.last = await q.last_signed_off(session, placement_ids=ids)
+    facts.frameworks = await frameworks.frameworks_for_programmes(
+        session, programme_ids={v.programme_id for vs in cohorts.values() for v in vs}
+    )
+    # A cohort's own ratings when few; every trainee's (one pass) on the sweep's digest day.
+    few = ids if len(ids) <= q.ONE_PASS else None
+    facts.latest = await _latest(session, cohorts, facts.frameworks, few)
+    facts.dead = await q.dead_recipients(session, since=snap.now - timedelta(days=7))
+    mentor_ids = {v.mentor_id for vs in cohorts.values() for v in vs}
+    mentor_parts, cohort_parts = _digest_parts()
+    for part in mentor_parts:
+        loaded = await part.load(session, mentor_ids=mentor_ids, today=snap.today)
+        facts.parts.append((part, loaded))
+    trainee_ids = {v.trainee_id for vs in cohorts.values() for v in vs}
+    for cohort_part in cohort_parts:
+        loaded = await cohort_part.load(session, trainee_ids=trainee_ids, today=snap.today)
+        facts.cohort_parts.append((cohort_part, loaded))
+
+
 async def _latest(
     session: AsyncSession,
     cohorts: dict[tuple[int, date], list[PlacementView]],
     found: dict[int, Framework],
+    placement_ids: list[int] | None,
 ) -> dict[int, dict[str, str]]:
     """Each cohort trainee's newest rating per strand on their programme's framework (a
     rating on another framework is not shown). Read only for the frameworks in use and kept
@@ -159,7 +202,8 @@ async def _latest(
     }
     latest: dict[int, dict[str, str]] = defaultdict(dict)
     for scale in sorted(set(scale_of.values())):  # one or two frameworks in use
-        for pid, item, rating in await q.current_ratings_on(session, scale=scale):
+        got = await q.current_ratings_on(session, scale=scale, placement_ids=placement_ids)
+        for pid, item, rating in got:
             if scale_of.get(pid) == scale:
                 latest[pid][item] = rating
     return dict(latest)

@@ -5,18 +5,18 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers import keys
 from handlers.owed import Owed, Planned, Snapshot, Timing, covered, status_weeks
 from handlers.text import t
-from handlers.ui import Section, date_text
+from handlers.ui import Message, Section, date_text
 from handlers.weekly.flow import confirm_buttons, prompt, reminder
 from storage.calendar_rules import ProgrammeCalendar
 from storage.models import WeeklyMeeting
-from storage.repo import evidence
+from storage.repo import evidence, placements
 from storage.repo import sweeps as q
 from storage.repo.placements import PlacementView
 
@@ -62,6 +62,7 @@ class WeeklyRule:
         return facts
 
     def plan(self, snap: Snapshot, facts: WeeklyFacts, timing: Timing) -> Iterator[Planned]:
+        later = snap.build_later  # a prompt is built when it is sent (message_for)
         for loc, views in snap.groups.values():
             cal = snap.calendar(views[0])  # the same for every placement of the group
             if not (loc.allowed and loc.prompt_due and cal.is_teaching_week(loc.week)):
@@ -75,7 +76,8 @@ class WeeklyRule:
                 prompting = key not in snap.known
                 if prompting:
                     why = f"weekly sign-off for {v.trainee_name}"
-                    yield Planned(key, "weekly_prompt", v.mentor_id, prompt(v, loc.week), why)
+                    message = None if later else prompt(v, loc.week)
+                    yield Planned(key, "weekly_prompt", v.mentor_id, message, why)
                 again = reminder_key(v.id)
                 if loc.reminder_due and again not in snap.known:
                     why = "meeting still not signed off"
@@ -84,7 +86,7 @@ class WeeklyRule:
                         # after downtime): the prompt alone, never prompt and reminder at once.
                         yield covered(again, "weekly_reminder", v.mentor_id, why)
                     else:
-                        message = reminder(v, loc.week)
+                        message = None if later else reminder(v, loc.week)
                         yield Planned(again, "weekly_reminder", v.mentor_id, message, why)
 
     def owed(self, snap: Snapshot, facts: WeeklyFacts) -> Iterable[Owed]:
@@ -100,6 +102,18 @@ class WeeklyRule:
         if isinstance(key, keys.WeeklyPrompt | keys.WeeklyReminder | keys.WeeklySnooze):
             return owes_week(snap, key.placement_id, key.week)
         return None
+
+    async def message_for(
+        self, session: AsyncSession, key: keys.OutboxKey, now: datetime
+    ) -> Message | None:
+        """A prompt or reminder the sweep queued by its key, built as it is sent."""
+        if not isinstance(key, keys.WeeklyPrompt | keys.WeeklyReminder):
+            return None
+        view = await placements.view(session, placement_id=key.placement_id)
+        if view is None:
+            return None
+        build = prompt if isinstance(key, keys.WeeklyPrompt) else reminder
+        return build(view, key.week)
 
 
 RULE = WeeklyRule()

@@ -123,13 +123,16 @@ async def current_ratings(
 
 
 async def current_ratings_on(
-    session: AsyncSession, *, scale: str
+    session: AsyncSession, *, scale: str, placement_ids: list[int] | None = None
 ) -> Iterable[tuple[int, str, str]]:
     """The newest rating per (placement, item) on one framework, as (placement, item,
-    rating): the digest's grid. Every trainee's on digest day, so each database is asked in
-    its own fastest way, from the index that holds these columns (ranking every rating of
-    the year with a window function took four times as long)."""
-    where = (RagRating.scale == scale, RagRating.placement_id.is_not(None))
+    rating): the digest's grid, of the placements given (a cohort; None: every trainee's,
+    for `mentorbot due` on digest day). Each database is asked in its own fastest way, from
+    the index that holds these columns (ranking every rating of the year with a window
+    function took four times as long)."""
+    where: tuple[Any, ...] = (RagRating.scale == scale, RagRating.placement_id.is_not(None))
+    if placement_ids is not None:
+        where = (*where, RagRating.placement_id.in_(placement_ids))
     dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
     stmt: Any
     if dialect == "postgresql":
