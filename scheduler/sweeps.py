@@ -38,7 +38,7 @@ __all__ = ["Local", "Planned", "Snapshot", "SweepResult", "Sweeper"]
 
 log = logging.getLogger(__name__)
 NUDGE_KINDS = ("weekly_reminder", "review_point_nudge", "observation_ack_nudge")
-ENQUEUE_CHUNK = 1000
+ENQUEUE_CHUNK = 5000  # rows per trip to the outbox (storage.repo.outbox_bulk)
 
 
 @dataclass(slots=True)

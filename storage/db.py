@@ -76,7 +76,7 @@ POOL_SIZE = 12
 INTERACTION_SLOTS = POOL_SIZE - 4
 
 
-def _json_text(value: Any) -> str:
+def json_text(value: Any) -> str:
     """A JSON column's text, as the standard library would write it but in C (a sweep writes
     tens of thousands of message payloads). Keys that are not strings become strings, as
     json.dumps makes them."""
@@ -87,7 +87,7 @@ def make_engine(url: str, *, durable: bool = True, **kwargs: Any) -> AsyncEngine
     """`durable=False` (a throwaway SQLite database, e.g. the demo's) skips waiting for the
     disk on commit."""
     parsed = async_url(url)
-    kwargs.setdefault("json_serializer", _json_text)
+    kwargs.setdefault("json_serializer", json_text)
     kwargs.setdefault("json_deserializer", orjson.loads)
     # SQL parameters carry names, e-mails and typed text: never in logs or error messages.
     kwargs.setdefault("hide_parameters", True)

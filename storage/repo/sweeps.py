@@ -23,9 +23,9 @@ from storage.models import (
     ReviewPoint,
     WeeklyMeeting,
 )
+from storage.repo import outbox_bulk
 from storage.repo.frameworks import off_track_values
 from storage.repo.placements import PlacementView, _view_query
-from storage.repo.upsert import insert_ignore
 
 CHUNK = 500
 # Beyond this many placements a read goes over all of them once instead of in IN lists.
@@ -259,10 +259,7 @@ async def dead_recipients(session: AsyncSession, *, since: datetime) -> set[int]
 
 async def enqueue_many(session: AsyncSession, *, rows: list[dict[str, Any]]) -> int:
     """Insert outbox rows whose key is new; the unique key makes a repeated sweep a no-op."""
-    inserted = 0
-    for chunk in _chunks(rows, 200):
-        inserted += await insert_ignore(session, OutboxMessage, chunk, conflict=["key"])
-    return inserted
+    return await outbox_bulk.queue_rows(session, rows)
 
 
 async def recent_keys(session: AsyncSession, *, since: datetime) -> set[str]:
