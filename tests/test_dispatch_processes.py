@@ -121,7 +121,9 @@ async def test_kill_9_mid_dispatch_loses_nothing_and_sends_nothing_twice(engine,
 async def test_two_dispatchers_on_postgres_send_each_message_once(engine, db_url):
     if not db_url.startswith("postgresql"):
         pytest.skip("two processes sharing a database is the PostgreSQL deployment")
-    stub = await SlackApiStub(delay=0.002).start()
+    # Slow enough that the second process, started a moment later, still finds rows to
+    # claim on a busy machine (each process sends one at a time).
+    stub = await SlackApiStub(delay=0.01).start()
     try:
         await queue_rows(engine, 400)
         one, two = await tick(db_url, stub, SUNDAY), await tick(db_url, stub, SUNDAY)
