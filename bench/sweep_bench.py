@@ -28,7 +28,9 @@ from pathlib import Path
 # The code measured: this checkout, or another revision's for --baseline (bench/baseline.py).
 sys.path.insert(0, os.environ.get("MENTORBOT_BENCH_CODE") or str(Path(__file__).parents[1]))
 
-from sqlalchemy import text
+from typing import Any
+
+from sqlalchemy import select, text
 from sqlalchemy.engine import make_url
 
 from bench.generate import generate
@@ -90,6 +92,7 @@ async def measure(url: str, phase: str) -> None:
             f"{verdict(peak <= RSS_TARGET)} (<= {RSS_TARGET:g} MB)",
             flush=True,
         )
+        await built_at_send(engine)
     else:
         steady = []
         for minute in range(1, 5):
@@ -120,6 +123,34 @@ async def measure(url: str, phase: str) -> None:
             flush=True,
         )
     await engine.dispose()
+
+
+async def built_at_send(engine: Any) -> None:
+    """What the first sweep no longer builds (code with `scheduler.relevance.built_now`):
+    the dispatcher builds each prompt and digest as it sends it. Its cost per message, on
+    100 of each kind queued, so the work moved is shown, not hidden."""
+    try:
+        from scheduler.relevance import built_now
+    except ImportError:
+        return  # a revision that built everything in the sweep
+    from storage.models import OutboxMessage
+
+    sessions = session_factory(engine)
+    sent_at = FRIDAY.replace(minute=5)
+    for kind in ("weekly_prompt", "digest"):
+        async with sessions() as s:
+            stmt = select(OutboxMessage.key).where(OutboxMessage.kind == kind).limit(100)
+            keys = list((await s.execute(stmt)).scalars())
+        t0, cpu0 = time.perf_counter(), time.process_time()
+        for key in keys:
+            async with sessions() as s:
+                await built_now(s, key=key, now=sent_at)
+        n = max(len(keys), 1)
+        print(
+            f"           built when sent: {kind} {1000 * (time.perf_counter() - t0) / n:.1f} ms "
+            f"each ({1000 * (time.process_time() - cpu0) / n:.1f} ms CPU), {len(keys)} measured",
+            flush=True,
+        )
 
 
 def one(url: str, size: int) -> None:
