@@ -131,6 +131,28 @@ async def transaction(
         yield session
 
 
+# Rows an import must have written before the planner's statistics are brought up to date.
+RESTATS_AFTER = 1000
+
+
+async def refresh_statistics(
+    sessions: async_sessionmaker[AsyncSession], tables: list[str], *, written: int
+) -> None:
+    """After a bulk import on PostgreSQL, ANALYZE the tables it filled. Until autovacuum
+    gets to them the planner guesses their sizes, and the first sweep on a fresh deployment
+    (which comes straight after the import) took slow plans. SQLite keeps no statistics
+    unless asked, and its plans were chosen without them."""
+    bind = sessions.kw.get("bind")
+    if written < RESTATS_AFTER or not isinstance(bind, AsyncEngine):
+        return
+    if bind.dialect.name != "postgresql":
+        return
+    async with bind.connect() as connection:
+        for name in tables:
+            await connection.exec_driver_sql(f'ANALYZE "{name}"')  # our own table names
+        await connection.commit()
+
+
 def is_busy(exc: BaseException) -> bool:
     """SQLite's "database is locked": another writer won; the transaction can be retried."""
     return isinstance(exc, OperationalError) and "database is locked" in str(exc.orig or exc)

@@ -503,3 +503,26 @@ def test_unusable_file(tmp_path, content, message):
         path.write_bytes(content)
     with pytest.raises(CsvFileError, match=message):
         read_placements(path)
+
+
+async def test_a_large_import_on_postgresql_leaves_the_planner_its_statistics(
+    sessions, tmp_path, monkeypatch
+):
+    """The first sweep comes straight after the import: it should not be planned on
+    guesses until autovacuum gets round to the new rows."""
+    from sqlalchemy import text
+
+    import storage.db
+
+    if sessions.kw["bind"].dialect.name != "postgresql":
+        pytest.skip("SQLite keeps no planner statistics unless asked")
+    monkeypatch.setattr(storage.db, "RESTATS_AFTER", 3)  # as if these rows were thousands
+    await run_roster(sessions, write_csv(tmp_path / "placements.csv", good_rows()))
+    async with sessions() as s:
+        analysed = await s.execute(
+            text(
+                "SELECT relname FROM pg_stat_user_tables WHERE last_analyze IS NOT NULL"
+                " AND relname IN ('person', 'placement', 'school')"
+            )
+        )
+        assert sorted(analysed.scalars()) == ["person", "placement", "school"]

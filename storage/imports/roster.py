@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from storage.db import transaction
+from storage.db import refresh_statistics, transaction
 from storage.enums import Role
 from storage.imports.bulk import Counts, ImportResult, Writer, table
 from storage.imports.csvfiles import DEFAULT_TIMEZONE, Progress
@@ -88,6 +88,8 @@ async def import_roster(
         plan, result = _compare(roster, existing, dry_run=False)
         await _apply(session, roster, existing, plan, progress)
         session.add(AuditEntry(action=ACTION, entity="roster", detail=result.audit_detail()))
+    tables = ["person", "person_role", "school", "programme", "placement"]
+    await refresh_statistics(sessions, tables, written=plan.writes)
     return result
 
 
