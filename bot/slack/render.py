@@ -274,6 +274,25 @@ def _saving_view(text: str) -> dict[str, Any]:
     ).to_dict()
 
 
+def answer_view(submitted: dict[str, Any], message: Message) -> dict[str, Any]:
+    """The submitted modal replaced by the answer to it ("already signed off"), under
+    the form's own title, with nothing left to submit."""
+    title = (submitted.get("title") or {}).get("text")
+    blocks = message_blocks(message) or _text_blocks(message.text)
+    return View(
+        type="modal",
+        title=PlainTextObject(
+            text=cut(title if isinstance(title, str) else "mentorbot", MODAL_TITLE)
+        ),
+        close=PlainTextObject(text="Close"),
+        blocks=blocks[:MODAL_BLOCKS],
+    ).to_dict()
+
+
+def _text_blocks(text: str) -> list[dict[str, Any]]:
+    return message_blocks(Message(text, (Section(text),)))
+
+
 def sorry_view() -> dict[str, Any]:
     """Replaces a modal whose submission failed before it could be answered."""
     return View(

@@ -184,7 +184,9 @@ async def _already(ctx: Ctx, view: PlacementView, meeting: WeeklyMeeting) -> Rep
     who = await people.by_id(ctx.session, person_id=meeting.signed_off_by_id or 0)
     when = date_text((meeting.signed_off_at or ctx.now).date())
     text = t("weekly_already", who=who.full_name if who else "?", when=when)
-    return Reply(close_form=True, message=Message(text), replace_original=signed)
+    return Reply(
+        close_form=True, message=Message(text), replace_original=signed, nothing_changed=True
+    )
 
 
 def _record(status: MeetingStatus, v: dict[str, Any], ctx: Ctx) -> dict[str, Any]:
