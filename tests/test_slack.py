@@ -430,3 +430,29 @@ async def test_a_persons_dm_is_opened_once_for_all_their_answers(slack, monkeypa
         said = await h.stub.wait_for("chat.postMessage", answered)
         assert said[-1]["channel"] == "DUMENTOR"
     assert len(h.stub.called("conversations.open")) == 1
+
+
+def test_modal_is_what_slack_sdk_builds_and_checks_even_when_reused():
+    from dataclasses import replace
+
+    from slack_sdk.errors import SlackObjectFormationError
+    from slack_sdk.models.views import View
+
+    from bot.slack import render
+    from handlers.ui import FieldKind, Form, FormField
+
+    fields = (FormField("reason", "Why did it not happen?", FieldKind.LONG_TEXT, max_length=500),)
+    form = Form("weekly.not_held", "Did not happen", fields, "Save", "Tara, week of 16 Nov")
+    first = render.modal(form, ("DUMENTOR", "1.1"))
+    again = render.modal(replace(form, state={"week": "2026-11-23"}))
+    # What is shown is made once per wording; the route back is each modal's own.
+    assert json.loads(first["private_metadata"]) == {"s": {}, "o": ["DUMENTOR", "1.1"]}
+    assert json.loads(again["private_metadata"]) == {"s": {"week": "2026-11-23"}, "o": None}
+    del first["private_metadata"], again["private_metadata"]
+    assert again == first
+    first["private_metadata"] = "{}"
+    assert View(**first).to_dict() == first  # what slack_sdk's models make, limits checked
+    with pytest.raises(SlackObjectFormationError):
+        render.modal(replace(form, state={"x": "y" * 3000}))
+    with pytest.raises(SlackObjectFormationError):  # checked for each new wording
+        render.modal(replace(form, form_id="x" * 256))
