@@ -119,7 +119,10 @@ class Reply:
     - replace_original: the message that held the pressed button, replaced in place;
     - open_form: a form to show now;
     - form_errors: the submitted form stays open with these messages by field;
-    - close_form: the submitted form is finished.
+    - close_form: the submitted form is finished;
+    - nothing_changed: the submission changed nothing (the week was signed off already,
+      the review recorded already): its message only answers the form, so an edge shows
+      it where the form was (Slack: in the modal) rather than as a message to keep.
     """
 
     message: Message | None = None
@@ -127,6 +130,7 @@ class Reply:
     open_form: Form | None = None
     form_errors: dict[str, str] | None = None
     close_form: bool = False
+    nothing_changed: bool = False
 
 
 @lru_cache(maxsize=4096)

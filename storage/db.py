@@ -127,8 +127,23 @@ async def transaction(
     sessions: async_sessionmaker[AsyncSession],
 ) -> AsyncIterator[AsyncSession]:
     """One unit of work: committed if the block finishes, rolled back whole if it raises."""
-    async with sessions() as session, session.begin():
-        yield session
+    session = sessions()
+    try:
+        async with session.begin():
+            yield session
+    finally:
+        if sqlite_driver.in_place() and _is_sqlite(session):
+            # Done in place, nothing in a close waits, so nothing can interrupt it: closed
+            # directly. AsyncSession's own exit closes in a task of its own behind a
+            # shield, three more turns of the loop, each behind everything else the loop
+            # has to do, all the while holding the connection and an interaction's slot.
+            await session.close()
+        else:
+            await session.__aexit__(None, None, None)
+
+
+def _is_sqlite(session: AsyncSession) -> bool:
+    return session.bind is not None and session.bind.dialect.name == "sqlite"
 
 
 # Rows an import must have written before the planner's statistics are brought up to date.

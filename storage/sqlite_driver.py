@@ -59,6 +59,11 @@ def interactive() -> Iterator[None]:
         _IN_PLACE.reset(token)
 
 
+def in_place() -> bool:
+    """Whether SQLite statements now run on the loop's thread (inside `interactive()`)."""
+    return _IN_PLACE.get()
+
+
 def _busy(exc: BaseException) -> bool:
     if not isinstance(exc, sqlite3.OperationalError):
         return False

@@ -59,6 +59,23 @@ HELD = {
 }
 
 
+async def test_week_signed_off_by_someone_else_names_them_and_changes_nothing(convo):
+    c, w, sessions = convo
+    value = f"{w.placement_id}:{WEEK.isoformat()}"
+    state = (await c.handle(MENTOR, Press("weekly.not_held", value))).open_form.state
+    await c.handle(MENTOR, Submit("weekly.not_held", {"reason": "Trainee ill"}, state))
+    async with sessions() as s, s.begin():  # as if the lead mentor had signed it off
+        meeting = (await s.execute(select(WeeklyMeeting))).scalar_one()
+        meeting.signed_off_by_id = w.lead_id
+    again = await c.handle(MENTOR, Submit("weekly.not_held", {"reason": "Trip"}, state))
+    assert again.nothing_changed and again.message is not None
+    assert "already signed off by Lee Lead" in again.message.text
+    assert again.replace_original is not None and "Lee Lead" in again.replace_original.text
+    async with sessions() as s:
+        meeting = (await s.execute(select(WeeklyMeeting))).scalar_one()
+    assert meeting.reason_not_held == "Trainee ill"
+
+
 async def test_weekly_sign_off_records_once_and_asks_trainee(convo):
     c, w, sessions = convo
     value = f"{w.placement_id}:{WEEK.isoformat()}"

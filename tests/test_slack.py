@@ -400,3 +400,59 @@ async def test_stranger_opening_app_home_is_told_they_are_not_on_the_roster(slac
     assert await h.event(home, "Ev9") == 200
     published = await h.stub.wait_for("views.publish")
     assert "partnership office" in json.dumps(published[0]["view"])
+
+
+async def test_week_signed_off_meanwhile_is_answered_in_the_modal_not_by_dm(slack):
+    h, w = slack
+    value = f"{w.placement_id}:{WEEK}"
+    await h.press("UMENTOR", "weekly.not_held", value, channel="DUMENTOR", ts="1.1")
+    view = (await h.stub.wait_for("views.open"))[-1]["view"]
+    await h.submit("UMENTOR", view, {"reason": "Trainee ill"})
+    await h.stub.wait_for("chat.update")
+    # A second modal for the same week (left open in another window) is submitted later.
+    status, body = await h.submit("UMENTOR", dict(view, external_id="2"), {"reason": "Trip"})
+    assert status == 200 and body["response_action"] == "update"
+    assert "already signed off by Mo Mentor" in json.dumps(body["view"])
+    assert "submit" not in body["view"]  # nothing left to send again; only Close
+    updates = await h.stub.wait_for("chat.update", 2)
+    assert updates[-1]["ts"] == "1.1" and "Trainee ill" in updates[-1]["text"]
+    assert h.stub.called("chat.postMessage") == []  # no DM of its own
+    assert await count(h, WeeklyMeeting) == 1
+
+
+async def test_a_persons_dm_is_opened_once_for_all_their_answers(slack, monkeypatch):
+    h, _w = slack
+    from bot.slack import replies
+
+    monkeypatch.setattr(replies, "_DM_CHANNELS", {})
+    for answered, text in enumerate(("help", "status", "help"), start=1):
+        await h.command("UMENTOR", text)
+        said = await h.stub.wait_for("chat.postMessage", answered)
+        assert said[-1]["channel"] == "DUMENTOR"
+    assert len(h.stub.called("conversations.open")) == 1
+
+
+def test_modal_is_what_slack_sdk_builds_and_checks_even_when_reused():
+    from dataclasses import replace
+
+    from slack_sdk.errors import SlackObjectFormationError
+    from slack_sdk.models.views import View
+
+    from bot.slack import render
+    from handlers.ui import FieldKind, Form, FormField
+
+    fields = (FormField("reason", "Why did it not happen?", FieldKind.LONG_TEXT, max_length=500),)
+    form = Form("weekly.not_held", "Did not happen", fields, "Save", "Tara, week of 16 Nov")
+    first = render.modal(form, ("DUMENTOR", "1.1"))
+    again = render.modal(replace(form, state={"week": "2026-11-23"}))
+    # What is shown is made once per wording; the route back is each modal's own.
+    assert json.loads(first["private_metadata"]) == {"s": {}, "o": ["DUMENTOR", "1.1"]}
+    assert json.loads(again["private_metadata"]) == {"s": {"week": "2026-11-23"}, "o": None}
+    del first["private_metadata"], again["private_metadata"]
+    assert again == first
+    first["private_metadata"] = "{}"
+    assert View(**first).to_dict() == first  # what slack_sdk's models make, limits checked
+    with pytest.raises(SlackObjectFormationError):
+        render.modal(replace(form, state={"x": "y" * 3000}))
+    with pytest.raises(SlackObjectFormationError):  # checked for each new wording
+        render.modal(replace(form, form_id="x" * 256))

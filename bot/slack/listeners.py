@@ -111,13 +111,19 @@ def register(app: AsyncApp, inbound: Inbound) -> None:
         if reply.form_errors:
             await ack(response_action="errors", errors=reply.form_errors)
             return
+        said = reply.message
         if reply.open_form is not None:
             await ack(response_action="update", view=render.modal(reply.open_form, origin))
+        elif said is not None and reply.nothing_changed:
+            # "Already signed off": said in the modal, where the person is looking, not
+            # as a DM of its own (the record itself is shown where it was prompted).
+            await ack(response_action="update", view=render.answer_view(view, said))
+            said = None
         else:
             await ack()
         try:
             await replies.perform(
-                Reply(message=reply.message, replace_original=reply.replace_original),
+                Reply(message=said, replace_original=reply.replace_original),
                 conversations,
                 user,
             )

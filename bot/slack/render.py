@@ -7,6 +7,7 @@ import functools
 import json
 from typing import Any
 
+from slack_sdk.errors import SlackObjectFormationError
 from slack_sdk.models.blocks import (
     ActionsBlock,
     Block,
@@ -150,12 +151,33 @@ def _element(f: FormField) -> Any:
 def modal(form: Form, origin: tuple[str, str] | None = None) -> dict[str, Any]:
     """A modal for a form; the route back (form id, state, original message) rides along
     in private_metadata, which Slack returns untouched and the handler re-checks."""
+    metadata = json.dumps(
+        {"s": form.state, "o": list(origin) if origin else None}, separators=(",", ":")
+    )
+    if len(metadata) > View.private_metadata_max_length:  # the one part not cached below
+        raise SlackObjectFormationError("private_metadata cannot exceed 3000 characters")
+    shown = _modal_without_route(
+        form.form_id, form.title, form.submit_label, form.intro, form.fields
+    )
+    return {**shown, "private_metadata": metadata}
+
+
+@functools.lru_cache(maxsize=512)
+def _modal_without_route(
+    form_id: str,
+    title: str,
+    submit_label: str,
+    intro: str | None,
+    fields: tuple[FormField, ...],
+) -> dict[str, Any]:
+    """Everything a modal shows, built through slack_sdk's models (so Slack's limits are
+    checked) once per wording: a form opened again (the same week's meeting, a busy
+    minute's presses) costs a dictionary copy, not the ~1 ms the models take. Shared
+    between answers: never changed after it is made."""
     blocks: list[Block] = []
-    if form.intro:
-        blocks.append(
-            SectionBlock(text=MarkdownTextObject(text=cut(escape(form.intro), SECTION_TEXT)))
-        )
-    for f in form.fields:
+    if intro:
+        blocks.append(SectionBlock(text=MarkdownTextObject(text=cut(escape(intro), SECTION_TEXT))))
+    for f in fields:
         blocks.append(
             InputBlock(
                 block_id=f.name,
@@ -164,17 +186,13 @@ def modal(form: Form, origin: tuple[str, str] | None = None) -> dict[str, Any]:
                 optional=not f.required,
             )
         )
-    metadata = json.dumps(
-        {"s": form.state, "o": list(origin) if origin else None}, separators=(",", ":")
-    )
     view = View(
         type="modal",
-        callback_id=form.form_id,
-        title=PlainTextObject(text=cut(form.title, MODAL_TITLE)),
-        submit=PlainTextObject(text=cut(form.submit_label, MODAL_TITLE)),
+        callback_id=form_id,
+        title=PlainTextObject(text=cut(title, MODAL_TITLE)),
+        submit=PlainTextObject(text=cut(submit_label, MODAL_TITLE)),
         close=PlainTextObject(text="Cancel"),
         blocks=blocks[:MODAL_BLOCKS],
-        private_metadata=metadata,
     )
     return view.to_dict()
 
@@ -272,6 +290,25 @@ def _saving_view(text: str) -> dict[str, Any]:
         close=PlainTextObject(text="Close"),
         blocks=[SectionBlock(text=MarkdownTextObject(text=text))],
     ).to_dict()
+
+
+def answer_view(submitted: dict[str, Any], message: Message) -> dict[str, Any]:
+    """The submitted modal replaced by the answer to it ("already signed off"), under
+    the form's own title, with nothing left to submit."""
+    title = (submitted.get("title") or {}).get("text")
+    blocks = message_blocks(message) or _text_blocks(message.text)
+    return View(
+        type="modal",
+        title=PlainTextObject(
+            text=cut(title if isinstance(title, str) else "mentorbot", MODAL_TITLE)
+        ),
+        close=PlainTextObject(text="Close"),
+        blocks=blocks[:MODAL_BLOCKS],
+    ).to_dict()
+
+
+def _text_blocks(text: str) -> list[dict[str, Any]]:
+    return message_blocks(Message(text, (Section(text),)))
 
 
 def sorry_view() -> dict[str, Any]:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import weakref
 from typing import Any
 
 from slack_bolt.context.async_context import AsyncBoltContext
@@ -51,12 +50,11 @@ def user_id_of(body: dict[str, Any]) -> str:
     return str(body.get("user_id") or user or "")
 
 
-# A person's DM with the bot is the same channel every time: opened once per Web API
-# client (a workspace's token) and person, not before every answer said by DM (a
-# conversations.open per "already signed off" answer was a third of a busy minute's calls).
-_DM_CHANNELS: weakref.WeakKeyDictionary[AsyncWebClient, dict[str, str]] = (
-    weakref.WeakKeyDictionary()
-)
+# A person's DM with the bot is the same channel every time: opened once per workspace
+# token and person, not before every answer said by DM (a conversations.open per
+# "already signed off" answer was a third of a busy minute's calls). Keyed by the token,
+# not the client object: bolt hands each request a client of its own.
+_DM_CHANNELS: dict[tuple[str, str], str] = {}
 DM_CHANNELS_KEPT = 10_000
 
 
@@ -115,20 +113,20 @@ class SlackReplies:
     async def say(self, message: Message) -> None:
         if self.channel is not None and await self._in_channel(self.channel, message):
             return
-        channels = _DM_CHANNELS.setdefault(self.client, {})
-        channel = channels.get(self.user_id)
+        key = (self.client.token or "", self.user_id)
+        channel = _DM_CHANNELS.get(key)
         if channel is None:
             opened = await self.client.conversations_open(users=self.user_id)
             channel = (opened.get("channel") or {}).get("id") or self.user_id
-            if len(channels) >= DM_CHANNELS_KEPT:
-                channels.clear()
-            channels[self.user_id] = channel
+            if len(_DM_CHANNELS) >= DM_CHANNELS_KEPT:
+                _DM_CHANNELS.clear()
+            _DM_CHANNELS[key] = channel
         try:
             await self.client.chat_postMessage(
                 channel=channel, text=message.text, blocks=render.message_blocks(message)
             )
         except SlackApiError:
-            channels.pop(self.user_id, None)  # opened again next time
+            _DM_CHANNELS.pop(key, None)  # opened again next time
             raise
 
     async def _in_channel(self, channel: str, message: Message) -> bool:

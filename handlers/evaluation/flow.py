@@ -145,7 +145,8 @@ async def _on_record(ctx: Ctx, kind: EvaluationKind, view: PlacementView) -> Rep
     if done is None:
         return None
     day = done.submitted_at.astimezone(ctx.timezone).date()
-    return Reply(message=Message(t("eval_already", date=date_text(day))), close_form=True)
+    text = t("eval_already", date=date_text(day))
+    return Reply(message=Message(text), close_form=True, nothing_changed=True)
 
 
 def _not_yet(ctx: Ctx, view: PlacementView) -> Reply | None:

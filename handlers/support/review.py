@@ -136,7 +136,9 @@ async def on_review_submit(ctx: Ctx, raw: dict[str, Any], state: dict[str, Any])
     show.require_lead(ctx, view, stage)
     due = _due(state)
     if plan.status != SupportPlanStatus.OPEN:
-        return Reply(close_form=True, message=say("support_closed_already").message)
+        return Reply(
+            close_form=True, message=say("support_closed_already").message, nothing_changed=True
+        )
     targets = await repo.targets_of(ctx.session, stage_ids=[stage.id or 0])
     checked = check(review_form(view, stage, targets), raw, today=ctx.today)
     if not checked.ok:
@@ -165,7 +167,9 @@ async def on_review_submit(ctx: Ctx, raw: dict[str, Any], state: dict[str, Any])
         now=ctx.now,
     )
     if review is None:
-        return Reply(close_form=True, message=say("support_reviewed_already").message)
+        return Reply(
+            close_form=True, message=say("support_reviewed_already").message, nothing_changed=True
+        )
     await messaging.audit(
         ctx.session,
         actor_id=ctx.actor.person_id,

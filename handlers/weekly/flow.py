@@ -180,11 +180,13 @@ async def on_submit(ctx: Ctx, form_id: str, raw: dict[str, Any], state: dict[str
 
 
 async def _already(ctx: Ctx, view: PlacementView, meeting: WeeklyMeeting) -> Reply:
-    signed = await signed_message(ctx, view, meeting)
-    who = await people.by_id(ctx.session, person_id=meeting.signed_off_by_id or 0)
+    who = await _signer(ctx, meeting)
+    signed = signed_text(ctx, view, meeting, who=who)
     when = date_text((meeting.signed_off_at or ctx.now).date())
-    text = t("weekly_already", who=who.full_name if who else "?", when=when)
-    return Reply(close_form=True, message=Message(text), replace_original=signed)
+    text = t("weekly_already", who=who, when=when)
+    return Reply(
+        close_form=True, message=Message(text), replace_original=signed, nothing_changed=True
+    )
 
 
 def _record(status: MeetingStatus, v: dict[str, Any], ctx: Ctx) -> dict[str, Any]:
@@ -208,8 +210,16 @@ def _record(status: MeetingStatus, v: dict[str, Any], ctx: Ctx) -> dict[str, Any
 
 async def signed_message(ctx: Ctx, view: PlacementView, meeting: WeeklyMeeting) -> Message:
     """The prompt as it reads once answered: who signed it off and when, no buttons."""
+    return signed_text(ctx, view, meeting, who=await _signer(ctx, meeting))
+
+
+async def _signer(ctx: Ctx, meeting: WeeklyMeeting) -> str:
+    """Who signed the week off: most often the person asking again (a double submission),
+    whose name is known without a read."""
+    if meeting.signed_off_by_id == ctx.actor.person_id:
+        return ctx.actor.name
     who = await people.by_id(ctx.session, person_id=meeting.signed_off_by_id or 0)
-    return signed_text(ctx, view, meeting, who=who.full_name if who else "?")
+    return who.full_name if who else "?"
 
 
 def signed_text(ctx: Ctx, view: PlacementView, meeting: WeeklyMeeting, *, who: str) -> Message:

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import delete, func
+from sqlalchemy import bindparam, delete, func
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import select
@@ -109,21 +109,38 @@ async def sign_off_week(
     """Sign off a week's meeting in one statement: created signed off if the week has no
     row yet, a pending row signed off, a signed-off one left as it is (None). Of two
     sign-offs racing, exactly one gets the meeting back, on SQLite and on PostgreSQL."""
-    table = WeeklyMeeting.__table__
     dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    stmt = (
-        insert(table)
-        .values(placement_id=placement_id, week_start=week_start, **values)
-        .on_conflict_do_update(
-            index_elements=["placement_id", "week_start"],
-            set_=values,
-            where=table.c.signed_off_at.is_(None),
-        )
-        .returning(*table.c)
-    )
-    row = (await session.execute(stmt)).mappings().first()
+    stmt = _sign_off_statement(dialect, tuple(sorted(values)))
+    params = {"placement_id": placement_id, "week_start": week_start, **values}
+    row = (await session.execute(stmt, params)).mappings().first()
     return WeeklyMeeting(**row) if row is not None else None
+
+
+# The sign-off statement per dialect and set of columns (an outcome sets its own few),
+# built once: building it and its cache key again for every submission cost as much as
+# running it. The values come as parameters; the update sets what the insert would have.
+_SIGN_OFF: dict[tuple[str, tuple[str, ...]], Any] = {}
+
+
+def _sign_off_statement(dialect: str, columns: tuple[str, ...]) -> Any:
+    found = _SIGN_OFF.get((dialect, columns))
+    if found is not None:
+        return found
+    table = WeeklyMeeting.__table__
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    new = insert(table).values(
+        {name: bindparam(name, type_=table.c[name].type) for name in _KEYS + columns}
+    )
+    stmt = new.on_conflict_do_update(
+        index_elements=list(_KEYS),
+        set_={name: new.excluded[name] for name in columns},
+        where=table.c.signed_off_at.is_(None),
+    ).returning(*table.c)
+    _SIGN_OFF[(dialect, columns)] = stmt
+    return stmt
+
+
+_KEYS = ("placement_id", "week_start")
 
 
 async def add_self_evaluations(
