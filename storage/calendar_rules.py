@@ -8,13 +8,14 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache
 
-import holidays
-
 CLOSED_KINDS = frozenset({"holiday", "inset"})
 
 
 @lru_cache(maxsize=16)
 def bank_holidays(year: int) -> frozenset[date]:
+    # Imported at the first use (a sweep), not at every `serve`'s start.
+    import holidays
+
     return frozenset(holidays.country_holidays("GB", subdiv="ENG", years=year))
 
 

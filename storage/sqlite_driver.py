@@ -23,6 +23,11 @@ for one whose statements, commits and rollbacks run:
 - otherwise in *one* trip to the connection's thread (statement, rows, cursor closed
   there), so the scheduler's and the reports' long reads never block the loop.
 
+A transaction's first write (in place or in the thread) first takes the connection's turn
+at writing (storage/sqlite_turns.py), given back when the transaction ends: in place only
+if nobody is waiting for one, else in the thread, in line. So a background writer waiting
+for the lock is not starved by interactive writers that never wait.
+
 Nothing else changes: the same sqlite3 connection, statements, transactions and errors.
 """
 
@@ -32,6 +37,8 @@ import asyncio
 import collections
 import contextlib
 import sqlite3
+import time
+import weakref
 from collections.abc import Iterator
 from contextvars import ContextVar
 from typing import Any
@@ -42,11 +49,16 @@ from sqlalchemy.dialects.sqlite.aiosqlite import (
 )
 from sqlalchemy.util import await_
 
+from storage import sqlite_turns
+from storage.sqlite_turns import WriteTurns
+
 _Outcome = tuple[Any, list[Any], int, int | None]
 _IN_PLACE: ContextVar[bool] = ContextVar("mentorbot_sqlite_in_place", default=False)
 # The wait for the write lock of a statement done in the connection's thread (the busy
 # timeout the connection had before, storage.db's).
 WAIT_MS = 5000
+# Each aiosqlite connection's turns at writing (those of its database file).
+_TURNS: weakref.WeakKeyDictionary[Any, WriteTurns] = weakref.WeakKeyDictionary()
 
 
 @contextlib.contextmanager
@@ -88,13 +100,28 @@ def _run(conn: sqlite3.Connection, operation: Any, parameters: Any, many: bool) 
         cursor.close()
 
 
-def _waiting(conn: sqlite3.Connection, work: Any, *args: Any) -> Any:
-    """In the connection's thread: `work` allowed to wait for the write lock."""
-    conn.execute(f"PRAGMA busy_timeout={WAIT_MS}")
+def _waiting(
+    conn: sqlite3.Connection, turns: WriteTurns | None, write: bool, work: Any, *args: Any
+) -> Any:
+    """In the connection's thread: `work` allowed to wait, first for its turn at writing
+    (when it is a transaction's first write), then for SQLite's write lock; WAIT_MS in all."""
+    start = time.monotonic()
+    if write and turns is not None and not turns.take(conn, WAIT_MS / 1000):
+        raise sqlite3.OperationalError("database is locked")
+    left = WAIT_MS - int((time.monotonic() - start) * 1000)
+    conn.execute(f"PRAGMA busy_timeout={max(left, 1)}")
     try:
         return work(conn, *args)
     finally:
         conn.execute("PRAGMA busy_timeout=0")
+        _ended(conn, turns)
+
+
+def _ended(conn: sqlite3.Connection, turns: WriteTurns | None) -> None:
+    """After each operation: the turn given back once no transaction is open (committed,
+    rolled back, or a write that ran on its own)."""
+    if turns is not None and not conn.in_transaction:
+        turns.give_back(conn)
 
 
 def _commit(conn: sqlite3.Connection) -> None:
@@ -105,20 +132,26 @@ def _rollback(conn: sqlite3.Connection) -> None:
     conn.rollback()
 
 
-async def _do(aio: Any, work: Any, *args: Any) -> Any:
-    """`work` on the connection: in place when interactive (the thread only when busy)."""
+async def _do(aio: Any, work: Any, *args: Any, write: bool = False) -> Any:
+    """`work` on the connection: in place when interactive (the thread only when busy or
+    when this write must wait its turn). `write`: the statement may begin a transaction's
+    writes, for which the connection takes its turn first."""
     conn: sqlite3.Connection = aio._conn
+    turns = _TURNS.get(aio)
     if not _IN_PLACE.get():
-        return await aio._execute(_waiting, conn, work, *args)
-    try:
-        return work(conn, *args)
-    except sqlite3.OperationalError as exc:
-        if not _busy(exc):
-            raise
+        return await aio._execute(_waiting, conn, turns, write, work, *args)
+    if not write or turns is None or turns.try_take(conn):
+        try:
+            return work(conn, *args)
+        except sqlite3.OperationalError as exc:
+            if not _busy(exc):
+                raise
+        finally:
+            _ended(conn, turns)
     # Waiting in the thread. Cancelled meanwhile, the statement is let finish before the
     # cancellation goes on: the rollback that follows runs in place, and must not
     # overtake it (a statement after its rollback would leave a transaction open).
-    trip = asyncio.ensure_future(aio._execute(_waiting, conn, work, *args))
+    trip = asyncio.ensure_future(aio._execute(_waiting, conn, turns, write, work, *args))
     try:
         return await asyncio.shield(trip)
     except asyncio.CancelledError:
@@ -165,7 +198,14 @@ class OneTripCursor(AsyncAdapt_aiosqlite_cursor):
 
     async def _trip(self, operation: Any, parameters: Any, many: bool) -> None:
         async with self._adapt_connection._execute_mutex:
-            outcome: _Outcome = await _do(self._connection, _run, operation, parameters, many)
+            outcome: _Outcome = await _do(
+                self._connection,
+                _run,
+                operation,
+                parameters,
+                many,
+                write=sqlite_turns.writes(operation),
+            )
         self._description, rows, self._rowcount, self._lastrowid = outcome
         self._rows = collections.deque(rows)
 
@@ -198,9 +238,31 @@ class OneTripConnection(AsyncAdapt_aiosqlite_connection):
         except Exception as error:
             self._handle_exception(error)
 
+    def close(self) -> None:
+        self._give_turn_back()
+        super().close()
+
+    def terminate(self) -> None:
+        self._give_turn_back()
+        super().terminate()
+
+    def _give_turn_back(self) -> None:
+        # A connection closed (or dropped) inside a transaction must not keep the others
+        # waiting for a turn it will never give back.
+        turns, conn = _TURNS.get(self._connection), self._connection._connection
+        if turns is not None and conn is not None:
+            turns.give_back(conn)
+
 
 def one_trip(dbapi_connection: Any, _record: Any) -> None:
     """A "connect" listener (before storage.db's pragmas, whose busy timeout it replaces):
     this connection's statements as the module says."""
     if type(dbapi_connection) is AsyncAdapt_aiosqlite_connection:
         dbapi_connection.__class__ = OneTripConnection
+        aio = dbapi_connection._connection
+        # The file's path as SQLite resolved it ("" in memory): every engine of this
+        # process on one file shares its turns.
+        path = next((row[2] for row in aio._conn.execute("PRAGMA database_list")), "")
+        turns = sqlite_turns.for_file(path)
+        if turns is not None:
+            _TURNS[aio] = turns

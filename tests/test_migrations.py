@@ -2,16 +2,26 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import uuid
 
 import pytest
+from alembic.script import ScriptDirectory
 from sqlalchemy import func, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
 from storage.db import make_engine
 from storage.enums import Scale
-from storage.migrate import DatabaseBehindError, ensure_current, upgrade
+from storage.migrate import (
+    DatabaseBehindError,
+    _heads_from_text,
+    alembic_config,
+    ensure_current,
+    head_revision,
+    upgrade,
+)
 from storage.models import AuditEntry, Standard
 from tests.conftest import _pg_admin, _pg_admin_url
 
@@ -144,3 +154,43 @@ async def _legacy_escalations(engine, legacy: dict) -> None:
                 ),
                 {"rule": rule, "cause": cause, "ev": json.dumps(evidence), "now": now},
             )
+
+
+def test_the_newest_revision_read_from_the_scripts_is_alembics():
+    assert _heads_from_text() == head_revision()
+
+
+async def test_a_database_one_revision_behind_is_refused(tmp_path):
+    engine = make_engine(f"sqlite:///{tmp_path / 'behind.db'}")
+    previous = ScriptDirectory.from_config(alembic_config()).get_revision(head_revision())
+    await upgrade(engine, previous.down_revision)
+    with pytest.raises(DatabaseBehindError, match=f"at revision {previous.down_revision} "):
+        await ensure_current(engine)
+    await engine.dispose()
+
+
+# `serve` checks the schema at every start: without importing Alembic (a tenth of a second).
+CHECK_ONLY = """
+import asyncio, sys
+from storage.db import make_engine
+from storage.migrate import ensure_current
+
+async def main():
+    engine = make_engine(sys.argv[1])
+    await ensure_current(engine)
+    await engine.dispose()
+
+asyncio.run(main())
+print("alembic" in sys.modules)
+"""
+
+
+def test_the_check_at_start_up_does_not_load_alembic(sqlite_url):
+    done = subprocess.run(
+        [sys.executable, "-c", CHECK_ONLY, sqlite_url],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    assert done.stdout.split() == ["False"]

@@ -3,9 +3,6 @@ looked up as it is shown (the log holds ids only)."""
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 from datetime import UTC, date, datetime, time
 from enum import StrEnum
 from typing import TYPE_CHECKING
@@ -65,12 +62,17 @@ async def _lines(email: str | None, since: datetime | None) -> list[AuditLine]:
 
 
 def _cells(line: AuditLine) -> tuple[str, ...]:
+    import json
+
     detail = json.dumps(line.detail, ensure_ascii=False, sort_keys=True) if line.detail else ""
     when = line.at.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")
     return (when, line.by, line.action, line.record, line.about, detail)
 
 
 def _csv(lines: list[AuditLine]) -> str:
+    import csv
+    import io
+
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(HEADER)

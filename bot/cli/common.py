@@ -2,12 +2,13 @@
 
 Start-up stays fast (`mentorbot --help` well under half a second) because the command
 modules import nothing heavy at the top: settings (pydantic), the database (SQLAlchemy),
-the chat SDKs and the runtime are imported inside the commands that use them.
+the chat SDKs, the runtime, and even asyncio, rich's progress bar, tempfile and json are
+imported inside the commands that use them (tests/test_cli_startup.py checks the list).
+Only typer and rich's console are paid up front: typer renders --help with them.
 """
 
 from __future__ import annotations
 
-import asyncio
 import sys
 from collections.abc import Coroutine
 from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
@@ -86,4 +87,8 @@ def load_policy(settings: Settings) -> Policy:
 
 
 def run(coro: Coroutine[Any, Any, T]) -> T:
+    # asyncio (with ssl and socket) is a tenth of --help's start-up: imported when a
+    # command first runs a coroutine.
+    import asyncio
+
     return asyncio.run(coro)

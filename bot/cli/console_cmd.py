@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -84,6 +83,8 @@ def demo(
         command = f"DATABASE_URL={url} mentorbot chat --as {BEN} --at {LAST_DAY.isoformat()}T15:00"
         console.print(Text(f"  {command}"), soft_wrap=True)  # whole, to copy and paste
     else:
+        import tempfile
+
         with tempfile.TemporaryDirectory(prefix="mentorbot-demo-") as tmp:
             seconds = run(run_demo(f"sqlite:///{Path(tmp) / 'demo.db'}", console))
     console.print(Text(f"Demo finished in {seconds:.1f} s.", style="dim"))

@@ -7,12 +7,13 @@ from types import TracebackType
 from typing import TYPE_CHECKING, NoReturn
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn
 
 from bot.cli.common import CliError, err_console, load_settings, run
 from bot.sample_data import CALENDAR, PEOPLE, PLACEMENTS, sample_files
 
 if TYPE_CHECKING:
+    from rich.progress import Progress, TaskID
+
     from storage.imports import ImportRejected, ImportResult
 
 app = typer.Typer(
@@ -36,6 +37,8 @@ class _ProgressBar:
         if total < PROGRESS_MIN:
             return
         if self._bar is None:
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
             self._bar = Progress(
                 TextColumn("{task.description}"),
                 BarColumn(),

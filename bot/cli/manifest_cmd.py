@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import typer
@@ -27,6 +26,8 @@ def slack_cmd(
     ),
 ) -> None:
     """Print the Slack app manifest (JSON) to paste into api.slack.com/apps."""
+    import json
+
     from bot.manifests import slack_manifest
 
     if not url and not socket_mode:

@@ -5,7 +5,6 @@ so `mentorbot --help` stays quick."""
 
 from __future__ import annotations
 
-import csv
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -35,6 +34,8 @@ def reach(
         raise CliError(f"unknown format {format!r} (table or csv)")
     found = run(_assess())
     if format == "csv":
+        import csv
+
         writer = csv.writer(sys.stdout, lineterminator="\n")
         writer.writerow(COLUMNS)
         for r in found:

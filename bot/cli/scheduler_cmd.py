@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -111,6 +110,8 @@ def worker() -> None:
     policy = load_policy(settings)
 
     async def go() -> None:
+        import asyncio
+
         runtime = await build_runtime(settings, policy=policy)
         runtime.scheduler.start()
         err_console.print("mentorbot worker running (Ctrl-C to stop)")

@@ -8,17 +8,16 @@ to whichever worker accepts it first, so a busy worker takes fewer.
 
 from __future__ import annotations
 
-import asyncio
-import signal
-import socket
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import typer
 
-from bot.cli.common import CliError, err_console, load_policy, load_settings
+from bot.cli.common import CliError, err_console, load_policy, load_settings, run
 
 if TYPE_CHECKING:
+    import socket
+
     from bot.descriptor import Connection
     from bot.runtime import Runtime
     from bot.settings import Settings
@@ -42,6 +41,8 @@ def serve(
     ),
 ) -> None:
     """Run the bot: /slack/events, /api/messages and /healthz on one web server."""
+    import socket
+
     from bot.config_check import check
 
     settings = load_settings()
@@ -56,7 +57,7 @@ def serve(
     )
     address = f"http://{host}:{sock.getsockname()[1]}"
     if workers == 1:
-        asyncio.run(run_bot(settings, policy, sock, ready=_announce(address)))
+        run(run_bot(settings, policy, sock, ready=_announce(address)))
         return
     if settings.database_url.startswith("sqlite"):
         # Correct on SQLite (one sweeps; rows are claimed), but SQLite has one writer at a
@@ -71,7 +72,7 @@ def serve(
     shared = _share(settings, workers)
 
     def worker(notify: Callable[[], None]) -> None:
-        asyncio.run(run_bot(shared, policy, sock, ready=lambda _runtime: notify()))
+        run(run_bot(shared, policy, sock, ready=lambda _runtime: notify()))
 
     def listening() -> None:
         err_console.print(f"mentorbot listening on {address} ({workers} workers)")
@@ -107,6 +108,9 @@ async def run_bot(
 ) -> None:
     """Serve on `sock` until SIGTERM or SIGINT, then stop cleanly: the scheduler lets its
     tick finish, connections close, the web server and the database shut down."""
+    import asyncio
+    import signal
+
     from aiohttp import web
     from rich.text import Text
 

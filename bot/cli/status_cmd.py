@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
-from zoneinfo import ZoneInfo
 
 import typer
 from rich.console import Console
@@ -14,6 +13,8 @@ from rich.table import Table
 from bot.cli.common import load_settings, run
 
 if TYPE_CHECKING:
+    from zoneinfo import ZoneInfo
+
     from storage.repo import health
 
 
@@ -51,6 +52,8 @@ async def _read(database_url: str) -> Status:
 def status() -> None:
     """Show when the scheduler last swept and dispatched, its last failure, the outbox
     and the leader; exits 1 when the scheduler has not run for five minutes."""
+    from zoneinfo import ZoneInfo
+
     settings = load_settings()
     found = run(_read(settings.database_url))
     zone = ZoneInfo(settings.timezone)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
-from importlib.resources import as_file, files
 from pathlib import Path
 
 PLACEMENTS = "placements.csv"
@@ -23,5 +22,8 @@ SCHOOLS = "schools.csv"
 @contextmanager
 def sample_files(*names: str) -> Iterator[list[Path]]:
     """Real paths to the shipped files, for as long as the block runs (even from a zip)."""
+    # Here, not at the top: importlib.resources (and tempfile) would be paid by every --help.
+    from importlib.resources import as_file, files
+
     with ExitStack() as stack:
         yield [stack.enter_context(as_file(files(__name__) / name)) for name in names]

@@ -14,8 +14,8 @@ import csv
 import dataclasses
 import io
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-from jinja2 import Environment
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.quality import words
@@ -31,6 +31,9 @@ from storage.reports.quality_records import (
     QualityReport,
 )
 from storage.reports.years import AcademicYear, containing
+
+if TYPE_CHECKING:
+    from jinja2 import Environment
 
 # How many academic years a mentor's page goes back.
 YEARS_SHOWN = 5

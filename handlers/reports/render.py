@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from functools import cache
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
 from handlers.support.words import review_text, stage_label, stage_outcome_text
@@ -17,6 +17,9 @@ from storage.repo.frameworks import Value
 from storage.reports.cohort import CohortReport
 from storage.reports.idp import Idp
 from storage.reports.school import SchoolReport
+
+if TYPE_CHECKING:
+    from jinja2 import Environment
 
 LONDON = ZoneInfo("Europe/London")
 MEETING_SYMBOL = {"held": "✔", "rescheduled": "↻", "not_held": "✖", "pending": "…"}
@@ -49,6 +52,9 @@ def _words(code: str) -> str:
 
 @cache
 def environment() -> Environment:
+    # Jinja2 is imported when the first page is rendered, not at every `serve`'s start.
+    from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+
     env = Environment(
         loader=PackageLoader("handlers.reports", "templates"),
         autoescape=select_autoescape(default=True, default_for_string=True),
