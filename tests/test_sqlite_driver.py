@@ -44,6 +44,26 @@ async def test_interactive_statements_run_on_the_loops_thread(tmp_path: Path) ->
     assert threads[1] != threading.get_ident()  # in the connection's thread
 
 
+class LoopTurns:
+    """Counts the event loop's turns while it runs: a task that sleeps `every` seconds."""
+
+    def __init__(self, *, every: float) -> None:
+        self.every, self.turns = every, 0
+        self._task: asyncio.Task[None] | None = None
+
+    async def _count(self) -> None:
+        while True:
+            self.turns += 1
+            await asyncio.sleep(self.every)
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._count())
+
+    def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+
+
 async def test_a_held_write_lock_is_waited_for_off_the_loop(tmp_path: Path) -> None:
     path = tmp_path / "db.sqlite"
     engine = make_engine(f"sqlite:///{path}")
@@ -51,26 +71,20 @@ async def test_a_held_write_lock_is_waited_for_off_the_loop(tmp_path: Path) -> N
         await conn.execute(text("CREATE TABLE t (x INTEGER)"))
     other = sqlite3.connect(path, isolation_level=None)
     other.execute("BEGIN IMMEDIATE")  # another process's writer holds the lock
-    turns = 0
-
-    async def turning() -> None:
-        nonlocal turns
-        while True:
-            turns += 1
-            await asyncio.sleep(0.01)
+    loop = LoopTurns(every=0.01)
 
     async def write() -> None:
         with interactive():
             async with engine.begin() as conn:
                 await conn.execute(text("INSERT INTO t VALUES (1)"))
 
-    ticker = asyncio.create_task(turning())
+    loop.start()
     writer = asyncio.create_task(write())
     await asyncio.sleep(0.3)
-    assert not writer.done() and turns >= 10  # waiting, and the loop goes on meanwhile
+    assert not writer.done() and loop.turns >= 10  # waiting, and the loop goes on meanwhile
     other.execute("COMMIT")
     await asyncio.wait_for(writer, 5)
-    ticker.cancel()
+    loop.stop()
     other.close()
     async with engine.connect() as conn:
         assert (await conn.execute(text("SELECT count(*) FROM t"))).scalar() == 1
@@ -89,13 +103,7 @@ async def test_an_interactive_transaction_holds_its_slot_for_no_turn_of_the_loop
     async with engine.begin() as conn:
         await conn.execute(text("CREATE TABLE t (x INTEGER)"))
     sessions = session_factory(engine)
-    turns = 0
-
-    async def turning() -> None:
-        nonlocal turns
-        while True:
-            turns += 1
-            await asyncio.sleep(0)
+    loop = LoopTurns(every=0)
 
     async def write(x: int) -> None:
         with interactive():
@@ -103,13 +111,13 @@ async def test_an_interactive_transaction_holds_its_slot_for_no_turn_of_the_loop
                 await session.execute(text("INSERT INTO t VALUES (:x)"), {"x": x})
 
     await write(0)  # the connection is made (in its thread) before counting
-    ticker = asyncio.create_task(turning())
+    loop.start()
     await asyncio.sleep(0)
-    before = turns
+    before = loop.turns
     for x in range(1, 6):
         await write(x)
-    assert turns == before
-    ticker.cancel()
+    assert loop.turns == before
+    loop.stop()
     async with transaction(sessions) as session:
         written = (await session.execute(text("SELECT count(*) FROM t"))).scalar_one()
     assert written == 6
