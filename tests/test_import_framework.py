@@ -15,12 +15,11 @@ from storage.models import (
     AssessmentFramework,
     FrameworkStrand,
     Programme,
-    RagRating,
     ScaleValue,
     Target,
 )
 from storage.repo import frameworks
-from tests.factories import World, build_world
+from tests.factories import World, build_world, tara_rating
 from tests.framework_data import CODE, NAME, framework_rows, write_framework
 from tests.test_cli_import import _isolated, assert_one_line_error, cli, count  # noqa: F401
 
@@ -55,18 +54,8 @@ def rate(db_url: str, w: World, item: str, rating: str, scale: str = CODE) -> No
         engine = make_engine(db_url)
         try:
             async with session_factory(engine)() as s, s.begin():
-                s.add(
-                    RagRating(
-                        scale=scale,
-                        item_code=item,
-                        rating=rating,
-                        subject_id=w.trainee_id,
-                        rater_id=w.mentor_id,
-                        placement_id=w.placement_id,
-                        review_point_id=w.review_point_id,
-                        created_at=datetime(2026, 11, 10, 10, tzinfo=UTC),
-                    )
-                )
+                at = datetime(2026, 11, 10, 10, tzinfo=UTC)
+                s.add(tara_rating(w, item, rating, at, scale=scale))
         finally:
             await engine.dispose()
 

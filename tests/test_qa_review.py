@@ -12,9 +12,9 @@ from sqlalchemy import func, select
 from handlers.router import Command, Conversations, Press, Submit
 from handlers.ui import Actions, Reply
 from storage.db import session_factory
-from storage.models import AuditEntry, OutboxMessage, RagRating, ReviewPointQA
+from storage.models import AuditEntry, OutboxMessage, ReviewPointQA
 from storage.repo import qa
-from tests.factories import NOW, World, build_world
+from tests.factories import NOW, World, build_world, tara_rating
 from tests.scheduler_harness import Clock, SchedulerHarness, add_calendar, at, set_itt_channel
 from tests.slack_harness import USERS
 from tests.stubs.slack_api import SlackApiStub
@@ -35,18 +35,7 @@ async def rate(sessions: Any, w: World, **ratings: str) -> None:
     """The mentor's ratings at the review point, as the ratings form stores them."""
     async with sessions() as s, s.begin():
         for code, rating in (ratings or {"TS1": "green", "TS7": "amber"}).items():
-            s.add(
-                RagRating(
-                    scale="teachers_standards",
-                    item_code=code,
-                    rating=rating,
-                    subject_id=w.trainee_id,
-                    rater_id=w.mentor_id,
-                    placement_id=w.placement_id,
-                    review_point_id=w.review_point_id,
-                    created_at=NOW,
-                )
-            )
+            s.add(tara_rating(w, code, rating, NOW))
 
 
 @pytest.fixture
